@@ -1,0 +1,60 @@
+# MPS ICT Tracker. `make run` sets up and serves the app; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup test lint format bench clean assets
+
+# `make run` is a development run: debug on unless the caller says otherwise.
+run setup: export DEBUG ?= 1
+
+## run: install everything, migrate, load the seed data and demo users, serve on http://127.0.0.1:8000
+run: setup
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+## setup: everything `run` does before serving (idempotent)
+setup: $(BIN)/.runtime-installed assets .env
+	$(MANAGE) migrate --no-input
+	$(MANAGE) create_demo_users
+
+## test: the whole suite; tests needing PostgreSQL, Redis or Chromium skip (saying why) unless REQUIRE_SERVICES=1
+test: $(BIN)/.dev-installed assets .env
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.dev-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+assets: node_modules/.installed static/dist/app.css
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(BIN)/.runtime-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(BIN)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(BIN)/.runtime-installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/dist/app.css: static_src/app.scss node_modules/.installed
+	npm run --silent build:css
+
+.env:
+	cp .env.example .env
+
+clean:
+	rm -rf $(VENV) node_modules static/dist staticfiles .pytest_cache

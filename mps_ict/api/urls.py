@@ -1,0 +1,11 @@
+"""Every API route under /api/v1/; each app adds its own module here as it lands."""
+
+from django.urls import path
+
+from mps_ict.api import views
+
+urlpatterns = [
+    path("", views.ApiRootView.as_view(), name="root"),
+    path("me/", views.MeView.as_view(), name="me"),
+    path("financial-years/", views.FinancialYearListView.as_view(), name="financial-years"),
+]

@@ -1,0 +1,137 @@
+"""API endpoints shared by every app: who am I, and the financial-year calendar."""
+
+from django.urls import NoReverseMatch, reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mps_ict.api.pagination import PageNumberPagination
+from mps_ict.financial_years import FinancialYear
+from mps_ict.marking import can_view_restricted
+from mps_ict.roles import role_label, roles_of
+
+API_ENDPOINTS = [
+    ("me", "api:me"),
+    ("financial_years", "api:financial-years"),
+    ("savings_summary", "api:savings-summary"),
+    ("savings_breakdown", "api:savings-breakdown"),
+    ("capital_programmes", "api:capital-programme-list"),
+    ("device_types", "api:device-type-list"),
+    ("mobile_benefits", "api:mobile-benefits"),
+    ("assembly", "api:assembly"),
+]
+
+
+class ApiRootView(APIView):
+    """The endpoints this API offers."""
+
+    @extend_schema(responses=inline_serializer("ApiRoot", fields={"endpoints": serializers.DictField()}))
+    def get(self, request):
+        endpoints = {}
+        for name, url_name in API_ENDPOINTS:
+            try:
+                endpoints[name] = request.build_absolute_uri(reverse(url_name))
+            except NoReverseMatch:
+                continue  # that part of the API is not installed yet
+        endpoints["schema"] = request.build_absolute_uri(reverse("api-schema"))
+        endpoints["docs"] = request.build_absolute_uri(reverse("api-docs"))
+        return Response({"endpoints": endpoints})
+
+
+class MeOutput(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    role_label = serializers.CharField()
+    can_view_restricted = serializers.BooleanField()
+
+
+class MeView(APIView):
+    """The signed-in user (or the token's owner), their roles and whether they see restricted data."""
+
+    @extend_schema(responses=MeOutput)
+    def get(self, request):
+        user = request.user
+        return Response(
+            MeOutput(
+                {
+                    "username": user.get_username(),
+                    "name": user.get_full_name(),
+                    "roles": roles_of(user),
+                    "role_label": role_label(user),
+                    "can_view_restricted": can_view_restricted(user),
+                }
+            ).data
+        )
+
+
+class FinancialYearField(serializers.Field):
+    """A financial year written "2014/15" (or "2014-15")."""
+
+    default_error_messages = {"invalid": "{message}"}
+
+    def to_internal_value(self, data):
+        try:
+            return FinancialYear.parse(str(data))
+        except ValueError as error:
+            self.fail("invalid", message=str(error))
+
+    def to_representation(self, value):
+        return value.label
+
+
+class FinancialYearRangeInput(serializers.Serializer):
+    from_ = FinancialYearField(required=False, help_text="First year, e.g. 2011/12")
+    to = FinancialYearField(required=False, help_text="Last year, e.g. 2015/16")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        first = attrs.get("from") or FinancialYear(2011)
+        last = attrs.get("to") or FinancialYear.current().next()
+        if first > last:
+            raise serializers.ValidationError({"to": f"{last} is before {first}; give the later year in 'to'."})
+        if last - first > 50:
+            raise serializers.ValidationError({"to": "Ask for at most 50 financial years at once."})
+        return {"from": first, "to": last}
+
+
+class QuarterOutput(serializers.Serializer):
+    label = serializers.CharField()
+    number = serializers.IntegerField()
+    months = serializers.CharField(source="months_label")
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+class FinancialYearOutput(serializers.Serializer):
+    label = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    quarters = QuarterOutput(many=True)
+
+
+class FinancialYearListView(APIView):
+    """UK financial years (April–March) and their quarters, from 2011/12 to next year by default."""
+
+    pagination_class = PageNumberPagination
+    export_filename = "financial-years"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", str, description="First financial year, e.g. 2011/12"),
+            OpenApiParameter("to", str, description="Last financial year, e.g. 2015/16"),
+        ],
+        responses=FinancialYearOutput(many=True),
+    )
+    def get(self, request):
+        params = FinancialYearRangeInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        years = list(FinancialYear.range(params.validated_data["from"], params.validated_data["to"]))
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(years, request, view=self)
+        return paginator.get_paginated_response(FinancialYearOutput(page, many=True).data)

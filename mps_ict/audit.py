@@ -1,0 +1,128 @@
+"""The audit trail: who changed what, when, from what to what, grouped by request.
+
+Any model opts in with one line, `history = AuditHistory()`, and gets django-simple-history's
+historical table plus a `request_id` column, so every change made by one request (one upload,
+one form) can be found together. Changes made outside a request (a command, a Celery task) are
+grouped with `audit_context(user=..., reason=...)`.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.db import models
+from django.dispatch import receiver
+from simple_history import register
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
+
+from mps_ict.request_context import current_request_id
+
+_current_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_audit_reason", default=None)
+_current_user = contextvars.ContextVar("current_audit_user", default=None)
+
+
+class AuditRecord(models.Model):
+    """Fields added to every historical table."""
+
+    request_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+def AuditHistory(**options) -> HistoricalRecords:  # noqa: N802 - reads like a field class
+    """`history = AuditHistory()` on a model records every change to it."""
+    options.setdefault("bases", [AuditRecord])
+    options.setdefault("cascade_delete_history", False)
+    return HistoricalRecords(**options)
+
+
+def audit_model(model, **options) -> None:
+    """Audit a model we do not own (such as the user model)."""
+    options.setdefault("bases", [AuditRecord])
+    register(model, **options)
+
+
+@contextmanager
+def audit_context(*, user=None, reason: str | None = None, request_id: str | None = None):
+    """Attribute changes made outside a web request (commands, tasks) to a user and reason."""
+    tokens = [
+        current_request_id.set(request_id or current_request_id.get() or uuid.uuid4().hex),
+        _current_reason.set(reason),
+        _current_user.set(user),
+    ]
+    try:
+        yield
+    finally:
+        for var, token in zip((current_request_id, _current_reason, _current_user), tokens, strict=True):
+            var.reset(token)
+
+
+@receiver(pre_create_historical_record)
+def _stamp_history(sender, history_instance, **kwargs):
+    history_instance.request_id = current_request_id.get() or ""
+    if not history_instance.history_change_reason and _current_reason.get():
+        history_instance.history_change_reason = _current_reason.get()
+    if history_instance.history_user_id is None and _current_user.get() is not None:
+        history_instance.history_user = _current_user.get()
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    before: object
+    after: object
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: object
+    who: str
+    action: str
+    reason: str
+    request_id: str
+    changes: tuple[FieldChange, ...]
+
+
+_ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def history_entries(instance, *, limit: int = 50) -> list[HistoryEntry]:
+    """The record's history, newest first, each entry with its before/after field changes.
+
+    One query: the newest `limit + 1` historical rows with their users; the extra row gives the
+    "before" of the oldest entry shown.
+    """
+    records = list(
+        instance.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1]
+    )
+    entries = []
+    model = instance.__class__
+    for index, record in enumerate(records[:limit]):
+        previous = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if previous is not None and record.history_type == "~":
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                try:
+                    label = str(model._meta.get_field(change.field).verbose_name)
+                except Exception:  # a field no longer on the model
+                    label = change.field
+                changes.append(FieldChange(change.field, label.capitalize(), change.old, change.new))
+        who = record.history_user.get_username() if record.history_user else "system"
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=who,
+                action=_ACTIONS.get(record.history_type, record.history_type),
+                reason=record.history_change_reason or "",
+                request_id=getattr(record, "request_id", ""),
+                changes=tuple(changes),
+            )
+        )
+    return entries

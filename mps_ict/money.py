@@ -1,0 +1,65 @@
+"""Money: pounds as Decimal, formatted the way the Management Board reads it."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+PENNY = Decimal("0.01")
+ZERO = Decimal("0.00")
+THOUSAND = Decimal(1000)
+MILLION = Decimal(1_000_000)
+
+
+def to_pounds(value) -> Decimal:
+    """Pounds and pence as a Decimal; refuses floats so binary rounding never creeps in."""
+    if isinstance(value, float):
+        raise TypeError("Money must not be a float; pass a Decimal, an int or a string")
+    try:
+        return Decimal(value).quantize(PENNY, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError) as error:
+        raise ValueError(f'"{value}" is not an amount of money') from error
+
+
+def _sign(amount: Decimal) -> str:
+    return "−" if amount < 0 else ""
+
+
+def format_pounds(value, *, pence: bool = False) -> str:
+    """£1,234,567 (or £1,234,567.89 with pence)."""
+    if value is None or value == "":
+        return "—"
+    amount = to_pounds(value)
+    digits = abs(amount).quantize(PENNY if pence else Decimal(1), rounding=ROUND_HALF_UP)
+    return f"{_sign(amount)}£{digits:,}"
+
+
+def format_thousands(value, *, places: int = 0) -> str:
+    """£350k."""
+    if value is None or value == "":
+        return "—"
+    amount = to_pounds(value)
+    step = Decimal(1).scaleb(-places)
+    digits = (abs(amount) / THOUSAND).quantize(step, rounding=ROUND_HALF_UP)
+    return f"{_sign(amount)}£{digits:,}k"
+
+
+def format_millions(value, *, places: int = 1) -> str:
+    """£1.2m; whole millions print without a decimal (£60m)."""
+    if value is None or value == "":
+        return "—"
+    amount = to_pounds(value)
+    step = Decimal(1).scaleb(-places)
+    digits = (abs(amount) / MILLION).quantize(step, rounding=ROUND_HALF_UP)
+    if digits == digits.to_integral_value():
+        digits = digits.quantize(Decimal(1))
+    return f"{_sign(amount)}£{digits:,}m"
+
+
+def format_compact(value) -> str:
+    """The shortest faithful form: £60m, £1.6m, £350k, £950."""
+    if value is None or value == "":
+        return "—"
+    amount = to_pounds(value)
+    if abs(amount) >= MILLION:
+        return format_millions(amount)
+    if abs(amount) >= THOUSAND:
+        return format_thousands(amount)
+    return format_pounds(amount)
