@@ -1,0 +1,76 @@
+"""Fixtures shared by every app's tests.
+
+Tests that need a real service (PostgreSQL, Redis, a Celery worker, Chromium) call
+`require_service(...)`: where the service is missing they skip with the reason, unless
+REQUIRE_SERVICES=1 (as in CI), where a missing service fails the run instead.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from mps_ict.celery import app as celery_app
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+def services_required() -> bool:
+    return os.environ.get("REQUIRE_SERVICES", "") not in ("", "0", "false", "False")
+
+
+def require_service(available: bool, reason: str) -> None:
+    if available:
+        return
+    if services_required():
+        pytest.fail(f"REQUIRE_SERVICES=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _celery_runs_eagerly(request):
+    """Tasks run in-process in tests, except where a test starts a real worker."""
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def role_user(db):
+    """role_user("finance") -> a fresh user in that role group ("admin" gives a superuser)."""
+    from mps_ict.tests.factories import UserFactory
+
+    def make(role: str, **fields):
+        return UserFactory(role=role, **fields)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Debian Chromium driven by Playwright, shared by the browser tests."""
+    require_service(os.path.exists(CHROMIUM), f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the tests still use the ORM.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A new browser page that records every request it makes, for off-host checks."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.requested_urls = []
+    page.on("request", lambda request: page.requested_urls.append(request.url))
+    yield page
+    context.close()

@@ -1,0 +1,138 @@
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from mps_ict.api.renderers import safe_cell
+
+
+@pytest.fixture
+def api_client(role_user):
+    user = role_user("api_consumer")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.user = user
+    return client
+
+
+@pytest.mark.django_db
+def test_token_authenticates_and_me_reports_the_role(api_client):
+    body = api_client.get("/api/v1/me/").json()
+    assert body["username"] == api_client.user.username
+    assert body["roles"] == ["api_consumer"]
+    assert body["can_view_restricted"] is False
+
+
+@pytest.mark.django_db
+def test_a_wrong_token_is_refused(client):
+    response = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert response.status_code == 401
+    assert response.json() == {"message": "Invalid token.", "errors": []}
+
+
+@pytest.mark.django_db
+def test_session_authentication_works_for_signed_in_staff(client, role_user):
+    client.force_login(role_user("board"))
+    assert client.get("/api/v1/me/").json()["can_view_restricted"] is True
+
+
+@pytest.mark.django_db
+def test_api_is_read_only_by_default(api_client):
+    response = api_client.post("/api/v1/me/", {})
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_financial_years_are_listed_and_paginated(api_client):
+    body = api_client.get("/api/v1/financial-years/?from=2011/12&to=2015-16&page_size=2").json()
+    assert body["count"] == 5
+    assert [row["label"] for row in body["results"]] == ["2011/12", "2012/13"]
+    assert body["next"].endswith("page=2&page_size=2") or "page=2" in body["next"]
+    assert body["results"][0]["quarters"][3] == {
+        "label": "2011/12 Q4",
+        "number": 4,
+        "months": "Jan–Mar",
+        "start": "2012-01-01",
+        "end": "2012-03-31",
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("from=2014/16", "from"), ("to=soon", "to"), ("from=2015/16&to=2013/14", "to"), ("from=1900/01", "from")],
+)
+def test_bad_query_parameters_get_a_400_naming_the_parameter(api_client, query, field):
+    response = api_client.get(f"/api/v1/financial-years/?{query}")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["message"] == "The request is not valid."
+    assert [error["field"] for error in body["errors"]] == [field]
+    assert body["errors"][0]["message"]
+
+
+@pytest.mark.django_db
+def test_a_page_past_the_end_is_a_404_in_the_error_shape(api_client):
+    response = api_client.get("/api/v1/financial-years/?from=2011/12&to=2012/13&page=9")
+    assert response.status_code == 404
+    assert set(response.json()) == {"message", "errors"}
+
+
+@pytest.mark.django_db
+def test_csv_export(api_client):
+    response = api_client.get("/api/v1/financial-years/?from=2013/14&to=2014/15&format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"] == 'attachment; filename="financial-years.csv"'
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["label", "start", "end"]
+    assert [row[0] for row in rows[1:]] == ["2013/14", "2014/15"]
+
+
+@pytest.mark.django_db
+def test_xlsx_export(api_client):
+    response = api_client.get("/api/v1/financial-years/?from=2013/14&to=2014/15&format=xlsx")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][:3] == ("label", "start", "end")
+    assert values[2][0] == "2014/15"
+
+
+def test_cells_a_spreadsheet_would_run_are_escaped_but_numbers_are_not():
+    assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert safe_cell("+44 20 7230 4321") == "'+44 20 7230 4321"
+    assert safe_cell("-cmd") == "'-cmd"
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_cell("-8000000.00") == "-8000000.00"
+    assert safe_cell("Data Centres") == "Data Centres"
+
+
+def test_xlsx_never_writes_a_formula():
+    from mps_ict.api.renderers import XLSXRenderer
+
+    content = XLSXRenderer().render([{"name": "=1+1", "amount": "-5.00"}])
+    sheet = load_workbook(io.BytesIO(content)).active
+    name, amount = list(sheet.iter_rows(values_only=True))[1]
+    assert name == "'=1+1" and amount == -5
+
+
+@pytest.mark.django_db
+def test_openapi_schema_and_docs(client, role_user, api_client):
+    schema = api_client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/financial-years/" in schema.content
+    client.force_login(role_user("board"))
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"swagger-ui" in docs.content
+
+
+@pytest.mark.django_db
+def test_api_root_lists_the_endpoints(api_client):
+    endpoints = api_client.get("/api/v1/").json()["endpoints"]
+    assert endpoints["me"].endswith("/api/v1/me/")
+    assert endpoints["schema"].endswith("/api/schema/")

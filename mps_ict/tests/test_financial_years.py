@@ -1,0 +1,93 @@
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mps_ict.financial_years import FinancialYear, Quarter
+
+days = st.dates(min_value=date(1991, 1, 1), max_value=date(2099, 12, 31))
+years = st.integers(min_value=1990, max_value=2099).map(FinancialYear)
+
+
+def test_labels_and_bounds_follow_the_uk_financial_year():
+    year = FinancialYear(2014)
+    assert year.label == "2014/15"
+    assert (year.start, year.end) == (date(2014, 4, 1), date(2015, 3, 31))
+    assert str(FinancialYear(1999)) == "1999/00"
+
+
+@pytest.mark.parametrize(
+    ("day", "label"),
+    [(date(2014, 3, 31), "2013/14"), (date(2014, 4, 1), "2014/15"), (date(2015, 1, 15), "2014/15")],
+)
+def test_from_date_turns_on_1_april(day, label):
+    assert FinancialYear.from_date(day).label == label
+
+
+@pytest.mark.parametrize("text", ["2014/15", "2014-15", "2014–15", "2014/2015", " FY2014-15 "])
+def test_parse_accepts_the_ways_finance_staff_write_a_year(text):
+    assert FinancialYear.parse(text) == FinancialYear(2014)
+
+
+@pytest.mark.parametrize("text", ["2014/16", "2014", "14/15", "2014/2016", "", "next year", "1899/00"])
+def test_parse_refuses_what_is_not_a_financial_year(text):
+    with pytest.raises(ValueError):
+        FinancialYear.parse(text)
+
+
+def test_quarters_run_april_to_march():
+    q1, q2, q3, q4 = FinancialYear(2014).quarters
+    assert (q1.start, q1.end, q1.months_label) == (date(2014, 4, 1), date(2014, 6, 30), "Apr–Jun")
+    assert (q3.start, q3.end) == (date(2014, 10, 1), date(2014, 12, 31))
+    assert (q4.start, q4.end, q4.label) == (date(2015, 1, 1), date(2015, 3, 31), "2014/15 Q4")
+    assert Quarter.parse("2014-15 Q2") == q2
+    assert q4.next() == Quarter(FinancialYear(2015), 1)
+
+
+def test_months_run_april_to_march():
+    months = list(FinancialYear(2012).months())
+    assert months[0] == date(2012, 4, 1) and months[-1] == date(2013, 3, 1) and len(months) == 12
+
+
+def test_range_includes_both_ends_and_orders():
+    labels = [y.label for y in FinancialYear.range(FinancialYear.parse("2013/14"), FinancialYear.parse("2015/16"))]
+    assert labels == ["2013/14", "2014/15", "2015/16"]
+    assert sorted([FinancialYear(2015), FinancialYear(2013)]) == [FinancialYear(2013), FinancialYear(2015)]
+
+
+@given(days)
+def test_every_day_lies_in_its_year_and_quarter(day):
+    year = FinancialYear.from_date(day)
+    quarter = Quarter.from_date(day)
+    assert day in year and year.start <= day <= year.end
+    assert day in quarter and quarter.financial_year == year
+
+
+@given(years)
+def test_label_round_trips(year):
+    assert FinancialYear.parse(year.label) == year
+    assert FinancialYear.parse(year.label.replace("/", "-")) == year
+
+
+@given(years)
+def test_years_are_contiguous_and_a_year_long(year):
+    assert year.next().start == year.end + timedelta(days=1)
+    assert (year.end - year.start).days in (364, 365)
+    assert year.next() - year == 1 and year + 1 - 1 == year
+
+
+@given(years)
+def test_quarters_tile_the_year(year):
+    quarters = year.quarters
+    assert quarters[0].start == year.start and quarters[-1].end == year.end
+    for earlier, later in zip(quarters, quarters[1:], strict=False):
+        assert later.start == earlier.end + timedelta(days=1)
+        assert earlier < later and earlier.next() == later and later.previous() == earlier
+
+
+@given(days, days)
+def test_ordering_agrees_with_dates(first, second):
+    if first <= second:
+        assert FinancialYear.from_date(first) <= FinancialYear.from_date(second)
+        assert Quarter.from_date(first) <= Quarter.from_date(second)
