@@ -19,7 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
 
     @factory.post_generation
-    def role(user, create, extracted, **kwargs):
+    def role(user, create, extracted, **kwargs):  # noqa: N805 - factory_boy passes the object
         if extracted == "admin":
             user.is_staff = user.is_superuser = True
         if create:

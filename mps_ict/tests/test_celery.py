@@ -34,7 +34,12 @@ def test_beat_schedule_defined_in_code_is_stored_with_django_celery_beat():
     call_command("sync_beat_schedule")
     call_command("sync_beat_schedule")  # idempotent
     stored = PeriodicTask.objects.get(name="worker-heartbeat")
-    assert stored.task == "mps_ict.ping" and stored.interval.every == 300 and stored.interval.period == "seconds" and stored.enabled
+    assert (
+        stored.task == "mps_ict.ping"
+        and stored.interval.every == 300
+        and stored.interval.period == "seconds"
+        and stored.enabled
+    )
     assert PeriodicTask.objects.filter(name="worker-heartbeat").count() == 1
 
 

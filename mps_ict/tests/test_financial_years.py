@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
@@ -81,7 +82,7 @@ def test_years_are_contiguous_and_a_year_long(year):
 def test_quarters_tile_the_year(year):
     quarters = year.quarters
     assert quarters[0].start == year.start and quarters[-1].end == year.end
-    for earlier, later in zip(quarters, quarters[1:], strict=False):
+    for earlier, later in pairwise(quarters):
         assert later.start == earlier.end + timedelta(days=1)
         assert earlier < later and earlier.next() == later and later.previous() == earlier
 
