@@ -18,6 +18,7 @@ run: setup
 ## setup: everything `run` does before serving (idempotent)
 setup: $(BIN)/.runtime-installed assets .env
 	$(MANAGE) migrate --no-input
+	$(MANAGE) load_mps_baseline
 	$(MANAGE) create_demo_users
 
 ## test: the whole suite; tests needing PostgreSQL, Redis or Chromium skip (saying why) unless REQUIRE_SERVICES=1

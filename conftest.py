@@ -74,3 +74,14 @@ def page(browser, live_server):
     page.on("request", lambda request: page.requested_urls.append(request.url))
     yield page
     context.close()
+
+
+@pytest.fixture
+def mps_plan(db):
+    """The £60m savings plan loaded from the source documents, as `make run` loads it."""
+    from django.core.management import call_command
+
+    from savings.selectors import plan_current
+
+    call_command("load_mps_baseline", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return plan_current()

@@ -9,6 +9,7 @@ grouped with `audit_context(user=..., reason=...)`.
 from __future__ import annotations
 
 import contextvars
+import functools
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,6 +61,17 @@ def audit_context(*, user=None, reason: str | None = None, request_id: str | Non
     finally:
         for var, token in zip((current_request_id, _current_reason, _current_user), tokens, strict=True):
             var.reset(token)
+
+
+def audited(service):
+    """Attribute every change a service makes to its `user` keyword argument (and `reason`)."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        with audit_context(user=kwargs.get("user"), reason=kwargs.get("reason") or _current_reason.get()):
+            return service(*args, **kwargs)
+
+    return wrapper
 
 
 @receiver(pre_create_historical_record)

@@ -49,7 +49,13 @@ def _read_everything() -> list[Rule]:
 
 ROLE_RULES: dict[str, list[Rule]] = {
     BOARD: [*_read_everything(), Rule("mps_ict", "access", ("view_restricted",))],
-    FINANCE: [*_read_everything(), Rule("mps_ict", "access", ("view_restricted",))],
+    FINANCE: [
+        *_read_everything(),
+        Rule("mps_ict", "access", ("view_restricted",)),
+        # The savings plan is finance's to keep: enter, submit, approve, close (never delete).
+        Rule("savings", "*", ("add", "change")),
+        Rule("savings", "quarterlyactual", ("approve_quarterlyactual",)),
+    ],
     PROGRAMME_MANAGER: [*_read_everything(), Rule("mps_ict", "access", ("view_restricted",))],
     ASSET_MANAGER: [*_read_everything(), Rule("mps_ict", "access", ("view_restricted",))],
     API_CONSUMER: _read_everything(),

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mps_ict.api.fields import FinancialYearField
 from mps_ict.api.pagination import PageNumberPagination
 from mps_ict.financial_years import FinancialYear
 from mps_ict.marking import can_view_restricted
@@ -64,21 +65,6 @@ class MeView(APIView):
                 }
             ).data
         )
-
-
-class FinancialYearField(serializers.Field):
-    """A financial year written "2014/15" (or "2014-15")."""
-
-    default_error_messages = {"invalid": "{message}"}
-
-    def to_internal_value(self, data):
-        try:
-            return FinancialYear.parse(str(data))
-        except ValueError as error:
-            self.fail("invalid", message=str(error))
-
-    def to_representation(self, value):
-        return value.label
 
 
 class FinancialYearRangeInput(serializers.Serializer):

@@ -1,0 +1,322 @@
+"""Reads of the savings plan. Every figure is aggregated in the database, in a fixed number of
+queries however many initiatives, quarters or years there are."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from mps_ict.financial_years import FinancialYear
+from mps_ict.marking import ProtectiveMarking, can_view_restricted
+from savings.choices import ActualStatus, Confidence, SavingsType
+from savings.models import Category, Initiative, PlanTarget, QuarterlyActual, SavingsPlan, SavingsProfile
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+AMBER_THRESHOLD = Decimal("0.90")  # forecast at 90–100% of target is amber; below is red
+
+
+def _zero():
+    return Value(ZERO, output_field=MONEY)
+
+
+def plan_current() -> SavingsPlan | None:
+    return SavingsPlan.objects.order_by("pk").first()
+
+
+def initiatives_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Initiatives the user may see: OFFICIAL-SENSITIVE ones only with `view_restricted`."""
+    queryset = Initiative.objects.all() if queryset is None else queryset
+    if user is not None and can_view_restricted(user):
+        return queryset
+    return queryset.exclude(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+
+
+def _visible_filter(user, prefix: str) -> Q:
+    if user is not None and can_view_restricted(user):
+        return Q()
+    return ~Q(**{f"{prefix}protective_marking": ProtectiveMarking.OFFICIAL_SENSITIVE})
+
+
+@dataclass
+class CategoryPosition:
+    pk: int
+    name: str
+    slug: str
+    initiative_count: int
+    cost_now: Decimal
+    future_cost: Decimal
+    baseline_reduction: Decimal
+    stated_reduction: Decimal | None
+    stated_reduction_printed: str
+    discrepancy: bool
+
+
+@dataclass
+class YearPosition:
+    financial_year: FinancialYear
+    planned: Decimal
+    target: Decimal | None
+    realised: Decimal
+    forecast: Decimal
+    quarters_reported: int
+
+    @property
+    def gap(self) -> Decimal:
+        """Forecast less what is due (the target, or the plan where no target is set)."""
+        return self.forecast - (self.target if self.target is not None else self.planned)
+
+    @property
+    def rag(self) -> str:
+        due = self.target if self.target is not None else self.planned
+        if not due or self.forecast >= due:
+            return Confidence.GREEN
+        return Confidence.AMBER if self.forecast >= due * AMBER_THRESHOLD else Confidence.RED
+
+
+@dataclass
+class PlanSummary:
+    plan: SavingsPlan
+    cost_now: Decimal
+    future_cost: Decimal
+    baseline_reduction: Decimal
+    categories: list[CategoryPosition]
+    years: list[YearPosition]
+    reporting_year: YearPosition | None
+    withheld: int = 0
+    targets: list[PlanTarget] = field(default_factory=list)
+
+    @property
+    def realised_to_date(self) -> Decimal:
+        return self.reporting_year.realised if self.reporting_year else ZERO
+
+    @property
+    def forecast(self) -> Decimal:
+        return self.reporting_year.forecast if self.reporting_year else ZERO
+
+    @property
+    def discrepancies(self) -> list[CategoryPosition]:
+        return [category for category in self.categories if category.discrepancy]
+
+
+def plan_categories(*, plan: SavingsPlan, user=None) -> list[CategoryPosition]:
+    """One query: each category's totals over the initiatives the user may see."""
+    visible = _visible_filter(user, "initiatives__")
+    rows = (
+        Category.objects.filter(plan=plan)
+        .annotate(
+            initiative_count=Count("initiatives", filter=visible),
+            cost_now=Coalesce(Sum("initiatives__cost_now", filter=visible), _zero()),
+            future_cost=Coalesce(Sum("initiatives__future_cost", filter=visible), _zero()),
+            stated_total=Sum("initiatives__stated_reduction", filter=visible),
+            unstated=Count("initiatives", filter=visible & Q(initiatives__stated_reduction__isnull=True)),
+            printed=Coalesce(
+                Subquery(
+                    Initiative.objects.filter(category=OuterRef("pk"), stated_reduction__isnull=True)
+                    .exclude(stated_reduction_text="")
+                    .values("stated_reduction_text")[:1]
+                ),
+                Value(""),
+            ),
+        )
+        .order_by("position", "name")
+    )
+    positions = []
+    for row in rows:
+        reduction = row.cost_now - row.future_cost
+        stated = row.stated_total if not row.unstated else None
+        positions.append(
+            CategoryPosition(
+                pk=row.pk,
+                name=row.name,
+                slug=row.slug,
+                initiative_count=row.initiative_count,
+                cost_now=row.cost_now,
+                future_cost=row.future_cost,
+                baseline_reduction=reduction,
+                stated_reduction=stated,
+                stated_reduction_printed=row.printed if row.unstated else "",
+                discrepancy=bool(row.initiative_count) and (stated is None or stated != reduction),
+            )
+        )
+    return positions
+
+
+def plan_years(*, plan: SavingsPlan, user=None) -> list[YearPosition]:
+    """Per financial year: planned (sum of the profile), target, realised (approved actuals) and
+    forecast (each initiative's latest approved forecast for the year, else its plan). Three queries."""
+    visible_profile = _visible_filter(user, "initiative__")
+    planned = dict(
+        SavingsProfile.objects.filter(visible_profile, initiative__category__plan=plan)
+        .values_list("financial_year")
+        .annotate(total=Sum("planned_saving"))
+        .values_list("financial_year", "total")
+    )
+    latest_forecast = (
+        QuarterlyActual.objects.filter(
+            initiative=OuterRef("initiative"),
+            financial_year=OuterRef("financial_year"),
+            status=ActualStatus.APPROVED,
+        )
+        .order_by("-quarter")
+        .values("forecast_full_year")[:1]
+    )
+    realised_rows = (
+        SavingsProfile.objects.filter(visible_profile, initiative__category__plan=plan)
+        .annotate(
+            row_realised=Coalesce(
+                Subquery(
+                    QuarterlyActual.objects.filter(
+                        initiative=OuterRef("initiative"),
+                        financial_year=OuterRef("financial_year"),
+                        status=ActualStatus.APPROVED,
+                    )
+                    .values("initiative")
+                    .annotate(total=Sum("actual_saving"))
+                    .values("total")[:1],
+                    output_field=MONEY,
+                ),
+                _zero(),
+            ),
+            row_quarters=Coalesce(
+                Subquery(
+                    QuarterlyActual.objects.filter(
+                        initiative=OuterRef("initiative"),
+                        financial_year=OuterRef("financial_year"),
+                        status=ActualStatus.APPROVED,
+                    )
+                    .values("initiative")
+                    .annotate(count=Count("pk"))
+                    .values("count")[:1]
+                ),
+                Value(0),
+            ),
+            row_forecast=Coalesce(
+                Subquery(latest_forecast, output_field=MONEY), F("planned_saving"), output_field=MONEY
+            ),
+        )
+        .values("financial_year")
+        .annotate(realised=Sum("row_realised"), forecast=Sum("row_forecast"), quarters=Sum("row_quarters"))
+        .values_list("financial_year", "realised", "forecast", "quarters")
+    )
+    actuals = {year: (realised, forecast, quarters) for year, realised, forecast, quarters in realised_rows}
+    targets = dict(PlanTarget.objects.filter(plan=plan).values_list("financial_year", "cumulative_target"))
+    years = sorted(set(planned) | set(targets))
+    return [
+        YearPosition(
+            financial_year=year,
+            planned=planned.get(year, ZERO),
+            target=targets.get(year),
+            realised=actuals.get(year, (ZERO, ZERO, 0))[0],
+            forecast=actuals.get(year, (ZERO, planned.get(year, ZERO), 0))[1],
+            quarters_reported=actuals.get(year, (ZERO, ZERO, 0))[2],
+        )
+        for year in years
+    ]
+
+
+def plan_summary(*, plan: SavingsPlan, user=None) -> PlanSummary:
+    """The plan at a glance: totals, categories, per-year trajectory and the reporting year
+    (the latest year with approved actuals, else the year the target falls due)."""
+    categories = plan_categories(plan=plan, user=user)
+    years = plan_years(plan=plan, user=user)
+    reported = [year for year in years if year.quarters_reported]
+    reporting_year = (
+        reported[-1]
+        if reported
+        else next((year for year in years if year.financial_year == plan.target_year), years[-1] if years else None)
+    )
+    withheld = 0
+    if user is None or not can_view_restricted(user):
+        withheld = Initiative.objects.filter(
+            category__plan=plan, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE
+        ).count()
+    cost_now = sum((c.cost_now for c in categories), ZERO)
+    future_cost = sum((c.future_cost for c in categories), ZERO)
+    return PlanSummary(
+        plan=plan,
+        cost_now=cost_now,
+        future_cost=future_cost,
+        baseline_reduction=cost_now - future_cost,
+        categories=categories,
+        years=years,
+        reporting_year=reporting_year,
+        withheld=withheld,
+        targets=[year for year in years if year.target is not None],
+    )
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    financial_year: FinancialYear
+    group: str
+    group_key: str
+    planned: Decimal
+    realised: Decimal
+
+
+BREAKDOWN_GROUPS = {"savings_type": "initiative__savings_type", "category": "initiative__category__name"}
+
+
+def plan_breakdown(*, plan: SavingsPlan, by: str, user=None) -> list[BreakdownRow]:
+    """Planned and realised saving per group per financial year (two queries).
+
+    `planned` is the year's saving against the baseline, not the increment on the year before.
+    """
+    group_path = BREAKDOWN_GROUPS[by]
+    visible = _visible_filter(user, "initiative__")
+    planned = {
+        (row["financial_year"], row[group_path]): row["total"]
+        for row in SavingsProfile.objects.filter(visible, initiative__category__plan=plan)
+        .values("financial_year", group_path)
+        .annotate(total=Sum("planned_saving"))
+    }
+    realised = {
+        (row["financial_year"], row[group_path]): row["total"]
+        for row in QuarterlyActual.objects.filter(
+            visible, initiative__category__plan=plan, status=ActualStatus.APPROVED
+        )
+        .values("financial_year", group_path)
+        .annotate(total=Sum("actual_saving"))
+    }
+    labels = dict(SavingsType.choices) if by == "savings_type" else {}
+    order = {key: index for index, key in enumerate(SavingsType.values)} if by == "savings_type" else {}
+    if by == "category":
+        order = {
+            name: position for name, position in Category.objects.filter(plan=plan).values_list("name", "position")
+        }
+    keys = sorted(set(planned) | set(realised), key=lambda key: (key[0], order.get(key[1], 999), key[1]))
+    return [
+        BreakdownRow(
+            financial_year=year,
+            group=labels.get(group, group),
+            group_key=group,
+            planned=planned.get((year, group), ZERO),
+            realised=realised.get((year, group), ZERO),
+        )
+        for year, group in keys
+    ]
+
+
+def initiative_list(*, user, queryset: QuerySet | None = None) -> QuerySet:
+    """Initiatives with their category and derived reduction, for lists and the API."""
+    queryset = initiatives_visible_to(user, queryset)
+    return queryset.select_related("category").annotate(baseline_reduction_value=F("cost_now") - F("future_cost"))
+
+
+def initiative_detail(*, user, reference: str) -> Initiative:
+    return (
+        initiatives_visible_to(user)
+        .select_related("category__plan")
+        .prefetch_related("profile")
+        .get(reference=reference)
+    )
+
+
+def initiative_actuals(*, initiative: Initiative) -> QuerySet:
+    return initiative.actuals.select_related("entered_by", "submitted_by", "decided_by").order_by(
+        "financial_year", "quarter"
+    )

@@ -1,0 +1,308 @@
+"""Writes to the savings plan. Every function is atomic and audited (who, when, before, after)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from mps_ict.audit import audit_context, audited
+from mps_ict.financial_years import FinancialYear, Quarter
+from mps_ict.marking import ProtectiveMarking
+from savings.choices import ActualStatus
+from savings.models import (
+    Category,
+    Initiative,
+    PlanTarget,
+    QuarterClosure,
+    QuarterlyActual,
+    SavingsPlan,
+    SavingsProfile,
+    SpendBaseline,
+    SpendBaselineLine,
+)
+
+MILLION = Decimal(1_000_000)
+FORECAST_TOLERANCE = Decimal("0.05")  # a forecast moving more than 5% needs commentary
+
+
+# --- The baseline from the source documents -----------------------------------------------------
+
+
+def _stated_reduction(printed: str) -> Decimal | None:
+    """The table prints reductions in £m as negatives ("-8"); anything else ("φ") is not a number."""
+    try:
+        return abs(Decimal(str(printed))) * MILLION
+    except ArithmeticError:
+        return None
+
+
+@transaction.atomic
+def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
+    """Load (or bring back to) the plan as the data file gives it. Re-running changes nothing."""
+    with audit_context(user=user, reason="Loaded from the source documents (load_mps_baseline)"):
+        plan_data = data["plan"]
+        plan, _ = _upsert(
+            SavingsPlan,
+            {"name": plan_data["name"]},
+            baseline_year=FinancialYear.parse(plan_data["baseline_year"]),
+            target_year=FinancialYear.parse(plan_data["target_year"]),
+            baseline_cost=Decimal(plan_data["baseline_cost"]),
+            target_cost=Decimal(plan_data["target_cost"]),
+            costs_outside_doi=Decimal(plan_data["costs_outside_doi"]),
+            costs_outside_doi_in_scope=Decimal(plan_data["costs_outside_doi_in_scope"]),
+            source=plan_data["source"].strip(),
+        )
+        for target in data["targets"]:
+            _upsert(
+                PlanTarget,
+                {"plan": plan, "financial_year": FinancialYear.parse(target["financial_year"])},
+                cumulative_target=Decimal(target["cumulative_target"]),
+                source=target["source"],
+            )
+        for position, row in enumerate(data["initiatives"], start=1):
+            category, _ = _upsert(
+                Category, {"plan": plan, "name": row["category"]}, slug=slugify(row["category"]), position=position
+            )
+            printed = str(row["stated_reduction"])
+            initiative, _ = _upsert(
+                Initiative,
+                {"reference": row["reference"]},
+                category=category,
+                description=" ".join(row["description"].split()),
+                cost_now=Decimal(row["cost_now"]),
+                future_cost=Decimal(row["future_cost"]),
+                stated_reduction=_stated_reduction(printed),
+                stated_reduction_text=printed,
+                savings_type=row["savings_type"],
+                savings_type_is_assumed=True,
+                cashable=True,
+                investment_needed=None,
+                investment_note="To be confirmed following consultation with strategic partners (April 2013).",
+                inside_doi_budget=True,
+                dependencies=" ".join((row.get("dependencies") or "").split()),
+                protective_marking=ProtectiveMarking.OFFICIAL,
+            )
+            for year_label, amount in row["profile"].items():
+                _upsert(
+                    SavingsProfile,
+                    {"initiative": initiative, "financial_year": FinancialYear.parse(year_label)},
+                    planned_saving=Decimal(amount),
+                    is_assumed=True,
+                )
+        spend = data["spend_baseline"]
+        baseline, _ = _upsert(
+            SpendBaseline,
+            {"financial_year": FinancialYear.parse(spend["financial_year"])},
+            total=Decimal(spend["total"]),
+            comparable_total=Decimal(spend["comparable_total"]),
+            managed_by_doi=Decimal(spend["managed_by_doi"]),
+            share_of_revenue_budget=Decimal(spend["share_of_revenue_budget"]),
+            third_party_share_of_revenue=Decimal(spend["third_party_share_of_revenue"]),
+            source=spend["source"],
+        )
+        for position, line in enumerate(spend["lines"], start=1):
+            comparator = line.get("comparator_amount")
+            _upsert(
+                SpendBaselineLine,
+                {"baseline": baseline, "position": position},
+                name=line["name"],
+                group=line.get("group", ""),
+                is_subtotal=bool(line.get("subtotal")),
+                amount=Decimal(line["amount"]),
+                comparator_amount=Decimal(comparator) if comparator else None,
+            )
+    return plan
+
+
+def _upsert(model, lookup: dict, **values):
+    """Create, or update only where a value differs (so an unchanged re-run writes no history)."""
+    instance = model.objects.filter(**lookup).first()
+    if instance is None:
+        instance = model(**lookup, **values)
+        instance.full_clean()
+        instance.save()
+        return instance, True
+    changed = [name for name, value in values.items() if getattr(instance, name) != value]
+    if changed:
+        for name in changed:
+            setattr(instance, name, values[name])
+        instance.full_clean()
+        instance.save()
+    return instance, False
+
+
+# --- Quarterly actuals: maker-checker ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActualInput:
+    initiative: Initiative
+    actual_saving: Decimal
+    forecast_full_year: Decimal
+    commentary: str = ""
+
+
+def quarter_is_closed(*, plan: SavingsPlan, quarter: Quarter) -> bool:
+    return QuarterClosure.objects.filter(
+        plan=plan, financial_year=quarter.financial_year, quarter=quarter.number
+    ).exists()
+
+
+def forecast_reference(*, initiative: Initiative, quarter: Quarter, exclude_pk=None) -> Decimal | None:
+    """What a new forecast is compared with: the latest approved forecast earlier in the same
+    year, else the planned saving for the year."""
+    earlier = (
+        QuarterlyActual.objects.filter(
+            initiative=initiative,
+            financial_year=quarter.financial_year,
+            quarter__lt=quarter.number,
+            status=ActualStatus.APPROVED,
+        )
+        .exclude(pk=exclude_pk)
+        .order_by("-quarter")
+        .values_list("forecast_full_year", flat=True)
+        .first()
+    )
+    if earlier is not None:
+        return earlier
+    return (
+        SavingsProfile.objects.filter(initiative=initiative, financial_year=quarter.financial_year)
+        .values_list("planned_saving", flat=True)
+        .first()
+    )
+
+
+def forecast_needs_commentary(*, reference: Decimal | None, forecast: Decimal) -> bool:
+    if reference is None:
+        return False
+    if reference == 0:
+        return forecast != 0
+    return abs(forecast - reference) > abs(reference) * FORECAST_TOLERANCE
+
+
+def actual_validate(*, row: ActualInput, quarter: Quarter, existing: QuarterlyActual | None) -> dict[str, str]:
+    """Every rule a quarterly actual must meet, as {field: message}; empty when it is valid."""
+    errors: dict[str, str] = {}
+    if row.actual_saving < 0:
+        errors["actual_saving"] = "Actual saving must not be negative."
+    if row.forecast_full_year < 0:
+        errors["forecast_full_year"] = "Full-year forecast must not be negative."
+    if quarter_is_closed(plan=row.initiative.category.plan, quarter=quarter):
+        errors["quarter"] = f"{quarter} is closed; its actuals are locked."
+    elif existing is not None and not existing.editable:
+        errors["status"] = f"This actual is {existing.get_status_display().lower()} and can no longer be changed."
+    if "forecast_full_year" not in errors and not row.commentary.strip():
+        reference = forecast_reference(
+            initiative=row.initiative, quarter=quarter, exclude_pk=existing.pk if existing else None
+        )
+        if forecast_needs_commentary(reference=reference, forecast=row.forecast_full_year):
+            errors["commentary"] = f"Explain the forecast: it moves by more than 5% from £{reference:,.2f}."
+    return errors
+
+
+@audited
+@transaction.atomic
+def actual_save(*, row: ActualInput, quarter: Quarter, user, expected_version: int | None = None) -> QuarterlyActual:
+    """Create or update the draft actual of an initiative for a quarter.
+
+    `expected_version` is the version the user started editing from; if somebody saved in
+    between, the save is refused rather than silently overwriting their figures.
+    """
+    existing = (
+        QuarterlyActual.objects.select_for_update()
+        .filter(initiative=row.initiative, financial_year=quarter.financial_year, quarter=quarter.number)
+        .first()
+    )
+    if existing is not None and expected_version is not None and existing.version != expected_version:
+        raise ValidationError(
+            {"version": "Somebody else changed these figures while you were editing. Reload to see them."}
+        )
+    errors = actual_validate(row=row, quarter=quarter, existing=existing)
+    if errors:
+        raise ValidationError(errors)
+    actual = existing or QuarterlyActual(
+        initiative=row.initiative, financial_year=quarter.financial_year, quarter=quarter.number
+    )
+    actual.actual_saving = row.actual_saving
+    actual.forecast_full_year = row.forecast_full_year
+    actual.commentary = row.commentary.strip()
+    actual.entered_by = user
+    actual.status = ActualStatus.DRAFT
+    if existing is not None:
+        actual.version = existing.version + 1
+    actual.full_clean()
+    actual.save()
+    return actual
+
+
+@audited
+@transaction.atomic
+def actuals_submit(*, actuals: list[QuarterlyActual], user) -> int:
+    """Send drafts for approval by a colleague."""
+    now = timezone.now()
+    for actual in QuarterlyActual.objects.select_for_update().filter(pk__in=[a.pk for a in actuals]):
+        if not actual.editable:
+            raise ValidationError({"status": f"{actual} is {actual.get_status_display().lower()}; only drafts go."})
+        actual.status = ActualStatus.SUBMITTED
+        actual.submitted_by = user
+        actual.submitted_at = now
+        actual.version += 1
+        actual.save()
+    return len(actuals)
+
+
+def _decide(actual: QuarterlyActual, user, status: str, reason: str = "") -> QuarterlyActual:
+    locked = QuarterlyActual.objects.select_for_update().get(pk=actual.pk)
+    if not user.has_perm("savings.approve_quarterlyactual"):
+        raise PermissionDenied("Only finance staff may approve or return actuals.")
+    if locked.status != ActualStatus.SUBMITTED:
+        raise ValidationError({"status": f"{locked} is {locked.get_status_display().lower()}, not awaiting approval."})
+    if user.pk in (locked.submitted_by_id, locked.entered_by_id):
+        raise ValidationError({"decided_by": "A colleague must approve this: you entered or submitted it."})
+    locked.status = status
+    locked.decided_by = user
+    locked.decided_at = timezone.now()
+    locked.return_reason = reason
+    locked.version += 1
+    locked.save()
+    return locked
+
+
+@audited
+@transaction.atomic
+def actual_approve(*, actual: QuarterlyActual, user) -> QuarterlyActual:
+    return _decide(actual, user, ActualStatus.APPROVED)
+
+
+@audited
+@transaction.atomic
+def actual_return(*, actual: QuarterlyActual, user, reason: str) -> QuarterlyActual:
+    if not reason.strip():
+        raise ValidationError({"return_reason": "Say why the figures are being returned."})
+    return _decide(actual, user, ActualStatus.RETURNED, reason.strip())
+
+
+@audited
+@transaction.atomic
+def quarter_close(*, plan: SavingsPlan, quarter: Quarter, user) -> QuarterClosure:
+    """Lock a quarter. Every actual in it must be approved first."""
+    if quarter_is_closed(plan=plan, quarter=quarter):
+        raise ValidationError({"quarter": f"{quarter} is already closed."})
+    pending = list(
+        QuarterlyActual.objects.filter(
+            initiative__category__plan=plan, financial_year=quarter.financial_year, quarter=quarter.number
+        )
+        .exclude(status=ActualStatus.APPROVED)
+        .values_list("initiative__reference", flat=True)
+    )
+    if pending:
+        raise ValidationError({"quarter": f"{quarter} has actuals not yet approved: {', '.join(pending)}."})
+    closure = QuarterClosure(plan=plan, financial_year=quarter.financial_year, quarter=quarter.number, closed_by=user)
+    closure.full_clean()
+    closure.save()
+    return closure
