@@ -1,6 +1,6 @@
 """Every API route under /api/v1/; each app adds its own module here as it lands."""
 
-from django.urls import path
+from django.urls import include, path
 
 from mps_ict.api import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.ApiRootView.as_view(), name="root"),
     path("me/", views.MeView.as_view(), name="me"),
     path("financial-years/", views.FinancialYearListView.as_view(), name="financial-years"),
+    path("savings/", include("savings.api.urls")),
 ]

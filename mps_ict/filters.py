@@ -1,0 +1,11 @@
+"""Filter pieces shared by every app's FilterSets."""
+
+import django_filters
+
+from mps_ict.fields import FinancialYearFormField
+
+
+class FinancialYearFilter(django_filters.Filter):
+    """`?financial_year=2014/15` (or 2014-15); anything else is a 400 naming the parameter."""
+
+    field_class = FinancialYearFormField

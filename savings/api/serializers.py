@@ -1,0 +1,181 @@
+from rest_framework import serializers
+
+from mps_ict.api.fields import FinancialYearField, MoneyField
+from savings.models import Category, Initiative, QuarterlyActual, SavingsPlan
+
+
+class TargetOutput(serializers.Serializer):
+    financial_year = FinancialYearField()
+    cumulative_target = MoneyField(source="target")
+
+
+class YearOutput(serializers.Serializer):
+    financial_year = FinancialYearField()
+    planned = MoneyField()
+    target = MoneyField(allow_null=True)
+    realised = MoneyField()
+    forecast = MoneyField()
+    gap = MoneyField()
+    rag = serializers.CharField()
+    quarters_reported = serializers.IntegerField()
+
+
+class CategoryPositionOutput(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    cost_now = MoneyField()
+    future_cost = MoneyField()
+    baseline_reduction = MoneyField()
+    stated_reduction = MoneyField(allow_null=True)
+    stated_reduction_printed = serializers.CharField(help_text="The stated reduction as printed when not a number")
+    discrepancy = serializers.BooleanField()
+
+
+class SummaryOutput(serializers.Serializer):
+    plan = serializers.CharField(source="plan.name")
+    financial_year = FinancialYearField(source="reporting_year.financial_year", allow_null=True)
+    cost_now = MoneyField()
+    future_cost = MoneyField()
+    baseline_reduction = MoneyField()
+    targets = TargetOutput(many=True)
+    realised_to_date = MoneyField()
+    forecast = MoneyField()
+    gap = MoneyField(source="reporting_year.gap", allow_null=True)
+    rag = serializers.CharField(source="reporting_year.rag", allow_null=True)
+    costs_outside_doi = MoneyField(source="plan.costs_outside_doi")
+    costs_outside_doi_in_scope = MoneyField(source="plan.costs_outside_doi_in_scope")
+    years = YearOutput(many=True)
+    categories = CategoryPositionOutput(many=True)
+    withheld = serializers.IntegerField(
+        help_text="Initiatives left out: OFFICIAL-SENSITIVE, and you lack view_restricted"
+    )
+
+
+class BreakdownOutput(serializers.Serializer):
+    financial_year = FinancialYearField()
+    group = serializers.CharField()
+    group_key = serializers.CharField(help_text="The savings type code or category name")
+    planned = MoneyField()
+    realised = MoneyField()
+
+
+class BreakdownInput(serializers.Serializer):
+    by = serializers.ChoiceField(choices=["savings_type", "category"], default="savings_type")
+    financial_year = FinancialYearField(required=False)
+
+
+class PlanOutput(serializers.ModelSerializer):
+    baseline_year = FinancialYearField()
+    target_year = FinancialYearField()
+    baseline_cost = MoneyField()
+    target_cost = MoneyField()
+    target_reduction = MoneyField()
+    costs_outside_doi = MoneyField()
+    costs_outside_doi_in_scope = MoneyField()
+
+    class Meta:
+        model = SavingsPlan
+        fields = [
+            "id",
+            "name",
+            "baseline_year",
+            "target_year",
+            "baseline_cost",
+            "target_cost",
+            "target_reduction",
+            "costs_outside_doi",
+            "costs_outside_doi_in_scope",
+            "source",
+        ]
+
+
+class CategoryOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug", "position", "plan"]
+
+
+class InitiativeOutput(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.name")
+    category_slug = serializers.CharField(source="category.slug")
+    cost_now = MoneyField()
+    future_cost = MoneyField()
+    baseline_reduction = MoneyField(source="baseline_reduction_value")
+    stated_reduction = MoneyField(allow_null=True)
+    investment_needed = MoneyField(allow_null=True)
+    discrepancy = serializers.BooleanField()
+
+    class Meta:
+        model = Initiative
+        fields = [
+            "reference",
+            "category",
+            "category_slug",
+            "description",
+            "owner",
+            "cost_now",
+            "future_cost",
+            "baseline_reduction",
+            "stated_reduction",
+            "stated_reduction_text",
+            "discrepancy",
+            "savings_type",
+            "savings_type_is_assumed",
+            "cashable",
+            "investment_needed",
+            "investment_note",
+            "inside_doi_budget",
+            "delivery_status",
+            "confidence",
+            "dependencies",
+            "protective_marking",
+        ]
+
+
+class ActualOutput(serializers.ModelSerializer):
+    initiative = serializers.CharField(source="initiative.reference")
+    financial_year = FinancialYearField()
+    actual_saving = MoneyField()
+    forecast_full_year = MoneyField()
+    entered_by = serializers.CharField(source="entered_by.username", default=None)
+    submitted_by = serializers.CharField(source="submitted_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None)
+
+    class Meta:
+        model = QuarterlyActual
+        fields = [
+            "id",
+            "initiative",
+            "financial_year",
+            "quarter",
+            "actual_saving",
+            "forecast_full_year",
+            "commentary",
+            "status",
+            "entered_by",
+            "submitted_by",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "return_reason",
+            "version",
+        ]
+
+
+class ActualInput(serializers.Serializer):
+    initiative = serializers.SlugRelatedField(slug_field="reference", queryset=Initiative.objects.all())
+    financial_year = FinancialYearField()
+    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    actual_saving = MoneyField()
+    forecast_full_year = MoneyField()
+    commentary = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(required=False, help_text="The version you edited; refused if it moved on")
+
+
+class ReturnInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class QuarterCloseInput(serializers.Serializer):
+    financial_year = FinancialYearField()
+    quarter = serializers.IntegerField(min_value=1, max_value=4)

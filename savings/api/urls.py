@@ -1,0 +1,17 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from savings.api import views
+
+router = SimpleRouter()
+router.register("plans", views.PlanViewSet, basename="savings-plan")
+router.register("categories", views.CategoryViewSet, basename="savings-category")
+router.register("initiatives", views.InitiativeViewSet, basename="savings-initiative")
+router.register("actuals", views.ActualViewSet, basename="savings-actual")
+
+urlpatterns = [
+    path("summary/", views.SummaryView.as_view(), name="savings-summary"),
+    path("breakdown/", views.BreakdownView.as_view(), name="savings-breakdown"),
+    path("quarters/close/", views.QuarterCloseView.as_view(), name="savings-quarter-close"),
+    *router.urls,
+]

@@ -1,0 +1,242 @@
+"""The savings API: the plan summary, the breakdown by type or category, and the resources.
+
+Views parse input and call selectors or services; no business rules live here.
+"""
+
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from mps_ict.financial_years import Quarter
+from savings import selectors, services
+from savings.api import serializers
+from savings.filters import InitiativeFilter, QuarterlyActualFilter
+from savings.models import Category, QuarterlyActual, SavingsPlan
+
+
+def _current_plan() -> SavingsPlan:
+    plan = selectors.plan_current()
+    if plan is None:
+        raise Http404("No savings plan is loaded.")
+    return plan
+
+
+class SummaryView(APIView):
+    """The plan at a glance: totals, targets, realised and forecast, and each category."""
+
+    export_filename = "savings-summary"
+
+    @extend_schema(responses=serializers.SummaryOutput)
+    def get(self, request):
+        summary = selectors.plan_summary(plan=_current_plan(), user=request.user)
+        return Response(serializers.SummaryOutput(summary).data)
+
+    def export_table(self, data):
+        headers = [
+            "row",
+            "name",
+            "financial_year",
+            "cost_now",
+            "future_cost",
+            "baseline_reduction",
+            "stated_reduction",
+            "discrepancy",
+            "target",
+            "planned",
+            "realised",
+            "forecast",
+        ]
+        rows = [
+            [
+                "category",
+                c["name"],
+                "",
+                c["cost_now"],
+                c["future_cost"],
+                c["baseline_reduction"],
+                c["stated_reduction"] or c["stated_reduction_printed"],
+                c["discrepancy"],
+                "",
+                "",
+                "",
+                "",
+            ]
+            for c in data["categories"]
+        ]
+        rows.append(
+            [
+                "total",
+                data["plan"],
+                "",
+                data["cost_now"],
+                data["future_cost"],
+                data["baseline_reduction"],
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
+        rows += [
+            [
+                "year",
+                "",
+                y["financial_year"],
+                "",
+                "",
+                "",
+                "",
+                "",
+                y["target"],
+                y["planned"],
+                y["realised"],
+                y["forecast"],
+            ]
+            for y in data["years"]
+        ]
+        return headers, rows
+
+
+class BreakdownView(APIView):
+    """Planned and realised saving per savings type (or category) per financial year.
+
+    `planned` is that year's saving against the baseline, not the increment on the year before.
+    """
+
+    export_filename = "savings-breakdown"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "by", str, enum=["savings_type", "category"], description="Group by (default savings_type)"
+            ),
+            OpenApiParameter("financial_year", str, description="Only this year, e.g. 2014/15"),
+        ],
+        responses=serializers.BreakdownOutput(many=True),
+    )
+    def get(self, request):
+        params = serializers.BreakdownInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        rows = selectors.plan_breakdown(plan=_current_plan(), by=params.validated_data["by"], user=request.user)
+        year = params.validated_data.get("financial_year")
+        if year is not None:
+            rows = [row for row in rows if row.financial_year == year]
+        return Response(serializers.BreakdownOutput(rows, many=True).data)
+
+
+class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = SavingsPlan.objects.order_by("pk")
+    serializer_class = serializers.PlanOutput
+    export_filename = "savings-plans"
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Category.objects.order_by("plan", "position")
+    serializer_class = serializers.CategoryOutput
+    export_filename = "savings-categories"
+
+
+class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.InitiativeOutput
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = InitiativeFilter
+    lookup_field = "reference"
+    export_filename = "savings-initiatives"
+    queryset = selectors.Initiative.objects.all()
+
+    def get_queryset(self):
+        return selectors.initiative_list(user=self.request.user)
+
+
+class ActualViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Quarterly actuals. Finance create and update drafts; submit, approve and return are actions."""
+
+    queryset = QuarterlyActual.objects.all()
+    serializer_class = serializers.ActualOutput
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = QuarterlyActualFilter
+    export_filename = "savings-actuals"
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        visible = selectors.initiatives_visible_to(self.request.user)
+        return (
+            QuarterlyActual.objects.filter(initiative__in=visible)
+            .select_related("initiative", "entered_by", "submitted_by", "decided_by")
+            .order_by("financial_year", "quarter", "initiative__reference")
+        )
+
+    def _save(self, request, expected_instance=None):
+        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
+        if expected_instance is not None:
+            data.setdefault("initiative", expected_instance.initiative.reference)
+            data.setdefault("financial_year", expected_instance.financial_year.label)
+            data.setdefault("quarter", expected_instance.quarter)
+            data.setdefault("actual_saving", str(expected_instance.actual_saving))
+            data.setdefault("forecast_full_year", str(expected_instance.forecast_full_year))
+            data.setdefault("commentary", expected_instance.commentary)
+        serializer = serializers.ActualInput(data=data)
+        serializer.fields["initiative"].queryset = selectors.initiatives_visible_to(request.user)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        actual = services.actual_save(
+            row=services.ActualInput(
+                values["initiative"], values["actual_saving"], values["forecast_full_year"], values["commentary"]
+            ),
+            quarter=Quarter(values["financial_year"], values["quarter"]),
+            user=request.user,
+            expected_version=values.get("version"),
+        )
+        return serializers.ActualOutput(actual).data
+
+    @extend_schema(request=serializers.ActualInput, responses=serializers.ActualOutput)
+    def create(self, request, *args, **kwargs):
+        return Response(self._save(request), status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=serializers.ActualInput, responses=serializers.ActualOutput)
+    def update(self, request, *args, **kwargs):
+        return Response(self._save(request, expected_instance=self.get_object()))
+
+    @extend_schema(request=None, responses=serializers.ActualOutput)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.DjangoModelPermissions])
+    def submit(self, request, pk=None):
+        actual = self.get_object()
+        services.actuals_submit(actuals=[actual], user=request.user)
+        actual.refresh_from_db()
+        return Response(serializers.ActualOutput(actual).data)
+
+    @extend_schema(request=None, responses=serializers.ActualOutput)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def approve(self, request, pk=None):
+        actual = services.actual_approve(actual=self.get_object(), user=request.user)
+        return Response(serializers.ActualOutput(actual).data)
+
+    @extend_schema(request=serializers.ReturnInput, responses=serializers.ActualOutput)
+    @action(detail=True, methods=["post"], url_path="return", permission_classes=[permissions.IsAuthenticated])
+    def return_for_changes(self, request, pk=None):
+        params = serializers.ReturnInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        actual = services.actual_return(
+            actual=self.get_object(), user=request.user, reason=params.validated_data["reason"]
+        )
+        return Response(serializers.ActualOutput(actual).data)
+
+
+class QuarterCloseView(APIView):
+    """Close a quarter (finance): every actual in it must be approved; it is then locked."""
+
+    queryset = services.QuarterClosure.objects.all()  # writes need savings.add_quarterclosure
+
+    @extend_schema(request=serializers.QuarterCloseInput, responses=serializers.QuarterCloseInput)
+    def post(self, request):
+        params = serializers.QuarterCloseInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        quarter = Quarter(params.validated_data["financial_year"], params.validated_data["quarter"])
+        services.quarter_close(plan=_current_plan(), quarter=quarter, user=request.user)
+        return Response(params.data, status=status.HTTP_201_CREATED)

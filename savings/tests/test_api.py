@@ -1,0 +1,198 @@
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from rest_framework.test import APIClient
+
+from mps_ict.marking import ProtectiveMarking
+from mps_ict.testing import assert_access_by_role
+from savings.choices import ActualStatus
+from savings.models import Initiative, QuarterlyActual
+
+
+@pytest.fixture
+def api(role_user):
+    def client_for(role):
+        client = APIClient()
+        client.force_authenticate(role_user(role))
+        return client
+
+    return client_for
+
+
+def test_summary_gives_the_seed_figures(mps_plan, api):
+    body = api("api_consumer").get("/api/v1/savings/summary/").json()
+    assert (body["cost_now"], body["future_cost"], body["baseline_reduction"]) == (
+        "200000000.00",
+        "140000000.00",
+        "60000000.00",
+    )
+    assert body["targets"] == [
+        {"financial_year": "2014/15", "cumulative_target": "42000000.00"},
+        {"financial_year": "2015/16", "cumulative_target": "60000000.00"},
+    ]
+    service_management = next(c for c in body["categories"] if c["name"] == "Service Management")
+    assert service_management == {
+        "name": "Service Management",
+        "slug": "service-management",
+        "cost_now": "24000000.00",
+        "future_cost": "16000000.00",
+        "baseline_reduction": "8000000.00",
+        "stated_reduction": None,
+        "stated_reduction_printed": "φ",
+        "discrepancy": True,
+    }
+    assert sum(not c["discrepancy"] for c in body["categories"]) == 10
+
+
+@pytest.mark.parametrize("by", ["savings_type", "category"])
+def test_breakdown_rows_reach_42m_and_60m(mps_plan, api, by):
+    rows = api("board").get(f"/api/v1/savings/breakdown/?by={by}").json()
+    totals = {}
+    for row in rows:
+        assert set(row) == {"financial_year", "group", "group_key", "planned", "realised"}
+        totals[row["financial_year"]] = totals.get(row["financial_year"], Decimal(0)) + Decimal(row["planned"])
+    assert totals["2014/15"] == Decimal("42000000") and totals["2015/16"] == Decimal("60000000")
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/savings/breakdown/?by=colour", "by"),
+        ("/api/v1/savings/breakdown/?financial_year=2014", "financial_year"),
+        ("/api/v1/savings/actuals/?financial_year=2014/16", "financial_year"),
+        ("/api/v1/savings/actuals/?status=lost", "status"),
+    ],
+)
+def test_bad_query_parameters_name_the_parameter(mps_plan, api, url, field):
+    response = api("board").get(url)
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+def test_summary_exports_as_csv_and_xlsx(mps_plan, api):
+    client = api("board")
+    rows = list(csv.reader(io.StringIO(client.get("/api/v1/savings/summary/?format=csv").content.decode())))
+    assert rows[0][:6] == ["row", "name", "financial_year", "cost_now", "future_cost", "baseline_reduction"]
+    total = next(row for row in rows if row[0] == "total")
+    assert total[3:6] == ["200000000.00", "140000000.00", "60000000.00"]
+    sheet = load_workbook(io.BytesIO(client.get("/api/v1/savings/initiatives/?format=xlsx").content)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert len(values) == 12 and values[0][0] == "reference"
+
+
+def test_finance_creates_submits_and_a_colleague_approves_through_the_api(mps_plan, role_user):
+    maker, checker = APIClient(), APIClient()
+    maker.force_authenticate(role_user("finance"))
+    checker.force_authenticate(role_user("finance"))
+    payload = {
+        "initiative": "SAV-DC",
+        "financial_year": "2014/15",
+        "quarter": 1,
+        "actual_saving": "1000000.00",
+        "forecast_full_year": "4000000.00",
+    }
+    created = maker.post("/api/v1/savings/actuals/", payload, format="json")
+    assert created.status_code == 201, created.json()
+    actual_id = created.json()["id"]
+    # An edit must say which version it started from; a stale one is refused
+    stale = maker.patch(f"/api/v1/savings/actuals/{actual_id}/", {"actual_saving": "2.00", "version": 0}, format="json")
+    assert stale.status_code == 400 and stale.json()["errors"][0]["field"] == "version"
+    assert maker.post(f"/api/v1/savings/actuals/{actual_id}/submit/").json()["status"] == "submitted"
+    own = maker.post(f"/api/v1/savings/actuals/{actual_id}/approve/")
+    assert own.status_code == 400 and own.json()["errors"][0]["field"] == "decided_by"
+    approved = checker.post(f"/api/v1/savings/actuals/{actual_id}/approve/")
+    assert approved.json()["status"] == "approved"
+    summary = checker.get("/api/v1/savings/summary/").json()
+    assert summary["financial_year"] == "2014/15" and summary["realised_to_date"] == "1000000.00"
+    closed = checker.post("/api/v1/savings/quarters/close/", {"financial_year": "2014/15", "quarter": 1}, format="json")
+    assert closed.status_code == 201
+
+
+def test_api_validation_matches_the_upload_rules(mps_plan, api):
+    response = api("finance").post(
+        "/api/v1/savings/actuals/",
+        {
+            "initiative": "SAV-DC",
+            "financial_year": "2014/15",
+            "quarter": 1,
+            "actual_saving": "abc",
+            "forecast_full_year": "9000000.00",
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert {e["field"] for e in response.json()["errors"]} == {"actual_saving"}
+    response = api("finance").post(
+        "/api/v1/savings/actuals/",
+        {
+            "initiative": "SAV-DC",
+            "financial_year": "2014/15",
+            "quarter": 1,
+            "actual_saving": "1.00",
+            "forecast_full_year": "9000000.00",
+        },
+        format="json",
+    )
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "commentary"
+    assert not QuarterlyActual.objects.exists()
+
+
+def test_only_finance_writes_actuals(mps_plan, client, role_user):
+    payload = {
+        "initiative": "SAV-NET",
+        "financial_year": "2013/14",
+        "quarter": 2,
+        "actual_saving": "100.00",
+        "forecast_full_year": "1000000.00",
+    }
+    expected = {role: 403 for role in ("board", "programme_manager", "asset_manager", "api_consumer", "none")}
+    expected.update({"finance": 201, "admin": 201})
+    for role, status in expected.items():
+        QuarterlyActual.objects.all().delete()
+        api_client = APIClient()
+        api_client.force_authenticate(role_user(None if role == "none" else role))
+        assert api_client.post("/api/v1/savings/actuals/", payload, format="json").status_code == status, role
+
+
+def test_every_role_reads_the_savings_api(mps_plan, client, role_user):
+    for url in (
+        "/api/v1/savings/summary/",
+        "/api/v1/savings/breakdown/",
+        "/api/v1/savings/initiatives/",
+        "/api/v1/savings/actuals/",
+        "/api/v1/savings/plans/",
+        "/api/v1/savings/categories/",
+    ):
+        assert_access_by_role(client, role_user, url, {})
+
+
+def test_sensitive_initiatives_are_hidden_from_api_consumers_without_view_restricted(mps_plan, api):
+    Initiative.objects.filter(reference="SAV-SM").update(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    public = api("api_consumer")
+    assert public.get("/api/v1/savings/initiatives/SAV-SM/").status_code == 404
+    body = public.get("/api/v1/savings/summary/").json()
+    assert body["withheld"] == 1 and body["cost_now"] == "176000000.00"
+    assert api("board").get("/api/v1/savings/summary/").json()["cost_now"] == "200000000.00"
+
+
+def test_actual_list_costs_the_same_queries_at_two_sizes(mps_plan, api, role_user, django_assert_num_queries):
+    user = role_user("finance")
+    for size in (2, 11):
+        client = api("board")  # a fresh user each time: their permissions load once per request
+        QuarterlyActual.objects.all().delete()
+        for initiative in Initiative.objects.all()[:size]:
+            QuarterlyActual.objects.create(
+                initiative=initiative,
+                financial_year="2013/14",
+                quarter=1,
+                actual_saving=1,
+                forecast_full_year=initiative.baseline_reduction,
+                status=ActualStatus.APPROVED,
+                entered_by=user,
+                submitted_by=user,
+            )
+        with django_assert_num_queries(4):  # permissions (2), the count, one joined select
+            assert client.get("/api/v1/savings/actuals/").json()["count"] == size
