@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from mps_ict.financial_years import FinancialYear
+from mps_ict.money import parse_money
 
 
 def _to_financial_year(value) -> FinancialYear | None:
@@ -72,3 +73,23 @@ class MoneyField(models.DecimalField):
     def deconstruct(self):
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.DecimalField", args, kwargs
+
+
+class MoneyFormField(forms.CharField):
+    """An amount in pounds as people type it: "£1,234.50", "1234.5", "1,234"."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}))
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_money(value)
+        except (ValueError, TypeError) as error:
+            raise ValidationError(str(error), code="invalid") from error
+
+    def prepare_value(self, value):
+        return f"{value:.2f}" if hasattr(value, "quantize") else value

@@ -63,3 +63,32 @@ def format_compact(value) -> str:
     if abs(amount) >= THOUSAND:
         return format_thousands(amount)
     return format_pounds(amount)
+
+
+def parse_money(value) -> Decimal:
+    """Read an amount as finance staff type it: "£1,234.50", "1234.5", " 1,234 ", "(500)" (negative).
+
+    Raises ValueError with a message fit to show the user.
+    """
+    if isinstance(value, bool):
+        raise ValueError("Enter an amount in pounds, like 1234.50")
+    if isinstance(value, (int, Decimal)):
+        return to_pounds(value)
+    if isinstance(value, float):  # a number cell read from a spreadsheet
+        return to_pounds(repr(value))
+    text = str(value or "").strip().replace("\u00a3", "").replace(",", "").replace(" ", "")
+    negative = text.startswith("(") and text.endswith(")")
+    text = text.strip("()")
+    if text.startswith(("−", "–")):
+        text = "-" + text[1:]
+    if not text:
+        raise ValueError("Enter an amount in pounds, like 1234.50")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation as error:
+        raise ValueError(f'"{value}" is not an amount of money; enter pounds, like 1234.50') from error
+    if not amount.is_finite():
+        raise ValueError(f'"{value}" is not an amount of money; enter pounds, like 1234.50')
+    if amount != amount.quantize(PENNY):
+        raise ValueError(f'"{value}" has fractions of a penny; use at most 2 decimal places')
+    return to_pounds(-amount if negative else amount)

@@ -148,6 +148,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("govuk", BASE_DIR / "node_modules" / "govuk-frontend" / "dist" / "govuk"),
     ("axe-core", BASE_DIR / "node_modules" / "axe-core"),
+    # plotly.js as shipped inside the plotly wheel from PyPI (no CDN)
+    ("plotly", Path(__import__("plotly").__file__).parent / "package_data"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -18,8 +18,9 @@ class DeliveryStatus(models.TextChoices):
 
 
 class Confidence(models.TextChoices):
-    """Delivery confidence as a RAG rating."""
+    """Delivery confidence as a RAG rating; blank until somebody assesses it."""
 
+    NOT_ASSESSED = "", "Not assessed"
     GREEN = "green", "Green"
     AMBER = "amber", "Amber"
     RED = "red", "Red"

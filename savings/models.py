@@ -114,7 +114,9 @@ class Initiative(models.Model):
     delivery_status = models.CharField(
         max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.NOT_STARTED
     )
-    confidence = models.CharField(max_length=10, choices=Confidence.choices, default=Confidence.AMBER)
+    confidence = models.CharField(
+        max_length=10, choices=Confidence.choices, default=Confidence.NOT_ASSESSED, blank=True
+    )
     dependencies = models.TextField(blank=True, help_text="Dependencies and constraints")
     protective_marking = models.CharField(
         max_length=20, choices=ProtectiveMarking.choices, default=ProtectiveMarking.OFFICIAL

@@ -203,7 +203,7 @@ def plan_years(*, plan: SavingsPlan, user=None) -> list[YearPosition]:
         .values_list("financial_year", "realised", "forecast", "quarters")
     )
     actuals = {year: (realised, forecast, quarters) for year, realised, forecast, quarters in realised_rows}
-    targets = dict(PlanTarget.objects.filter(plan=plan).values_list("financial_year", "cumulative_target"))
+    targets = plan_targets(plan=plan)
     years = sorted(set(planned) | set(targets))
     return [
         YearPosition(
@@ -320,3 +320,77 @@ def initiative_actuals(*, initiative: Initiative) -> QuerySet:
     return initiative.actuals.select_related("entered_by", "submitted_by", "decided_by").order_by(
         "financial_year", "quarter"
     )
+
+
+@dataclass
+class QuarterRow:
+    initiative: Initiative
+    planned: Decimal | None
+    actual: QuarterlyActual | None
+
+
+def quarter_rows(*, plan: SavingsPlan, quarter, user) -> list[QuarterRow]:
+    """Each visible initiative with its planned saving for the year and its actual for the
+    quarter (two queries)."""
+    planned_for_year = SavingsProfile.objects.filter(
+        initiative=OuterRef("pk"), financial_year=quarter.financial_year
+    ).values("planned_saving")[:1]
+    initiatives = list(
+        initiatives_visible_to(user)
+        .filter(category__plan=plan)
+        .select_related("category")
+        .annotate(planned_for_year=Subquery(planned_for_year, output_field=MONEY))
+        .order_by("category__position", "reference")
+    )
+    actuals = {
+        actual.initiative_id: actual
+        for actual in QuarterlyActual.objects.filter(
+            initiative__in=[i.pk for i in initiatives],
+            financial_year=quarter.financial_year,
+            quarter=quarter.number,
+        ).select_related("entered_by", "submitted_by", "decided_by")
+    }
+    return [QuarterRow(i, i.planned_for_year, actuals.get(i.pk)) for i in initiatives]
+
+
+def spend_baseline_latest():
+    from savings.models import SpendBaseline
+
+    return SpendBaseline.objects.order_by("-financial_year").first()
+
+
+def plan_quarters(*, plan: SavingsPlan) -> list:
+    """The quarters of every year the plan covers, with how many actuals each has by status (one query)."""
+
+    years = plan_year_range(plan=plan)
+    counts = {}
+    for year, number, status, total in (
+        QuarterlyActual.objects.filter(initiative__category__plan=plan)
+        .values_list("financial_year", "quarter", "status")
+        .annotate(total=Count("pk"))
+    ):
+        counts.setdefault((year, number), {})[status] = total
+    rows = []
+    for year in years:
+        for quarter in year.quarters:
+            by_status = counts.get((quarter.financial_year, quarter.number), {})
+            rows.append(
+                (
+                    quarter,
+                    {
+                        "open": by_status.get(ActualStatus.DRAFT, 0) + by_status.get(ActualStatus.RETURNED, 0),
+                        "submitted": by_status.get(ActualStatus.SUBMITTED, 0),
+                        "approved": by_status.get(ActualStatus.APPROVED, 0),
+                    },
+                )
+            )
+    return rows
+
+
+def plan_year_range(*, plan: SavingsPlan) -> list[FinancialYear]:
+    first = plan.baseline_year.next()
+    return list(FinancialYear.range(first, plan.target_year))
+
+
+def plan_targets(*, plan: SavingsPlan) -> dict[FinancialYear, Decimal]:
+    return dict(PlanTarget.objects.filter(plan=plan).values_list("financial_year", "cumulative_target"))

@@ -293,16 +293,60 @@ def quarter_close(*, plan: SavingsPlan, quarter: Quarter, user) -> QuarterClosur
     """Lock a quarter. Every actual in it must be approved first."""
     if quarter_is_closed(plan=plan, quarter=quarter):
         raise ValidationError({"quarter": f"{quarter} is already closed."})
-    pending = list(
-        QuarterlyActual.objects.filter(
-            initiative__category__plan=plan, financial_year=quarter.financial_year, quarter=quarter.number
-        )
-        .exclude(status=ActualStatus.APPROVED)
-        .values_list("initiative__reference", flat=True)
+    in_quarter = QuarterlyActual.objects.filter(
+        initiative__category__plan=plan, financial_year=quarter.financial_year, quarter=quarter.number
     )
+    if not in_quarter.exists():
+        raise ValidationError({"quarter": f"{quarter} has no figures to close."})
+    pending = list(in_quarter.exclude(status=ActualStatus.APPROVED).values_list("initiative__reference", flat=True))
     if pending:
         raise ValidationError({"quarter": f"{quarter} has actuals not yet approved: {', '.join(pending)}."})
     closure = QuarterClosure(plan=plan, financial_year=quarter.financial_year, quarter=quarter.number, closed_by=user)
     closure.full_clean()
     closure.save()
     return closure
+
+
+# --- Uploads: every row valid, or nothing written ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+class ImportRejected(Exception):  # noqa: N818 - reads as what happened
+    """An upload that cannot be written; `errors` names every row and column at fault."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(f"{len(errors)} error(s)")
+        self.errors = errors
+
+
+COLUMN_OF_FIELD = {
+    "actual_saving": "Actual saving in the quarter (£)",
+    "forecast_full_year": "Full-year forecast (£)",
+    "commentary": "Commentary",
+    "quarter": "Quarter",
+    "status": "Reference",
+    "version": "Reference",
+}
+
+
+@audited
+@transaction.atomic
+def actuals_import(*, rows: list[tuple[int, ActualInput]], quarter: Quarter, user, reason: str = "") -> int:
+    """Save every row as a draft in one transaction: any error and nothing is written."""
+    errors: list[RowError] = []
+    for row_number, row in rows:
+        try:
+            with transaction.atomic():
+                actual_save(row=row, quarter=quarter, user=user)
+        except ValidationError as error:
+            for field_name, messages in error.message_dict.items():
+                errors.extend(RowError(row_number, COLUMN_OF_FIELD.get(field_name, field_name), m) for m in messages)
+    if errors:
+        raise ImportRejected(errors)
+    return len(rows)
