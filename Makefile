@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint lint-check format clean assets
+.PHONY: run setup test lint lint-check format clean assets bench-savings
 
 # `make run` is a development run: debug on unless the caller says otherwise.
 run setup: export DEBUG ?= 1
@@ -36,6 +36,10 @@ lint-check: $(BIN)/.dev-installed
 format: $(BIN)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## bench-savings: the savings overview and endpoints at the seed's size and at 1,000 initiatives × 12 quarters
+bench-savings: $(BIN)/.dev-installed assets .env
+	$(BIN)/python bench/bench_savings.py
 
 assets: node_modules/.installed static/dist/app.css
 

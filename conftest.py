@@ -29,6 +29,15 @@ def require_service(available: bool, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (cached figures must not leak between tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _celery_runs_eagerly(request):
     """Tasks run in-process in tests, except where a test starts a real worker."""
     if request.node.get_closest_marker("celery_worker"):

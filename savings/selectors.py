@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from mps_ict.figures_cache import cached_figure
 from mps_ict.financial_years import FinancialYear
 from mps_ict.marking import ProtectiveMarking, can_view_restricted
 from savings.choices import ActualStatus, Confidence, SavingsType
@@ -105,6 +106,7 @@ class PlanSummary:
 def plan_categories(*, plan: SavingsPlan, user=None) -> list[CategoryPosition]:
     """One query: each category's totals over the initiatives the user may see."""
     visible = _visible_filter(user, "initiatives__")
+    unreadable = Q(initiatives__stated_reduction__isnull=True) & ~Q(initiatives__stated_reduction_text="")
     rows = (
         Category.objects.filter(plan=plan)
         .annotate(
@@ -112,22 +114,21 @@ def plan_categories(*, plan: SavingsPlan, user=None) -> list[CategoryPosition]:
             cost_now=Coalesce(Sum("initiatives__cost_now", filter=visible), _zero()),
             future_cost=Coalesce(Sum("initiatives__future_cost", filter=visible), _zero()),
             stated_total=Sum("initiatives__stated_reduction", filter=visible),
-            unstated=Count("initiatives", filter=visible & Q(initiatives__stated_reduction__isnull=True)),
-            printed=Coalesce(
-                Subquery(
-                    Initiative.objects.filter(category=OuterRef("pk"), stated_reduction__isnull=True)
-                    .exclude(stated_reduction_text="")
-                    .values("stated_reduction_text")[:1]
-                ),
-                Value(""),
+            # printed, but not a number (the seed's "φ")
+            unreadable=Count("initiatives", filter=visible & unreadable),
+            # a number that disagrees with cost now less future cost
+            disagreeing=Count(
+                "initiatives",
+                filter=visible
+                & Q(initiatives__stated_reduction__isnull=False)
+                & ~Q(initiatives__stated_reduction=F("initiatives__cost_now") - F("initiatives__future_cost")),
             ),
+            printed=Max("initiatives__stated_reduction_text", filter=visible & unreadable),
         )
         .order_by("position", "name")
     )
     positions = []
     for row in rows:
-        reduction = row.cost_now - row.future_cost
-        stated = row.stated_total if not row.unstated else None
         positions.append(
             CategoryPosition(
                 pk=row.pk,
@@ -136,10 +137,10 @@ def plan_categories(*, plan: SavingsPlan, user=None) -> list[CategoryPosition]:
                 initiative_count=row.initiative_count,
                 cost_now=row.cost_now,
                 future_cost=row.future_cost,
-                baseline_reduction=reduction,
-                stated_reduction=stated,
-                stated_reduction_printed=row.printed if row.unstated else "",
-                discrepancy=bool(row.initiative_count) and (stated is None or stated != reduction),
+                baseline_reduction=row.cost_now - row.future_cost,
+                stated_reduction=None if row.unreadable else row.stated_total,
+                stated_reduction_printed=(row.printed or "") if row.unreadable else "",
+                discrepancy=bool(row.unreadable or row.disagreeing),
             )
         )
     return positions
@@ -147,78 +148,80 @@ def plan_categories(*, plan: SavingsPlan, user=None) -> list[CategoryPosition]:
 
 def plan_years(*, plan: SavingsPlan, user=None) -> list[YearPosition]:
     """Per financial year: planned (sum of the profile), target, realised (approved actuals) and
-    forecast (each initiative's latest approved forecast for the year, else its plan). Three queries."""
-    visible_profile = _visible_filter(user, "initiative__")
-    planned = dict(
-        SavingsProfile.objects.filter(visible_profile, initiative__category__plan=plan)
-        .values_list("financial_year")
-        .annotate(total=Sum("planned_saving"))
-        .values_list("financial_year", "total")
-    )
-    latest_forecast = (
+    forecast (each initiative's latest approved forecast for the year, else its plan).
+
+    Five set-based aggregates, whatever the number of initiatives or quarters.
+    """
+    visible = _visible_filter(user, "initiative__")
+    profiles = SavingsProfile.objects.filter(visible, initiative__category__plan=plan)
+    approved = QuarterlyActual.objects.filter(visible, initiative__category__plan=plan, status=ActualStatus.APPROVED)
+
+    # The plan per year, and the part of it replaced by initiatives that have approved actuals
+    has_approved = Exists(
         QuarterlyActual.objects.filter(
-            initiative=OuterRef("initiative"),
-            financial_year=OuterRef("financial_year"),
-            status=ActualStatus.APPROVED,
+            initiative=OuterRef("initiative"), financial_year=OuterRef("financial_year"), status=ActualStatus.APPROVED
         )
-        .order_by("-quarter")
-        .values("forecast_full_year")[:1]
     )
-    realised_rows = (
-        SavingsProfile.objects.filter(visible_profile, initiative__category__plan=plan)
-        .annotate(
-            row_realised=Coalesce(
-                Subquery(
-                    QuarterlyActual.objects.filter(
-                        initiative=OuterRef("initiative"),
-                        financial_year=OuterRef("financial_year"),
-                        status=ActualStatus.APPROVED,
-                    )
-                    .values("initiative")
-                    .annotate(total=Sum("actual_saving"))
-                    .values("total")[:1],
-                    output_field=MONEY,
-                ),
-                _zero(),
-            ),
-            row_quarters=Coalesce(
-                Subquery(
-                    QuarterlyActual.objects.filter(
-                        initiative=OuterRef("initiative"),
-                        financial_year=OuterRef("financial_year"),
-                        status=ActualStatus.APPROVED,
-                    )
-                    .values("initiative")
-                    .annotate(count=Count("pk"))
-                    .values("count")[:1]
-                ),
-                Value(0),
-            ),
-            row_forecast=Coalesce(
-                Subquery(latest_forecast, output_field=MONEY), F("planned_saving"), output_field=MONEY
-            ),
-        )
-        .values("financial_year")
-        .annotate(realised=Sum("row_realised"), forecast=Sum("row_forecast"), quarters=Sum("row_quarters"))
-        .values_list("financial_year", "realised", "forecast", "quarters")
+    plan_rows = (
+        profiles.values_list("financial_year")
+        .annotate(total=Sum("planned_saving"), replaced=Sum("planned_saving", filter=has_approved))
+        .values_list("financial_year", "total", "replaced")
+        .order_by()
     )
-    actuals = {year: (realised, forecast, quarters) for year, realised, forecast, quarters in realised_rows}
+    planned = {year: total for year, total, _ in plan_rows}
+    replaced_plan = {year: replaced or ZERO for year, _, replaced in plan_rows}
+    realised = {
+        year: (total, count)
+        for year, total, count in approved.values_list("financial_year")
+        .annotate(total=Sum("actual_saving"), count=Count("pk"))
+        .values_list("financial_year", "total", "count")
+        .order_by()
+    }
+    # Each initiative's latest approved quarter in a year (no later approved quarter exists) carries
+    # its current forecast for the year. On PostgreSQL this NOT EXISTS is an anti-join, not a
+    # lookup per row (inside an aggregate's filter it would be a lookup per row: keep it here).
+    later_approved = QuarterlyActual.objects.filter(
+        initiative=OuterRef("initiative"),
+        financial_year=OuterRef("financial_year"),
+        status=ActualStatus.APPROVED,
+        quarter__gt=OuterRef("quarter"),
+    )
+    latest_forecasts = dict(_sum_by_year(approved.filter(~Exists(later_approved)), "forecast_full_year"))
     targets = plan_targets(plan=plan)
-    years = sorted(set(planned) | set(targets))
     return [
         YearPosition(
             financial_year=year,
             planned=planned.get(year, ZERO),
             target=targets.get(year),
-            realised=actuals.get(year, (ZERO, ZERO, 0))[0],
-            forecast=actuals.get(year, (ZERO, planned.get(year, ZERO), 0))[1],
-            quarters_reported=actuals.get(year, (ZERO, ZERO, 0))[2],
+            realised=realised.get(year, (ZERO, 0))[0],
+            forecast=planned.get(year, ZERO) - replaced_plan.get(year, ZERO) + latest_forecasts.get(year, ZERO),
+            quarters_reported=realised.get(year, (ZERO, 0))[1],
         )
-        for year in years
+        for year in sorted(set(planned) | set(targets))
     ]
 
 
+def _sum_by_year(queryset: QuerySet, field_name: str):
+    return (
+        queryset.values_list("financial_year")
+        .annotate(total=Sum(field_name))
+        .values_list("financial_year", "total")
+        .order_by()
+    )
+
+
+FIGURES_AREA = "savings"
+
+
 def plan_summary(*, plan: SavingsPlan, user=None) -> PlanSummary:
+    """The plan at a glance, cached until a savings write changes it (see mps_ict.figures_cache)."""
+    restricted = user is not None and can_view_restricted(user)
+    return cached_figure(
+        FIGURES_AREA, ("summary", plan.pk, restricted), lambda: plan_summary_compute(plan=plan, user=user)
+    )
+
+
+def plan_summary_compute(*, plan: SavingsPlan, user=None) -> PlanSummary:
     """The plan at a glance: totals, categories, per-year trajectory and the reporting year
     (the latest year with approved actuals, else the year the target falls due)."""
     categories = plan_categories(plan=plan, user=user)
@@ -262,6 +265,16 @@ BREAKDOWN_GROUPS = {"savings_type": "initiative__savings_type", "category": "ini
 
 
 def plan_breakdown(*, plan: SavingsPlan, by: str, user=None) -> list[BreakdownRow]:
+    """The breakdown, cached until a savings write changes it."""
+    restricted = user is not None and can_view_restricted(user)
+    return cached_figure(
+        FIGURES_AREA,
+        ("breakdown", plan.pk, by, restricted),
+        lambda: plan_breakdown_compute(plan=plan, by=by, user=user),
+    )
+
+
+def plan_breakdown_compute(*, plan: SavingsPlan, by: str, user=None) -> list[BreakdownRow]:
     """Planned and realised saving per group per financial year (two queries).
 
     `planned` is the year's saving against the baseline, not the increment on the year before.

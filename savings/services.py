@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from mps_ict.audit import audit_context, audited
+from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, Quarter
 from mps_ict.marking import ProtectiveMarking
 from savings.choices import ActualStatus
@@ -116,6 +117,7 @@ def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
                 amount=Decimal(line["amount"]),
                 comparator_amount=Decimal(comparator) if comparator else None,
             )
+    figures_changed("savings")
     return plan
 
 
@@ -134,6 +136,41 @@ def _upsert(model, lookup: dict, **values):
         instance.full_clean()
         instance.save()
     return instance, False
+
+
+# --- Initiatives ----------------------------------------------------------------------------------
+
+INITIATIVE_EDITABLE_FIELDS = {
+    "description",
+    "owner",
+    "cost_now",
+    "future_cost",
+    "savings_type",
+    "cashable",
+    "investment_needed",
+    "investment_note",
+    "inside_doi_budget",
+    "delivery_status",
+    "confidence",
+    "dependencies",
+    "protective_marking",
+}
+
+
+@audited
+@transaction.atomic
+def initiative_update(*, initiative: Initiative, user, reason: str = "", **changes) -> Initiative:
+    """Change an initiative's figures, status or marking; audited, and the cached figures refresh."""
+    unknown = set(changes) - INITIATIVE_EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
+    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save()
+    figures_changed("savings")
+    return locked
 
 
 # --- Quarterly actuals: maker-checker ------------------------------------------------------------
@@ -237,6 +274,7 @@ def actual_save(*, row: ActualInput, quarter: Quarter, user, expected_version: i
         actual.version = existing.version + 1
     actual.full_clean()
     actual.save()
+    figures_changed("savings")
     return actual
 
 
@@ -253,6 +291,7 @@ def actuals_submit(*, actuals: list[QuarterlyActual], user) -> int:
         actual.submitted_at = now
         actual.version += 1
         actual.save()
+    figures_changed("savings")
     return len(actuals)
 
 
@@ -270,6 +309,7 @@ def _decide(actual: QuarterlyActual, user, status: str, reason: str = "") -> Qua
     locked.return_reason = reason
     locked.version += 1
     locked.save()
+    figures_changed("savings")
     return locked
 
 
@@ -304,6 +344,7 @@ def quarter_close(*, plan: SavingsPlan, quarter: Quarter, user) -> QuarterClosur
     closure = QuarterClosure(plan=plan, financial_year=quarter.financial_year, quarter=quarter.number, closed_by=user)
     closure.full_clean()
     closure.save()
+    figures_changed("savings")
     return closure
 
 

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from mps_ict.marking import ProtectiveMarking
 from mps_ict.testing import assert_access_by_role
+from savings import services
 from savings.choices import ActualStatus
 from savings.models import Initiative, QuarterlyActual
 
@@ -169,8 +170,13 @@ def test_every_role_reads_the_savings_api(mps_plan, client, role_user):
         assert_access_by_role(client, role_user, url, {})
 
 
-def test_sensitive_initiatives_are_hidden_from_api_consumers_without_view_restricted(mps_plan, api):
-    Initiative.objects.filter(reference="SAV-SM").update(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+def test_sensitive_initiatives_are_hidden_from_api_consumers_without_view_restricted(mps_plan, api, role_user):
+    services.initiative_update(
+        initiative=Initiative.objects.get(reference="SAV-SM"),
+        user=role_user("finance"),
+        protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+        reason="Commercially sensitive while the Capgemini exit is negotiated",
+    )
     public = api("api_consumer")
     assert public.get("/api/v1/savings/initiatives/SAV-SM/").status_code == 404
     body = public.get("/api/v1/savings/summary/").json()
@@ -196,3 +202,40 @@ def test_actual_list_costs_the_same_queries_at_two_sizes(mps_plan, api, role_use
             )
         with django_assert_num_queries(4):  # permissions (2), the count, one joined select
             assert client.get("/api/v1/savings/actuals/").json()["count"] == size
+
+
+def _submitted_actual(role_user):
+    from mps_ict.financial_years import FinancialYear, Quarter
+
+    maker = role_user("finance")
+    actual = services.actual_save(
+        row=services.ActualInput(Initiative.objects.get(reference="SAV-DC"), Decimal(1), Decimal(4000000)),
+        quarter=Quarter(FinancialYear(2014), 1),
+        user=maker,
+    )
+    services.actuals_submit(actuals=[actual], user=maker)
+    return actual
+
+
+@pytest.mark.parametrize("role", ["board", "programme_manager", "asset_manager", "api_consumer", None])
+def test_only_finance_approves_returns_or_closes_through_the_api(mps_plan, role_user, role):
+    actual = _submitted_actual(role_user)
+    client = APIClient()
+    client.force_authenticate(role_user(role))
+    assert client.post(f"/api/v1/savings/actuals/{actual.pk}/approve/").status_code == 403
+    assert client.post(f"/api/v1/savings/actuals/{actual.pk}/return/", {"reason": "x"}).status_code == 403
+    assert client.post(f"/api/v1/savings/actuals/{actual.pk}/submit/").status_code == 403
+    closing = client.post("/api/v1/savings/quarters/close/", {"financial_year": "2014/15", "quarter": 1})
+    assert closing.status_code == 403
+    actual.refresh_from_db()
+    assert actual.status == ActualStatus.SUBMITTED
+
+
+def test_a_colleague_returns_with_a_reason_through_the_api(mps_plan, role_user):
+    actual = _submitted_actual(role_user)
+    checker = APIClient()
+    checker.force_authenticate(role_user("finance"))
+    missing = checker.post(f"/api/v1/savings/actuals/{actual.pk}/return/", {}, format="json")
+    assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "reason"
+    returned = checker.post(f"/api/v1/savings/actuals/{actual.pk}/return/", {"reason": "Wrong quarter"}, format="json")
+    assert returned.json()["status"] == "returned" and returned.json()["return_reason"] == "Wrong quarter"

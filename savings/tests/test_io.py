@@ -74,7 +74,7 @@ def test_every_mistake_is_listed_with_row_and_column_and_nothing_is_written(mps_
     unknown_row = sheet.max_row
     sheet.append(["SAV-TEL", None, None, None, 1, 2000000, None])
     duplicate_row = sheet.max_row
-    rows, errors = savings_io.actuals_parse(upload=as_upload(workbook), plan=mps_plan, quarter=Q1, user=user)
+    _, errors = savings_io.actuals_parse(upload=as_upload(workbook), plan=mps_plan, quarter=Q1, user=user)
     found = {(error.row, error.column) for error in errors}
     assert found == {
         (text_row, "Actual saving in the quarter (£)"),
@@ -112,7 +112,7 @@ def test_a_locked_quarter_is_refused(mps_plan, role_user):
 
 
 @pytest.mark.parametrize(
-    "content", [b"", b"not a spreadsheet at all", b"PK\x03\x04 broken zip", "Reference,Actual\nSAV-DC,1".encode()]
+    "content", [b"", b"not a spreadsheet at all", b"PK\x03\x04 broken zip", b"Reference,Actual\nSAV-DC,1"]
 )
 def test_a_file_that_is_not_a_spreadsheet_gets_a_clear_message(mps_plan, role_user, content):
     upload = io.BytesIO(content)

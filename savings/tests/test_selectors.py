@@ -86,8 +86,26 @@ def test_summary_and_breakdown_cost_the_same_queries_at_any_size(django_assert_n
     small = build_plan(initiatives=2, quarters=1)
     large = build_plan(initiatives=40, quarters=4)
     for plan in (small, large):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(6):
             summary = plan_summary(plan=plan)
             [c.cost_now for c in summary.categories]
         with django_assert_num_queries(3):
             plan_breakdown(plan=plan, by="category")
+
+
+@pytest.mark.django_db
+def test_a_category_is_flagged_only_for_an_unreadable_or_disagreeing_stated_reduction():
+    plan = SavingsPlanFactory()
+    silent, unreadable, wrong, right = (CategoryFactory(plan=plan) for _ in range(4))
+    InitiativeFactory(category=silent)  # the source states nothing: nothing to flag
+    InitiativeFactory(category=unreadable, stated_reduction=None, stated_reduction_text="φ")
+    InitiativeFactory(category=wrong, stated_reduction=Decimal("500000.00"), stated_reduction_text="-0.5")
+    InitiativeFactory(category=right, stated_reduction=Decimal("400000.00"), stated_reduction_text="-0.4")
+    flags = {
+        c.pk: (c.discrepancy, c.stated_reduction, c.stated_reduction_printed)
+        for c in plan_summary(plan=plan).categories
+    }
+    assert flags[silent.pk] == (False, None, "")
+    assert flags[unreadable.pk] == (True, None, "φ")
+    assert flags[wrong.pk] == (True, Decimal("500000.00"), "")
+    assert flags[right.pk] == (False, Decimal("400000.00"), "")

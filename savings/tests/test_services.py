@@ -116,3 +116,21 @@ def test_closing_a_quarter_needs_everything_approved_then_locks_it(data_centres,
         services.actual_save(row=row(other, forecast="5000000.00"), quarter=Q1_2014, user=maker)
     with pytest.raises(ValidationError, match="already closed"):
         services.quarter_close(plan=mps_plan, quarter=Q1_2014, user=checker)
+
+
+def test_updating_an_initiative_is_audited_and_refreshes_the_summary(mps_plan, role_user):
+    from savings.selectors import plan_summary
+
+    user = role_user("finance")
+    assert plan_summary(plan=mps_plan).cost_now == Decimal("200000000.00")
+    initiative = Initiative.objects.get(reference="SAV-DC")
+    services.initiative_update(initiative=initiative, user=user, cost_now=Decimal("17000000.00"), reason="Revalidated")
+    assert plan_summary(plan=mps_plan).cost_now == Decimal("201000000.00")
+    latest = initiative.history.first()
+    assert (latest.history_user, latest.history_change_reason, latest.cost_now) == (
+        user,
+        "Revalidated",
+        Decimal("17000000.00"),
+    )
+    with pytest.raises(ValidationError):
+        services.initiative_update(initiative=initiative, user=user, reference="HACKED")
