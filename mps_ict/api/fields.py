@@ -1,8 +1,10 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mps_ict.financial_years import FinancialYear
 
 
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}/\d{2}$", "example": "2014/15"})
 class FinancialYearField(serializers.Field):
     """A financial year written "2014/15" (or "2014-15")."""
 

@@ -15,9 +15,9 @@ SAMPLE_ARGUMENTS = {"int": "1", "str": "x", "slug": "x", "uuid": "00000000-0000-
 
 def _concrete(route: str) -> str:
     """Turn a route pattern (path or regex) into a URL with sample values for its parameters."""
+    route = re.sub(r"\.\(\?P<format>[^)]*\)", "", route)  # DRF's optional .json suffix
+    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)  # regex groups (DRF routers): a sample value
     route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_ARGUMENTS.get(m.group(1) or "str", "x"), route)
-    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)  # regex groups: a sample value
-    route = re.sub(r"\.\(\?P<format>[^)]*\)", "", route)
     return route.replace("^", "").replace("$", "").replace("\\", "").replace("?", "")
 
 
