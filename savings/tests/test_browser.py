@@ -70,6 +70,10 @@ def test_finance_uploads_a_quarter_a_colleague_approves_and_the_dashboard_moves(
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Savings").click()
     assert page.get_by_role("heading", name="Where we stand in 2014/15").is_visible()
     assert page.get_by_test_id("headline-realised").inner_text() == "£2.5m"
+    # The charts drew, from plotly.js served by us
+    page.wait_for_selector("[data-chart='chart-waterfall'] .main-svg", timeout=10_000)
+    own_host = live_server.url.split("//", 1)[1]
+    assert all(own_host in url for url in page.requested_urls if url.startswith("http"))
 
 
 def test_a_template_with_mistakes_lists_them_all_and_saves_nothing(page, live_server, seeded, tmp_path):
