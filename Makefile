@@ -20,6 +20,7 @@ setup: $(BIN)/.runtime-installed assets .env
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_mps_baseline
 	$(MANAGE) create_demo_users
+	$(MANAGE) load_portfolio
 
 ## test: the whole suite; tests needing PostgreSQL, Redis or Chromium skip (saying why) unless REQUIRE_SERVICES=1
 test: $(BIN)/.dev-installed assets .env

@@ -94,3 +94,15 @@ def mps_plan(db):
 
     call_command("load_mps_baseline", stdout=open(os.devnull, "w"))  # noqa: SIM115
     return plan_current()
+
+
+@pytest.fixture
+def portfolio_seed(db, settings):
+    """The capital programme and illustrative projects as `make run` loads them, with pm and pm2."""
+    from django.core.management import call_command
+
+    call_command("load_mps_baseline", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    settings.DEBUG = True
+    call_command("create_demo_users", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    settings.DEBUG = False
+    call_command("load_portfolio", stdout=open(os.devnull, "w"))  # noqa: SIM115

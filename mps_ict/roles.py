@@ -55,8 +55,18 @@ ROLE_RULES: dict[str, list[Rule]] = {
         # The savings plan is finance's to keep: enter, submit, approve, close (never delete).
         Rule("savings", "*", ("add", "change")),
         Rule("savings", "quarterlyactual", ("approve_quarterlyactual",)),
+        # Capital Programme Budgets and the fallback slippage assumption
+        Rule("portfolio", "capitalprogramme", ("add", "change")),
     ],
-    PROGRAMME_MANAGER: [*_read_everything(), Rule("mps_ict", "access", ("view_restricted",))],
+    PROGRAMME_MANAGER: [
+        *_read_everything(),
+        Rule("mps_ict", "access", ("view_restricted",)),
+        # Only on projects they manage: services check the project's programme manager.
+        Rule("portfolio", "statusupdate", ("add", "change")),
+        Rule("portfolio", "reprofile", ("add",)),
+        Rule("portfolio", "deliveryconfidenceassessment", ("add",)),
+        Rule("portfolio", "spendprofileline", ("change",)),
+    ],
     ASSET_MANAGER: [*_read_everything(), Rule("mps_ict", "access", ("view_restricted",))],
     API_CONSUMER: _read_everything(),
 }

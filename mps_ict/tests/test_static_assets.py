@@ -50,7 +50,9 @@ def assert_local(url: str, page: str):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/sign-in/", "/", "/account/", "/api/docs/", "/admin/", "/savings/", "/savings/breakdown/"])
+@pytest.mark.parametrize(
+    "url", ["/sign-in/", "/", "/account/", "/api/docs/", "/admin/", "/savings/", "/savings/breakdown/"]
+)
 def test_pages_load_assets_only_from_our_own_static_files(client, role_user, url):
     if url.startswith("/savings/"):
         from django.core.management import call_command

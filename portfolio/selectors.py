@@ -1,0 +1,348 @@
+"""Reads of the capital portfolio, aggregated in the database in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import (
+    Avg,
+    Count,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Greatest
+
+from mps_ict.figures_cache import cached_figure
+from mps_ict.financial_years import FinancialYear
+from mps_ict.marking import ProtectiveMarking, can_view_restricted
+from portfolio.choices import DcaRating, GateDecision, Stage
+from portfolio.models import (
+    ApprovalGate,
+    CapitalProgramme,
+    DeliveryConfidenceAssessment,
+    PortfolioSnapshot,
+    Project,
+    SpendProfileLine,
+    SroAssignment,
+    StatusUpdate,
+)
+
+ZERO = Decimal("0.00")
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+FIGURES_AREA = "portfolio"
+RATE_PLACES = Decimal("0.000001")
+
+
+def projects_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    queryset = Project.objects.all() if queryset is None else queryset
+    if user is not None and can_view_restricted(user):
+        return queryset
+    return queryset.exclude(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+
+
+@dataclass(frozen=True)
+class CategorySlippage:
+    category: str
+    planned: Decimal  # planned in-year spend of live projects
+    rate: Decimal  # expected share that slips
+    learned: bool  # from history, or the fallback assumption
+    history_planned: Decimal
+    history_slipped: Decimal
+
+    @property
+    def delay_adjusted(self) -> Decimal:
+        return (self.planned * (1 - self.rate)).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    financial_year: FinancialYear
+    category: str
+    planned: Decimal
+    actual: Decimal
+    slipped: Decimal
+
+    @property
+    def rate(self) -> Decimal:
+        return (self.slipped / self.planned).quantize(RATE_PLACES) if self.planned else ZERO
+
+
+@dataclass
+class ProgrammePosition:
+    """Where a year's capital programme stands once expected slippage is allowed for."""
+
+    financial_year: FinancialYear
+    budget: Decimal
+    slippage_assumption: Decimal
+    categories: list[CategorySlippage]
+    history: list[HistoryRow] = field(default_factory=list)
+    what_if_rate: Decimal | None = None
+
+    @property
+    def managed_total(self) -> Decimal:
+        return sum((c.planned for c in self.categories), ZERO)
+
+    @property
+    def over_programming(self) -> Decimal:
+        return self.managed_total - self.budget
+
+    @property
+    def delay_adjusted_forecast(self) -> Decimal:
+        return sum((c.delay_adjusted for c in self.categories), ZERO)
+
+    @property
+    def expected_slippage_rate(self) -> Decimal:
+        if not self.managed_total:
+            return ZERO
+        return (1 - self.delay_adjusted_forecast / self.managed_total).quantize(RATE_PLACES)
+
+    @property
+    def headroom(self) -> Decimal:
+        return self.budget - self.delay_adjusted_forecast
+
+
+def capital_programme_position(
+    *, financial_year: FinancialYear, what_if_rate: Decimal | None = None, user=None
+) -> ProgrammePosition | None:
+    """Budget, managed total (planned in-year spend of live projects), expected slippage learned
+    per category from past years' planned against actual spend (or finance's assumption where a
+    category has no history), the delay-adjusted forecast and the headroom. Three queries."""
+    programme = CapitalProgramme.objects.filter(financial_year=financial_year).first()
+    if programme is None:
+        return None
+    restricted = user is not None and can_view_restricted(user)
+
+    def compute():
+        return _position(programme, restricted=restricted)
+
+    position = cached_figure(FIGURES_AREA, ("position", financial_year.start_year, restricted), compute)
+    if what_if_rate is not None:
+        position = ProgrammePosition(
+            financial_year=position.financial_year,
+            budget=position.budget,
+            slippage_assumption=position.slippage_assumption,
+            categories=[
+                CategorySlippage(c.category, c.planned, what_if_rate, False, c.history_planned, c.history_slipped)
+                for c in position.categories
+            ],
+            history=position.history,
+            what_if_rate=what_if_rate,
+        )
+    return position
+
+
+def _position(programme: CapitalProgramme, *, restricted: bool) -> ProgrammePosition:
+    year = programme.financial_year
+    visible = Q() if restricted else ~Q(project__protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    planned = dict(
+        SpendProfileLine.objects.filter(visible, financial_year=year, project__stage__in=Stage.live())
+        .values_list("project__category")
+        .annotate(total=Sum("planned"))
+        .values_list("project__category", "total")
+        .order_by()
+    )
+    history = [
+        HistoryRow(y, category, p, a, s)
+        for y, category, p, a, s in SpendProfileLine.objects.filter(
+            visible, financial_year__lt=year, actual__isnull=False
+        )
+        .values_list("financial_year", "project__category")
+        .annotate(
+            planned_sum=Sum("planned"),
+            actual_sum=Sum("actual"),
+            slipped=Sum(Greatest(F("planned") - F("actual"), Value(ZERO, output_field=MONEY)), output_field=MONEY),
+        )
+        .values_list("financial_year", "project__category", "planned_sum", "actual_sum", "slipped")
+        .order_by("financial_year", "project__category")
+    ]
+    learned: dict[str, tuple[Decimal, Decimal]] = {}
+    for row in history:
+        total_planned, total_slipped = learned.get(row.category, (ZERO, ZERO))
+        learned[row.category] = (total_planned + row.planned, total_slipped + row.slipped)
+    categories = []
+    for category in sorted(planned):
+        history_planned, history_slipped = learned.get(category, (ZERO, ZERO))
+        if history_planned:
+            rate, is_learned = (history_slipped / history_planned).quantize(RATE_PLACES), True
+        else:
+            rate, is_learned = programme.slippage_assumption, False
+        categories.append(
+            CategorySlippage(category, planned[category], rate, is_learned, history_planned, history_slipped)
+        )
+    return ProgrammePosition(
+        financial_year=year,
+        budget=programme.budget,
+        slippage_assumption=programme.slippage_assumption,
+        categories=categories,
+        history=history,
+    )
+
+
+def capital_programme_positions(*, user=None) -> list[ProgrammePosition]:
+    return [
+        position
+        for programme in CapitalProgramme.objects.order_by("financial_year")
+        if (position := capital_programme_position(financial_year=programme.financial_year, user=user))
+    ]
+
+
+def latest_programme_year() -> FinancialYear | None:
+    return CapitalProgramme.objects.order_by("-financial_year").values_list("financial_year", flat=True).first()
+
+
+def _latest_dca() -> QuerySet:
+    later = DeliveryConfidenceAssessment.objects.filter(
+        project=OuterRef("project"), assessed_on__gt=OuterRef("assessed_on")
+    )
+    return DeliveryConfidenceAssessment.objects.filter(~Exists(later))
+
+
+def dca_distribution(*, user=None) -> list[tuple[str, str, int]]:
+    """How many live projects stand at each rating, by their latest assessment (one query)."""
+    counts = dict(
+        _latest_dca()
+        .filter(project__in=projects_visible_to(user).filter(stage__in=Stage.live()))
+        .values_list("rating")
+        .annotate(count=Count("project", distinct=True))
+        .values_list("rating", "count")
+        .order_by()
+    )
+    return [(rating.value, rating.label, counts.get(rating.value, 0)) for rating in DcaRating]
+
+
+def dca_trend(*, user=None) -> list[tuple[date, dict[str, int]]]:
+    """Assessments per date and rating, oldest first (one query)."""
+    rows = (
+        DeliveryConfidenceAssessment.objects.filter(project__in=projects_visible_to(user))
+        .values_list("assessed_on", "rating")
+        .annotate(count=Count("pk"))
+        .order_by("assessed_on")
+    )
+    trend: dict[date, dict[str, int]] = {}
+    for assessed_on, rating, count in rows:
+        trend.setdefault(assessed_on, {})[rating] = count
+    return list(trend.items())
+
+
+@dataclass(frozen=True)
+class OverdueUpdate:
+    project: Project
+    month: date
+
+
+def reporting_month(today: date) -> date:
+    """The month whose status update is due by the 10th of `today`'s month: the previous one."""
+    first = today.replace(day=1)
+    return first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)
+
+
+def overdue_status_updates(*, today: date, user=None) -> list[OverdueUpdate]:
+    """Live projects with no update for last month once the 10th has passed (one query)."""
+    month = reporting_month(today)
+    if today.day <= 10:
+        month = reporting_month(month)  # last month's is not yet late; the month before is
+    filed = StatusUpdate.objects.filter(project=OuterRef("pk"), month=month)
+    projects = (
+        projects_visible_to(user)
+        .filter(stage__in=[Stage.APPROVED, Stage.IN_DELIVERY, Stage.CLOSING])
+        .filter(~Exists(filed))
+        .select_related("programme_manager")
+        .order_by("code")
+    )
+    return [OverdueUpdate(project, month) for project in projects]
+
+
+def approval_lead_times(*, user=None) -> list[dict]:
+    """Average days from request to decision per gate, and how many wait (one query)."""
+    lead = ExpressionWrapper(F("decided") - F("requested"), output_field=DurationField())
+    rows = (
+        ApprovalGate.objects.filter(project__in=projects_visible_to(user))
+        .values("name")
+        .annotate(
+            decided_count=Count("pk", filter=Q(decided__isnull=False)),
+            waiting=Count("pk", filter=Q(decision=GateDecision.PENDING)),
+            average=Avg(lead, filter=Q(decided__isnull=False)),
+        )
+        .order_by("name")
+    )
+    return [
+        {
+            "gate": row["name"],
+            "decided": row["decided_count"],
+            "waiting": row["waiting"],
+            "average_days": round(row["average"].total_seconds() / 86400) if row["average"] else None,
+        }
+        for row in rows
+    ]
+
+
+def projects_with_most_sro_changes(*, user=None, limit: int = 5) -> QuerySet:
+    return (
+        projects_visible_to(user)
+        .annotate(sro_count=Count("sro_assignments"))
+        .filter(sro_count__gt=1)
+        .order_by("-sro_count", "code")[:limit]
+    )
+
+
+def project_list(*, user) -> QuerySet:
+    """Projects with their latest DCA rating and current SRO, for lists and the API (one query)."""
+    latest_rating = (
+        DeliveryConfidenceAssessment.objects.filter(project=OuterRef("pk"))
+        .order_by("-assessed_on")
+        .values("rating")[:1]
+    )
+    current_sro = (
+        SroAssignment.objects.filter(project=OuterRef("pk"), ended__isnull=True).order_by("-started").values("name")[:1]
+    )
+    return (
+        projects_visible_to(user)
+        .select_related("programme", "programme_manager")
+        .annotate(
+            latest_dca=Subquery(latest_rating),
+            current_sro=Subquery(current_sro),
+            sro_count=Count("sro_assignments", distinct=True),
+        )
+        .order_by("code")
+    )
+
+
+def project_detail(*, user, code: str) -> Project:
+    return (
+        projects_visible_to(user)
+        .select_related("programme", "programme_manager")
+        .prefetch_related("enables__category")
+        .get(code=code)
+    )
+
+
+def project_spend_by_year(*, project: Project) -> list[dict]:
+    """Planned, actual and forecast per financial year (monthly lines summed), one query."""
+    return list(
+        project.spend.values("financial_year")
+        .annotate(
+            planned_total=Sum("planned"),
+            actual_total=Sum("actual"),
+            forecast_total=Sum("forecast"),
+        )
+        .order_by("financial_year")
+    )
+
+
+def snapshots(*, financial_year: FinancialYear) -> QuerySet:
+    return PortfolioSnapshot.objects.filter(financial_year=financial_year).order_by("taken_on")
+
+
+def managed_projects(*, user) -> QuerySet:
+    return project_list(user=user).filter(programme_manager=user)
