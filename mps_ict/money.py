@@ -92,3 +92,10 @@ def parse_money(value) -> Decimal:
     if amount != amount.quantize(PENNY):
         raise ValueError(f'"{value}" has fractions of a penny; use at most 2 decimal places')
     return to_pounds(-amount if negative else amount)
+
+
+def format_percent(fraction, *, places: int = 1) -> str:
+    if fraction is None or fraction == "":
+        return "—"
+    value = (Decimal(str(fraction)) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{value}%"

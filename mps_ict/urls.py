@@ -21,6 +21,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("savings/", include("savings.urls")),
+    path("portfolio/", include("portfolio.urls")),
     path("api/v1/", include(("mps_ict.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

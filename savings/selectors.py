@@ -324,7 +324,7 @@ def initiative_detail(*, user, reference: str) -> Initiative:
     return (
         initiatives_visible_to(user)
         .select_related("category__plan")
-        .prefetch_related("profile")
+        .prefetch_related("profile", "enabled_by_projects")
         .get(reference=reference)
     )
 

@@ -9,4 +9,5 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
     path("financial-years/", views.FinancialYearListView.as_view(), name="financial-years"),
     path("savings/", include("savings.api.urls")),
+    path("portfolio/", include("portfolio.api.urls")),
 ]

@@ -25,3 +25,9 @@ def pounds_m(value, places=1):
 @register.filter
 def pounds_compact(value):
     return money.format_compact(value)
+
+
+@register.filter
+def percent(fraction, places=1):
+    """A fraction as a percentage: 0.043756 → 4.4%."""
+    return money.format_percent(fraction, places=int(places))

@@ -1,0 +1,33 @@
+import django_filters
+from django.db.models import Exists, OuterRef
+
+from mps_ict.filters import FinancialYearFilter
+from portfolio.choices import DcaRating, Stage
+from portfolio.models import Project, SpendProfileLine, StatusUpdate
+
+
+class ProjectFilter(django_filters.FilterSet):
+    stage = django_filters.ChoiceFilter(choices=Stage.choices)
+    dca = django_filters.ChoiceFilter(choices=DcaRating.choices, field_name="latest_dca", help_text="Latest DCA rating")
+    programme = django_filters.CharFilter(field_name="programme__name", lookup_expr="iexact")
+    category = django_filters.CharFilter(field_name="category", lookup_expr="iexact")
+    financial_year = FinancialYearFilter(method="filter_financial_year", help_text="Has planned spend in this year")
+
+    class Meta:
+        model = Project
+        fields = ["stage", "dca", "programme", "category", "financial_year"]
+
+    def filter_financial_year(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(
+            Exists(SpendProfileLine.objects.filter(project=OuterRef("pk"), financial_year=value, planned__gt=0))
+        )
+
+
+class StatusUpdateFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="project__code")
+
+    class Meta:
+        model = StatusUpdate
+        fields = ["project"]

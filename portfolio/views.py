@@ -1,0 +1,218 @@
+"""Portfolio pages. Thin: parse input, call a selector or service, render."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from mps_ict.audit import history_entries
+from mps_ict.financial_years import FinancialYear
+from portfolio import charts, selectors, services
+from portfolio.forms import CapitalProgrammeForm, ReprofileForm, StatusUpdateForm
+from portfolio.models import CapitalProgramme, Project
+
+
+def _year(request) -> FinancialYear:
+    text = request.GET.get("year")
+    if text:
+        try:
+            return FinancialYear.parse(text)
+        except ValueError as error:
+            raise Http404(str(error)) from error
+    year = selectors.latest_programme_year()
+    if year is None:
+        raise Http404("No capital programme is loaded. Run: python manage.py load_portfolio")
+    return year
+
+
+def dashboard(request):
+    year = _year(request)
+    what_if, what_if_error = None, ""
+    if request.GET.get("what_if"):
+        try:
+            what_if = Decimal(request.GET["what_if"].strip().rstrip("%")) / 100
+            if not 0 <= what_if <= 1:
+                raise InvalidOperation
+        except (InvalidOperation, ValueError):
+            what_if, what_if_error = None, "Enter a slippage rate between 0 and 100 (a percentage)."
+    position = selectors.capital_programme_position(financial_year=year, what_if_rate=what_if, user=request.user)
+    if position is None:
+        raise Http404(f"No capital programme for {year}.")
+    learned = (
+        selectors.capital_programme_position(financial_year=year, user=request.user)
+        if what_if is not None
+        else position
+    )
+    distribution = selectors.dca_distribution(user=request.user)
+    trend = selectors.dca_trend(user=request.user)
+    return render(
+        request,
+        "portfolio/dashboard.html",
+        {
+            "position": position,
+            "learned": learned,
+            "what_if_error": what_if_error,
+            "what_if_percent": request.GET.get("what_if", ""),
+            "years": CapitalProgramme.objects.order_by("financial_year").values_list("financial_year", flat=True),
+            "distribution": distribution,
+            "trend_rows": [(day, [counts.get(value, 0) for value, _, _ in distribution]) for day, counts in trend],
+            "overdue": selectors.overdue_status_updates(today=timezone.localdate(), user=request.user),
+            "lead_times": selectors.approval_lead_times(user=request.user),
+            "sro_churn": selectors.projects_with_most_sro_changes(user=request.user),
+            "snapshots": selectors.snapshots(financial_year=year),
+            "projects": selectors.project_list(user=request.user),
+            "position_chart": charts.position(position),
+            "distribution_chart": charts.dca_distribution(distribution),
+            "trend_chart": charts.dca_trend(trend),
+            "can_set_budget": request.user.has_perm("portfolio.change_capitalprogramme"),
+        },
+    )
+
+
+def project(request, code):
+    try:
+        project = selectors.project_detail(user=request.user, code=code)
+    except Project.DoesNotExist as error:
+        raise Http404("No such project") from error
+    spend = selectors.project_spend_by_year(project=project)
+    return render(
+        request,
+        "portfolio/project.html",
+        {
+            "project": project,
+            "spend": spend,
+            "spend_chart": charts.spend_profile(spend),
+            "sros": project.sro_assignments.all(),
+            "gates": project.gates.all(),
+            "assessments": project.assessments.order_by("-assessed_on"),
+            "updates": project.status_updates.select_related("submitted_by").order_by("-month"),
+            "reprofiles": project.reprofiles.select_related("made_by"),
+            "benefits": project.benefits.all(),
+            "initiatives": project.enables.all(),
+            "is_manager": project.programme_manager_id == request.user.pk,
+            "history": history_entries(project),
+        },
+    )
+
+
+@permission_required("portfolio.add_statusupdate", raise_exception=True)
+def my_projects(request):
+    today = timezone.localdate()
+    return render(
+        request,
+        "portfolio/my_projects.html",
+        {
+            "projects": selectors.managed_projects(user=request.user),
+            "month": selectors.reporting_month(today),
+            "overdue": {o.project.pk for o in selectors.overdue_status_updates(today=today, user=request.user)},
+        },
+    )
+
+
+def _managed_project(request, code) -> Project:
+    try:
+        project = selectors.project_detail(user=request.user, code=code)
+    except Project.DoesNotExist as error:
+        raise Http404("No such project") from error
+    if not (request.user.is_superuser or project.programme_manager_id == request.user.pk):
+        raise PermissionDenied("Only the project's programme manager may do this.")
+    return project
+
+
+def _add_errors(form, error: ValidationError):
+    for field_name, field_messages in error.message_dict.items():
+        for message in field_messages:
+            form.add_error(field_name if field_name in form.fields else None, message)
+
+
+@permission_required("portfolio.add_statusupdate", raise_exception=True)
+def status_update(request, code):
+    project = _managed_project(request, code)
+    form = StatusUpdateForm(request.POST or None, default_month=selectors.reporting_month(timezone.localdate()))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.status_update_submit(
+                project=project,
+                user=request.user,
+                month=data["month"],
+                dca=data["dca"],
+                narrative=data["narrative"],
+                milestones=data["milestones"],
+                risks=data["risks"],
+                forecast_change=data["forecast_change"] or Decimal("0.00"),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Status update for {data['month']:%B %Y} filed for {project.code}.")
+            return redirect("portfolio:project", code=project.code)
+    return render(request, "portfolio/status_update_form.html", {"form": form, "project": project})
+
+
+@permission_required("portfolio.add_reprofile", raise_exception=True)
+def reprofile(request, code):
+    project = _managed_project(request, code)
+    form = ReprofileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.reprofile_create(
+                project=project,
+                user=request.user,
+                amount=data["amount"],
+                from_year=data["from_year"],
+                to_year=data["to_year"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Moved £{data['amount']:,.2f} from {data['from_year']} to {data['to_year']}.")
+            return redirect("portfolio:project", code=project.code)
+    return render(
+        request,
+        "portfolio/reprofile_form.html",
+        {
+            "form": form,
+            "project": project,
+            "spend": selectors.project_spend_by_year(project=project),
+        },
+    )
+
+
+@permission_required("portfolio.change_capitalprogramme", raise_exception=True)
+def capital_programme_edit(request, year):
+    financial_year = FinancialYear(year) if 1990 <= year <= 2100 else None
+    if financial_year is None:
+        raise Http404("No such year")
+    programme = CapitalProgramme.objects.filter(financial_year=financial_year).first()
+    initial = (
+        {"budget": programme.budget, "slippage_assumption_percent": programme.slippage_assumption * 100}
+        if programme
+        else {}
+    )
+    form = CapitalProgrammeForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.capital_programme_set(
+            user=request.user,
+            financial_year=financial_year,
+            budget=form.cleaned_data["budget"],
+            slippage_assumption=(form.cleaned_data["slippage_assumption_percent"] / 100).quantize(Decimal("0.0001")),
+        )
+        messages.success(request, f"Capital programme {financial_year} saved.")
+        return redirect(f"/portfolio/?year={financial_year.label}")
+    return render(
+        request,
+        "portfolio/capital_programme_form.html",
+        {
+            "form": form,
+            "financial_year": financial_year,
+            "programme": programme,
+            "history": history_entries(programme) if programme else [],
+        },
+    )
