@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -245,6 +246,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mps_ict.ping",
         "schedule": timedelta(minutes=5),
         "options": {"expires": 240},
+    },
+    "portfolio-nightly-snapshot": {
+        "task": "portfolio.snapshot",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "portfolio-status-reminders": {
+        # Daily from the 10th: the service sends each overdue reminder once
+        "task": "portfolio.status_reminders",
+        "schedule": crontab(hour=9, minute=0),
     },
 }
 
