@@ -53,6 +53,7 @@ class ReprofileForm(GovUKFormMixin, forms.Form):
         label="Reason",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Why the spend is moving. Kept with the change.",
+        error_messages={"required": "Say why the spend is moving."},
     )
 
 
