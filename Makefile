@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint lint-check format clean assets bench-savings
+.PHONY: run setup test lint lint-check format clean assets bench-savings bench-portfolio
 
 # `make run` is a development run: debug on unless the caller says otherwise.
 run setup: export DEBUG ?= 1
@@ -41,6 +41,10 @@ format: $(BIN)/.dev-installed
 ## bench-savings: the savings overview and endpoints at the seed's size and at 1,000 initiatives × 12 quarters
 bench-savings: $(BIN)/.dev-installed assets .env
 	$(BIN)/python bench/bench_savings.py
+
+## bench-portfolio: the portfolio dashboard and capital-programme endpoint at the seed's size and at 2,000 projects × 5 years × 12 months
+bench-portfolio: $(BIN)/.dev-installed assets .env
+	$(BIN)/python bench/bench_portfolio.py
 
 assets: node_modules/.installed static/dist/app.css
 

@@ -7,6 +7,8 @@ from portfolio.models import Project, SpendProfileLine, StatusUpdate
 
 
 class ProjectFilter(django_filters.FilterSet):
+    """Shared by the project list page and the API."""
+
     stage = django_filters.ChoiceFilter(choices=Stage.choices)
     dca = django_filters.ChoiceFilter(choices=DcaRating.choices, field_name="latest_dca", help_text="Latest DCA rating")
     programme = django_filters.CharFilter(field_name="programme__name", lookup_expr="iexact")
@@ -31,3 +33,16 @@ class StatusUpdateFilter(django_filters.FilterSet):
     class Meta:
         model = StatusUpdate
         fields = ["project"]
+
+
+def _govuk_widgets(form):
+    for field in form.fields.values():
+        kind = getattr(field.widget, "input_type", "") or ""
+        field.widget.attrs["class"] = "govuk-select" if kind == "select" else "govuk-input"
+    return form
+
+
+class ProjectListFilter(ProjectFilter):
+    @property
+    def form(self):
+        return _govuk_widgets(super().form)

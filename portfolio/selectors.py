@@ -8,18 +8,21 @@ from decimal import Decimal
 
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DecimalField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Greatest
 
@@ -247,7 +250,7 @@ def reporting_month(today: date) -> date:
     return first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)
 
 
-def overdue_status_updates(*, today: date, user=None) -> list[OverdueUpdate]:
+def overdue_status_updates(*, today: date, user=None, limit: int | None = None) -> list[OverdueUpdate]:
     """Live projects with no update for last month once the 10th has passed (one query)."""
     month = reporting_month(today)
     if today.day <= 10:
@@ -258,9 +261,46 @@ def overdue_status_updates(*, today: date, user=None) -> list[OverdueUpdate]:
         .filter(stage__in=[Stage.APPROVED, Stage.IN_DELIVERY, Stage.CLOSING])
         .filter(~Exists(filed))
         .select_related("programme_manager")
-        .order_by("code")
+        .order_by("priority", "code")
     )
+    if limit is not None:
+        projects = projects[:limit]
     return [OverdueUpdate(project, month) for project in projects]
+
+
+def overdue_status_update_count(*, today: date, user=None) -> int:
+    month = reporting_month(today)
+    if today.day <= 10:
+        month = reporting_month(month)
+    filed = StatusUpdate.objects.filter(project=OuterRef("pk"), month=month)
+    return (
+        projects_visible_to(user)
+        .filter(stage__in=[Stage.APPROVED, Stage.IN_DELIVERY, Stage.CLOSING])
+        .filter(~Exists(filed))
+        .count()
+    )
+
+
+CONCERN_ORDER = ["red", "amber_red", "amber", "amber_green", "green"]
+
+
+def projects_of_most_concern(*, user, limit: int = 10) -> list[Project]:
+    """Live projects with the worst latest DCA first, then by business priority (two queries:
+    rank the latest assessments, then fetch those few projects)."""
+    concern = Case(
+        *[When(rating=rating, then=Value(index)) for index, rating in enumerate(CONCERN_ORDER)],
+        default=Value(len(CONCERN_ORDER)),
+        output_field=IntegerField(),
+    )
+    ids = list(
+        _latest_dca()
+        .filter(project__in=projects_visible_to(user).filter(stage__in=Stage.live()))
+        .annotate(concern=concern)
+        .order_by("concern", "project__priority", "project__code")
+        .values_list("project_id", flat=True)[:limit]
+    )
+    projects = {project.pk: project for project in project_list(user=user).filter(pk__in=ids)}
+    return [projects[pk] for pk in ids if pk in projects]
 
 
 def approval_lead_times(*, user=None) -> list[dict]:

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils import timezone
 from mps_ict.audit import history_entries
 from mps_ict.financial_years import FinancialYear
 from portfolio import charts, selectors, services
+from portfolio.filters import ProjectListFilter
 from portfolio.forms import CapitalProgrammeForm, ReprofileForm, StatusUpdateForm
 from portfolio.models import CapitalProgramme, Project
 
@@ -60,15 +62,34 @@ def dashboard(request):
             "years": CapitalProgramme.objects.order_by("financial_year").values_list("financial_year", flat=True),
             "distribution": distribution,
             "trend_rows": [(day, [counts.get(value, 0) for value, _, _ in distribution]) for day, counts in trend],
-            "overdue": selectors.overdue_status_updates(today=timezone.localdate(), user=request.user),
+            "overdue": selectors.overdue_status_updates(today=timezone.localdate(), user=request.user, limit=10),
+            "overdue_count": selectors.overdue_status_update_count(today=timezone.localdate(), user=request.user),
             "lead_times": selectors.approval_lead_times(user=request.user),
             "sro_churn": selectors.projects_with_most_sro_changes(user=request.user),
             "snapshots": selectors.snapshots(financial_year=year),
-            "projects": selectors.project_list(user=request.user),
+            "projects": selectors.projects_of_most_concern(user=request.user),
             "position_chart": charts.position(position),
             "distribution_chart": charts.dca_distribution(distribution),
             "trend_chart": charts.dca_trend(trend),
             "can_set_budget": request.user.has_perm("portfolio.change_capitalprogramme"),
+        },
+    )
+
+
+def project_list(request):
+    """Every project, filtered and paginated (50 a page)."""
+    filterset = ProjectListFilter(request.GET, queryset=selectors.project_list(user=request.user))
+    projects = filterset.qs if filterset.is_valid() else selectors.project_list(user=request.user).none()
+    page = Paginator(projects, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "portfolio/project_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": query.urlencode(),
         },
     )
 

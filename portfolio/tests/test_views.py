@@ -158,3 +158,15 @@ def test_dashboard_and_project_list_queries_do_not_grow(portfolio_seed, client, 
             project=ProjectFactory(category=f"Extra {index % 3}"), financial_year="2012/13", planned=Decimal("1000.00")
         )
     assert [count(url, fetch) for url, fetch in urls] == before
+
+
+def test_the_project_list_filters_and_paginates(portfolio_seed, client, role_user):
+    client.force_login(role_user("board"))
+    page = client.get("/portfolio/projects/?category=mobile").content.decode()
+    assert "3 projects." in page and "MOB-01" in page and "INF-01" not in page
+    for index in range(60):
+        ProjectFactory(code=f"EXTRA-{index:02d}")
+    first = client.get("/portfolio/projects/").content.decode()
+    assert "71 projects." in first and "Page 1 of 2" in first
+    bad = client.get("/portfolio/projects/?financial_year=someday&stage=unknown")
+    assert bad.status_code == 200 and "There is a problem with the filters" in bad.content.decode()
