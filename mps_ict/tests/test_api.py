@@ -136,3 +136,14 @@ def test_api_root_lists_the_endpoints(api_client):
     endpoints = api_client.get("/api/v1/").json()["endpoints"]
     assert endpoints["me"].endswith("/api/v1/me/")
     assert endpoints["schema"].endswith("/api/schema/")
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_is_valid_and_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    schema = tmp_path / "schema.yaml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema))
+    text = schema.read_text()
+    for path in ("/api/v1/savings/summary/", "/api/v1/portfolio/capital-programmes/", "/api/v1/portfolio/projects/"):
+        assert path in text
