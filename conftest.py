@@ -106,3 +106,12 @@ def portfolio_seed(db, settings):
     call_command("create_demo_users", stdout=open(os.devnull, "w"))  # noqa: SIM115
     settings.DEBUG = False
     call_command("load_portfolio", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def sign_in(page, username: str, password: str) -> None:
+    """Sign in through the real form in a browser test."""
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")

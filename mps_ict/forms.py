@@ -1,4 +1,5 @@
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 
 
 class SignInForm(AuthenticationForm):
@@ -31,3 +32,11 @@ class GovUKFormMixin:
                     field.widget.attrs["class"] = f"{base} {base}--error"
             if described_by:
                 field.widget.attrs["aria-describedby"] = " ".join(described_by)
+
+
+def add_service_errors(form, error: ValidationError, *, ignore: tuple[str, ...] = ()) -> None:
+    """Show a service's ValidationError on the form: on the field it names, else at the top."""
+    for field_name, messages in error.message_dict.items():
+        target = field_name if field_name in form.fields and field_name not in ignore else None
+        for message in messages:
+            form.add_error(target, message)

@@ -13,6 +13,7 @@ from django.db import transaction
 from mps_ict.audit import audit_context, audited
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear
+from mps_ict.loaders import upsert
 from portfolio.choices import Assessor, DcaScale
 from portfolio.models import (
     ApprovalGate,
@@ -33,22 +34,6 @@ FIGURES_AREA = "portfolio"
 FORECAST_TOLERANCE = Decimal("0.05")
 
 
-def _upsert(model, lookup: dict, **values):
-    instance = model.objects.filter(**lookup).first()
-    if instance is None:
-        instance = model(**lookup, **values)
-        instance.full_clean()
-        instance.save()
-        return instance
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    if changed:
-        for name in changed:
-            setattr(instance, name, values[name])
-        instance.full_clean()
-        instance.save()
-    return instance
-
-
 @transaction.atomic
 def portfolio_load(*, data: dict, user=None) -> int:
     """Load the capital programme and the illustrative projects; re-running changes nothing."""
@@ -59,7 +44,7 @@ def portfolio_load(*, data: dict, user=None) -> int:
     count = 0
     with audit_context(user=user, reason="Loaded from the source documents (load_portfolio)"):
         for row in data["capital_programmes"]:
-            _upsert(
+            upsert(
                 CapitalProgramme,
                 {"financial_year": FinancialYear.parse(row["financial_year"])},
                 budget=Decimal(row["budget"]),
@@ -67,9 +52,9 @@ def portfolio_load(*, data: dict, user=None) -> int:
                 source=row["source"],
             )
         for programme_row in data["programmes"]:
-            programme = _upsert(Programme, {"name": programme_row["name"]}, is_illustrative=True)
+            programme, _ = upsert(Programme, {"name": programme_row["name"]}, is_illustrative=True)
             for row in programme_row["projects"]:
-                project = _upsert(
+                project, _ = upsert(
                     Project,
                     {"code": row["code"]},
                     programme=programme,
@@ -88,16 +73,16 @@ def portfolio_load(*, data: dict, user=None) -> int:
                 if set(project.enables.all()) != set(wanted):
                     project.enables.set(wanted)
                 for year_label, (planned, actual) in row["spend"].items():
-                    _upsert(
+                    upsert(
                         SpendProfileLine,
                         {"project": project, "financial_year": FinancialYear.parse(year_label), "month": None},
                         planned=Decimal(planned),
                         actual=Decimal(actual) if actual is not None else None,
                     )
                 for name, started, ended in row["sros"]:
-                    _upsert(SroAssignment, {"project": project, "name": name, "started": started}, ended=ended)
+                    upsert(SroAssignment, {"project": project, "name": name, "started": started}, ended=ended)
                 for name, requested, decided, decision in row["gates"]:
-                    _upsert(
+                    upsert(
                         ApprovalGate,
                         {"project": project, "name": name},
                         requested=requested,
@@ -105,7 +90,7 @@ def portfolio_load(*, data: dict, user=None) -> int:
                         decision=decision,
                     )
                 for assessed_on, rating in row["dca"]:
-                    _upsert(
+                    upsert(
                         DeliveryConfidenceAssessment,
                         {"project": project, "assessed_on": assessed_on, "assessor": Assessor.SRO},
                         scale=DcaScale.FIVE_POINT,
@@ -115,7 +100,7 @@ def portfolio_load(*, data: dict, user=None) -> int:
         for row in data.get("benefits", []):
             project = Project.objects.get(code=row["project"])
             value = row.get("full_year_value")
-            _upsert(
+            upsert(
                 Benefit,
                 {"project": project, "description": row["description"]},
                 category=row["category"],

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from mps_ict.audit import history_entries
 from mps_ict.financial_years import FinancialYear
+from mps_ict.forms import add_service_errors
 from portfolio import charts, selectors, services
 from portfolio.filters import ProjectListFilter
 from portfolio.forms import CapitalProgrammeForm, ReprofileForm, StatusUpdateForm
@@ -144,12 +145,6 @@ def _managed_project(request, code) -> Project:
     return project
 
 
-def _add_errors(form, error: ValidationError):
-    for field_name, field_messages in error.message_dict.items():
-        for message in field_messages:
-            form.add_error(field_name if field_name in form.fields else None, message)
-
-
 @permission_required("portfolio.add_statusupdate", raise_exception=True)
 def status_update(request, code):
     project = _managed_project(request, code)
@@ -168,7 +163,7 @@ def status_update(request, code):
                 forecast_change=data["forecast_change"] or Decimal("0.00"),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Status update for {data['month']:%B %Y} filed for {project.code}.")
             return redirect("portfolio:project", code=project.code)
@@ -191,7 +186,7 @@ def reprofile(request, code):
                 reason=data["reason"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Moved £{data['amount']:,.2f} from {data['from_year']} to {data['to_year']}.")
             return redirect("portfolio:project", code=project.code)

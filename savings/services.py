@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from mps_ict.audit import audit_context, audited
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, Quarter
+from mps_ict.loaders import upsert
 from mps_ict.marking import ProtectiveMarking
 from savings.choices import ActualStatus
 from savings.models import (
@@ -47,7 +48,7 @@ def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
     """Load (or bring back to) the plan as the data file gives it. Re-running changes nothing."""
     with audit_context(user=user, reason="Loaded from the source documents (load_mps_baseline)"):
         plan_data = data["plan"]
-        plan, _ = _upsert(
+        plan, _ = upsert(
             SavingsPlan,
             {"name": plan_data["name"]},
             baseline_year=FinancialYear.parse(plan_data["baseline_year"]),
@@ -59,18 +60,18 @@ def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
             source=plan_data["source"].strip(),
         )
         for target in data["targets"]:
-            _upsert(
+            upsert(
                 PlanTarget,
                 {"plan": plan, "financial_year": FinancialYear.parse(target["financial_year"])},
                 cumulative_target=Decimal(target["cumulative_target"]),
                 source=target["source"],
             )
         for position, row in enumerate(data["initiatives"], start=1):
-            category, _ = _upsert(
+            category, _ = upsert(
                 Category, {"plan": plan, "name": row["category"]}, slug=slugify(row["category"]), position=position
             )
             printed = str(row["stated_reduction"])
-            initiative, _ = _upsert(
+            initiative, _ = upsert(
                 Initiative,
                 {"reference": row["reference"]},
                 category=category,
@@ -89,14 +90,14 @@ def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
                 protective_marking=ProtectiveMarking.OFFICIAL,
             )
             for year_label, amount in row["profile"].items():
-                _upsert(
+                upsert(
                     SavingsProfile,
                     {"initiative": initiative, "financial_year": FinancialYear.parse(year_label)},
                     planned_saving=Decimal(amount),
                     is_assumed=True,
                 )
         spend = data["spend_baseline"]
-        baseline, _ = _upsert(
+        baseline, _ = upsert(
             SpendBaseline,
             {"financial_year": FinancialYear.parse(spend["financial_year"])},
             total=Decimal(spend["total"]),
@@ -108,7 +109,7 @@ def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
         )
         for position, line in enumerate(spend["lines"], start=1):
             comparator = line.get("comparator_amount")
-            _upsert(
+            upsert(
                 SpendBaselineLine,
                 {"baseline": baseline, "position": position},
                 name=line["name"],
@@ -119,23 +120,6 @@ def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
             )
     figures_changed("savings")
     return plan
-
-
-def _upsert(model, lookup: dict, **values):
-    """Create, or update only where a value differs (so an unchanged re-run writes no history)."""
-    instance = model.objects.filter(**lookup).first()
-    if instance is None:
-        instance = model(**lookup, **values)
-        instance.full_clean()
-        instance.save()
-        return instance, True
-    changed = [name for name, value in values.items() if getattr(instance, name) != value]
-    if changed:
-        for name in changed:
-            setattr(instance, name, values[name])
-        instance.full_clean()
-        instance.save()
-    return instance, False
 
 
 # --- Initiatives ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from mps_ict.audit import history_entries
 from mps_ict.financial_years import FinancialYear, Quarter
+from mps_ict.forms import add_service_errors
 from savings import charts, io, selectors, services
 from savings.choices import ActualStatus
 from savings.forms import ActualForm, ReturnForm, UploadForm
@@ -184,7 +185,7 @@ def actual_edit(request, year, number, reference):
                 expected_version=data["version"] if existing else None,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error, ignore=("version",))
         else:
             messages.success(request, f"Saved {initiative.reference} for {period} as a draft.")
             return redirect("savings:quarter", year=year, number=number)
@@ -203,13 +204,6 @@ def actual_edit(request, year, number, reference):
             "plan": plan,
         },
     )
-
-
-def _add_errors(form, error: ValidationError):
-    for field_name, field_messages in error.message_dict.items():
-        target = field_name if field_name in form.fields and field_name != "version" else None
-        for message in field_messages:
-            form.add_error(target, message)
 
 
 @require_POST

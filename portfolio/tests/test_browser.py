@@ -2,15 +2,9 @@
 
 import pytest
 
+from conftest import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, username, password):
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_programme_manager_files_an_update_and_a_reprofile_and_is_refused_elsewhere(page, live_server, portfolio_seed):

@@ -4,6 +4,8 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
+from conftest import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -13,14 +15,6 @@ def seeded(settings):
     settings.DEBUG = True
     call_command("create_demo_users", stdout=open("/dev/null", "w"))  # noqa: SIM115
     settings.DEBUG = False
-
-
-def sign_in(page, username, password):
-    page.goto("/sign-in/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state("networkidle")
 
 
 def test_finance_uploads_a_quarter_a_colleague_approves_and_the_dashboard_moves(page, live_server, seeded, tmp_path):
