@@ -21,6 +21,7 @@ setup: $(BIN)/.runtime-installed assets .env
 	$(MANAGE) load_mps_baseline
 	$(MANAGE) create_demo_users
 	$(MANAGE) load_portfolio
+	$(MANAGE) load_mobile_estate
 
 ## test: the whole suite; tests needing PostgreSQL, Redis or Chromium skip (saying why) unless REQUIRE_SERVICES=1
 test: $(BIN)/.dev-installed assets .env

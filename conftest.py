@@ -115,3 +115,14 @@ def sign_in(page, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def mobile_seed(db, settings):
+    """The mobile estate as `make run` loads it, with the demo users."""
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("create_demo_users", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    settings.DEBUG = False
+    call_command("load_mobile_estate", stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -67,7 +67,12 @@ ROLE_RULES: dict[str, list[Rule]] = {
         Rule("portfolio", "deliveryconfidenceassessment", ("add",)),
         Rule("portfolio", "spendprofileline", ("change",)),
     ],
-    ASSET_MANAGER: [*_read_everything(), Rule("mps_ict", "access", ("view_restricted",))],
+    ASSET_MANAGER: [
+        *_read_everything(),
+        Rule("mps_ict", "access", ("view_restricted",)),
+        # The register, rollout plan, usage statistics and benefit rules are theirs to keep.
+        Rule("mobile_assets", "*", ("add", "change")),
+    ],
     API_CONSUMER: _read_everything(),
 }
 

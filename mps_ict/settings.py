@@ -251,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portfolio.snapshot",
         "schedule": crontab(hour=1, minute=30),
     },
+    "mobile-benefit-rollup": {
+        # Monthly, for the month just ended (idempotent: a re-run gives identical rows)
+        "task": "mobile_assets.benefit_rollup",
+        "schedule": crontab(day_of_month=2, hour=2, minute=0),
+    },
     "portfolio-status-reminders": {
         # Daily from the 10th: the service sends each overdue reminder once
         "task": "portfolio.status_reminders",

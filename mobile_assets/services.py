@@ -1,0 +1,383 @@
+"""Writes to the mobile estate. Atomic, audited, and each checks who may do it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils.text import slugify
+
+from mobile_assets.choices import BenefitSource, DeviceStatus
+from mobile_assets.models import (
+    Assignment,
+    BenefitRollup,
+    BenefitRule,
+    Capability,
+    Device,
+    DeviceModel,
+    DeviceType,
+    HourlyCost,
+    OrganisationalUnit,
+    QualitativeBenefit,
+    RolloutPlanLine,
+    TransactionType,
+    UsageStatistic,
+    Vehicle,
+)
+from mps_ict.audit import audit_context, audited
+from mps_ict.figures_cache import figures_changed
+from mps_ict.financial_years import FinancialYear
+from mps_ict.loaders import upsert
+
+FIGURES_AREA = "mobile"
+PENNY = Decimal("0.01")
+WRITE_PERMISSION = "mobile_assets.change_device"
+
+
+def _require_asset_manager(user) -> None:
+    if not user.has_perm(WRITE_PERMISSION):
+        raise PermissionDenied("Only the mobile technology team may change the device register.")
+
+
+def _vary(base: int, *keys) -> int:
+    """A deterministic ±10% variation, so illustrative data looks lived-in but reloads identically."""
+    digest = int(hashlib.sha256("|".join(map(str, keys)).encode()).hexdigest()[:8], 16)
+    return base + base * ((digest % 21) - 10) // 100
+
+
+def _add_months(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@transaction.atomic
+def estate_load(*, data: dict) -> dict:
+    """Load the estate as reported plus the labelled illustrative register; idempotent."""
+    with audit_context(reason="Loaded from the source documents (load_mobile_estate)"):
+        capabilities = {
+            code: upsert(Capability, {"code": code}, name=name)[0] for code, name in data["capabilities"].items()
+        }
+        types = {}
+        for row in data["device_types"]:
+            device_type, _ = upsert(
+                DeviceType,
+                {"code": row["code"]},
+                name=row["name"],
+                description=row.get("description", ""),
+                reported_count=row.get("reported_count"),
+                vehicles_fitted=row.get("vehicles_fitted"),
+                supported_users=row.get("supported_users"),
+                source=data["source"],
+            )
+            wanted = {capabilities[code] for code in row["capabilities"]}
+            if set(device_type.capabilities.all()) != wanted:
+                device_type.capabilities.set(wanted)
+            types[row["code"]] = device_type
+        units = [upsert(OrganisationalUnit, {"name": name}, code=slugify(name)[:20])[0] for name in data["units"]]
+        transaction_types = {
+            code: upsert(TransactionType, {"code": code}, name=name)[0]
+            for code, name in data["transaction_types"].items()
+        }
+        for row in data["benefit_rules"]:
+            upsert(
+                BenefitRule,
+                {
+                    "transaction_type": transaction_types[row["transaction"]],
+                    "role": row["role"],
+                    "effective_from": date(2012, 4, 1),
+                },
+                minutes_saved=Decimal(row["minutes"]),
+                is_illustrative=True,
+            )
+        reported = data["reported_benefits"]
+        for row in reported["rows"]:
+            amount, hours = Decimal(row["amount"]), Decimal(row["hours"])
+            upsert(
+                BenefitRollup,
+                {
+                    "period_start": reported["period_start"],
+                    "period_end": reported["period_end"],
+                    "role": row["role"],
+                    "source": BenefitSource.REPORTED,
+                },
+                hours=hours,
+                amount=amount,
+                note=data["source"],
+            )
+            for year in (FinancialYear(2012), FinancialYear(2013)):
+                upsert(
+                    HourlyCost,
+                    {"role": row["role"], "financial_year": year},
+                    cost=(amount / hours).quantize(PENNY, rounding=ROUND_HALF_UP),
+                    basis="Derived: reported £ ÷ reported hours, September 2012 – February 2013"
+                    + ("" if year == FinancialYear(2012) else " (assumed unchanged in 2013/14)"),
+                )
+        for row in data["qualitative_benefits"]:
+            upsert(
+                QualitativeBenefit,
+                {"device_type": types["pda"], "heading": row["heading"]},
+                description=row["description"],
+                measure=row["measure"],
+                source=data["source"],
+            )
+        rollout = data["rollout"]
+        for offset in range(rollout["months"]):
+            upsert(
+                RolloutPlanLine,
+                {"device_type": types[rollout["device_type"]], "month": _add_months(rollout["first_month"], offset)},
+                planned=rollout["per_month"],
+                is_illustrative=True,
+            )
+        _load_register(types=types, units=units)
+        _load_usage(data=data, units=units, transaction_types=transaction_types)
+    figures_changed(FIGURES_AREA)
+    return {"devices": Device.objects.count(), "vehicles": Vehicle.objects.count()}
+
+
+def _load_register(*, types: dict, units: list[OrganisationalUnit]) -> None:
+    """One illustrative device per reported unit of the estate (bulk: thousands of rows)."""
+    if Device.objects.filter(is_illustrative=True).exists():
+        return
+    models = {
+        code: upsert(
+            DeviceModel,
+            {"manufacturer": "Not recorded", "name": f"{types[code].name} (model not recorded)"},
+            device_type=types[code],
+            is_illustrative=True,
+        )[0]
+        for code in ("mdt", "pda", "blackberry")
+    }
+    vehicles = Vehicle.objects.bulk_create(
+        Vehicle(fleet_number=f"MV{index:05d}", unit=units[index % len(units)], is_illustrative=True)
+        for index in range(1, types["mdt"].vehicles_fitted + 1)
+    )
+    counts = {
+        "mdt": types["mdt"].vehicles_fitted,
+        "pda": types["pda"].reported_count,
+        "blackberry": types["blackberry"].reported_count,
+    }
+    devices = []
+    for code, count in counts.items():
+        for index in range(1, count + 1):
+            devices.append(
+                Device(
+                    asset_tag=f"{code.upper()}-{index:05d}",
+                    serial_number=f"SN-{code.upper()}-{index:07d}",
+                    model=models[code],
+                    status=DeviceStatus.ISSUED,
+                    unit=units[index % len(units)],
+                    purchase_date=date(2011, 4, 1),
+                    is_illustrative=True,
+                )
+            )
+    devices = Device.objects.bulk_create(devices, batch_size=2000)
+    assignments = []
+    vehicle_iter = iter(vehicles)
+    for device in devices:
+        if device.asset_tag.startswith("MDT"):
+            assignments.append(Assignment(device=device, vehicle=next(vehicle_iter), started=date(2011, 4, 1)))
+        else:
+            number = device.asset_tag.split("-")[1]
+            prefix = "PC" if device.asset_tag.startswith("PDA") else "S"
+            assignments.append(
+                Assignment(
+                    device=device, collar_number=f"{prefix}{number}", officer_unit=device.unit, started=date(2011, 4, 1)
+                )
+            )
+    Assignment.objects.bulk_create(assignments, batch_size=2000)
+
+
+def _load_usage(*, data: dict, units, transaction_types) -> None:
+    if UsageStatistic.objects.filter(is_illustrative=True).exists():
+        return
+    UsageStatistic.objects.bulk_create(
+        [
+            UsageStatistic(
+                month=month,
+                financial_year=FinancialYear.from_date(month),
+                unit=unit,
+                transaction_type=transaction_types[code],
+                count=_vary(base, unit.code, code, month),
+                is_illustrative=True,
+            )
+            for month in data["usage_months"]
+            for unit in units
+            for code, base in data["usage_per_unit"].items()
+        ],
+        batch_size=2000,
+    )
+    benefit_rollup(start=min(data["usage_months"]), end=max(data["usage_months"]))
+
+
+# --- Assignments ------------------------------------------------------------------------------------
+
+
+@audited
+@transaction.atomic
+def device_assign(
+    *, device: Device, user, started: date, collar_number: str = "", officer_unit=None, vehicle=None
+) -> Assignment:
+    """Issue a device to an officer (collar number and unit) or fit it to a vehicle."""
+    _require_asset_manager(user)
+    device = Device.objects.select_for_update().get(pk=device.pk)
+    collar_number = collar_number.strip().upper()
+    errors = {}
+    if device.status not in (DeviceStatus.IN_STOCK,):
+        errors["device"] = f"{device.asset_tag} is {device.get_status_display().lower()}; return it to stock first."
+    if bool(collar_number) == bool(vehicle):
+        errors["collar_number"] = "Give either an officer's collar number or a vehicle, not both."
+    if collar_number and officer_unit is None:
+        errors["officer_unit"] = "Give the officer's borough or OCU."
+    if errors:
+        raise ValidationError(errors)
+    assignment = Assignment(
+        device=device,
+        collar_number=collar_number,
+        officer_unit=officer_unit if collar_number else None,
+        vehicle=vehicle,
+        started=started,
+        assigned_by=user,
+    )
+    assignment.full_clean()
+    assignment.save()
+    device.status = DeviceStatus.ISSUED
+    device.unit = vehicle.unit if vehicle else officer_unit
+    device.save()
+    figures_changed(FIGURES_AREA)
+    return assignment
+
+
+def _close_assignment(device: Device, ended: date) -> None:
+    current = device.assignments.filter(ended__isnull=True).first()
+    if current is not None:
+        if ended < current.started:
+            raise ValidationError(
+                {"ended": f"The device was issued on {current.started:%d %B %Y}; end on or after it."}
+            )
+        current.ended = ended
+        current.full_clean()
+        current.save()
+
+
+@audited
+@transaction.atomic
+def device_return(*, device: Device, user, ended: date) -> Device:
+    """Take a device back into stock, closing its assignment."""
+    _require_asset_manager(user)
+    device = Device.objects.select_for_update().get(pk=device.pk)
+    if device.status != DeviceStatus.ISSUED:
+        raise ValidationError({"device": f"{device.asset_tag} is not issued, so it cannot be returned."})
+    _close_assignment(device, ended)
+    device.status = DeviceStatus.IN_STOCK
+    device.save()
+    figures_changed(FIGURES_AREA)
+    return device
+
+
+@audited
+@transaction.atomic
+def device_set_status(*, device: Device, user, status: str, on: date, reason: str = "") -> Device:
+    """Report a device lost, stolen, in repair or retired (closing any assignment)."""
+    _require_asset_manager(user)
+    if status not in (
+        DeviceStatus.LOST,
+        DeviceStatus.STOLEN,
+        DeviceStatus.IN_REPAIR,
+        DeviceStatus.RETIRED,
+        DeviceStatus.IN_STOCK,
+    ):
+        raise ValidationError({"status": "Choose lost, stolen, in repair, retired or in stock."})
+    device = Device.objects.select_for_update().get(pk=device.pk)
+    if device.status == status:
+        raise ValidationError({"status": f"{device.asset_tag} is already {device.get_status_display().lower()}."})
+    _close_assignment(device, on)
+    device.status = status
+    device.save()
+    figures_changed(FIGURES_AREA)
+    return device
+
+
+# --- Usage and benefits -----------------------------------------------------------------------------
+
+ROLLUP_SQL = """
+    SELECT u.month, r.role, SUM(u.count * r.minutes_saved) AS minutes, c.cost
+    FROM mobile_assets_usagestatistic u
+    JOIN mobile_assets_benefitrule r
+      ON r.transaction_type_id = u.transaction_type_id
+     AND r.effective_from <= u.month
+     AND (r.effective_to IS NULL OR r.effective_to >= u.month)
+    LEFT JOIN mobile_assets_hourlycost c
+      ON c.role = r.role AND c.financial_year = u.financial_year
+    WHERE u.month BETWEEN %s AND %s
+    GROUP BY u.month, r.role, c.cost
+    ORDER BY u.month, r.role
+"""
+
+
+@transaction.atomic
+def benefit_rollup(*, start: date, end: date) -> int:
+    """Compute each month's hours and £ per role from usage × rules × rates, in one GROUP BY,
+    and upsert them as `computed` roll-ups: re-running gives identical rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(ROLLUP_SQL, [start, end])
+        rows = cursor.fetchall()
+    written = set()
+    for month, role, minutes, cost in rows:
+        month = month if isinstance(month, date) else date.fromisoformat(str(month))
+        hours = (Decimal(str(minutes)) / 60).quantize(PENNY, rounding=ROUND_HALF_UP)
+        if cost is None:
+            note = f"No hourly cost for this role in {FinancialYear.from_date(month)}: hours only"
+            amount = Decimal("0.00")
+        else:
+            note = ""
+            amount = (hours * Decimal(str(cost))).quantize(PENNY, rounding=ROUND_HALF_UP)
+        upsert(
+            BenefitRollup,
+            {"period_start": month, "period_end": month, "role": role, "source": BenefitSource.COMPUTED},
+            hours=hours,
+            amount=amount,
+            note=note,
+        )
+        written.add((month, role))
+    stale = BenefitRollup.objects.filter(source=BenefitSource.COMPUTED, period_start__range=(start, end))
+    for rollup in stale:
+        if (rollup.period_start, rollup.role) not in written:
+            rollup.delete()
+    figures_changed(FIGURES_AREA)
+    return len(written)
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    row: int
+    unit: OrganisationalUnit
+    transaction_type: TransactionType
+    count: int
+
+
+@audited
+@transaction.atomic
+def usage_replace_month(*, month: date, rows: list[UsageRow], user, reason: str = "") -> int:
+    """Replace a month's usage statistics with an upload's rows (never doubling), then queue the
+    month's benefit roll-up once the transaction commits."""
+    _require_asset_manager(user)
+    from mobile_assets.tasks import benefit_rollup_task
+
+    UsageStatistic.objects.filter(month=month).delete()
+    UsageStatistic.objects.bulk_create(
+        UsageStatistic(
+            month=month,
+            financial_year=FinancialYear.from_date(month),
+            unit=row.unit,
+            transaction_type=row.transaction_type,
+            count=row.count,
+        )
+        for row in rows
+    )
+    transaction.on_commit(lambda: benefit_rollup_task.delay(month.isoformat(), month.isoformat()))
+    figures_changed(FIGURES_AREA)
+    return len(rows)
