@@ -49,7 +49,7 @@ class DeviceType(models.Model):
 
 class DeviceModel(models.Model):
     device_type = models.ForeignKey(DeviceType, on_delete=models.PROTECT, related_name="models")
-    manufacturer = models.CharField(max_length=80)
+    manufacturer = models.CharField(max_length=80, blank=True, help_text="Blank where not recorded")
     name = models.CharField(max_length=120)
     capabilities = models.ManyToManyField(Capability, blank=True, related_name="device_models")
     is_illustrative = models.BooleanField(default=False)
@@ -59,7 +59,7 @@ class DeviceModel(models.Model):
         constraints = [models.UniqueConstraint(fields=["manufacturer", "name"], name="device_model_unique")]
 
     def __str__(self):
-        return f"{self.manufacturer} {self.name}"
+        return " ".join(part for part in (self.manufacturer, self.name) if part)
 
 
 class OrganisationalUnit(models.Model):

@@ -15,6 +15,7 @@ from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, Quarter
 from mps_ict.loaders import upsert
 from mps_ict.marking import ProtectiveMarking
+from mps_ict.uploads import ImportRejected, RowError
 from savings.choices import ActualStatus
 from savings.models import (
     Category,
@@ -333,21 +334,6 @@ def quarter_close(*, plan: SavingsPlan, quarter: Quarter, user) -> QuarterClosur
 
 
 # --- Uploads: every row valid, or nothing written ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    column: str
-    message: str
-
-
-class ImportRejected(Exception):  # noqa: N818 - reads as what happened
-    """An upload that cannot be written; `errors` names every row and column at fault."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
 
 
 COLUMN_OF_FIELD = {

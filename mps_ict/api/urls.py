@@ -10,4 +10,5 @@ urlpatterns = [
     path("financial-years/", views.FinancialYearListView.as_view(), name="financial-years"),
     path("savings/", include("savings.api.urls")),
     path("portfolio/", include("portfolio.api.urls")),
+    path("mobile/", include("mobile_assets.api.urls")),
 ]

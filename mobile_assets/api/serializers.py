@@ -1,0 +1,108 @@
+from datetime import date
+
+from rest_framework import serializers
+
+from mobile_assets import selectors
+from mobile_assets.models import Device, RolloutPlanLine, UsageStatistic
+from mps_ict.api.fields import MoneyField
+
+
+class DeviceTypeOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    total = serializers.IntegerField(help_text="Devices in the register")
+    by_status = serializers.SerializerMethodField()
+    capabilities = serializers.SerializerMethodField()
+    reported_count = serializers.IntegerField(allow_null=True)
+    vehicles_fitted = serializers.IntegerField(allow_null=True)
+    supported_users = serializers.IntegerField(allow_null=True)
+
+    def get_by_status(self, device_type) -> dict:
+        return selectors.by_status(device_type)
+
+    def get_capabilities(self, device_type) -> list[str]:
+        return [capability.name for capability in device_type.capabilities.all()]
+
+
+class DeviceOutput(serializers.ModelSerializer):
+    type = serializers.CharField(source="model.device_type.code")
+    model = serializers.CharField(source="model.__str__")
+    unit = serializers.CharField(source="unit.code", default=None)
+    assigned_to = serializers.SerializerMethodField()
+    purchase_cost = MoneyField(allow_null=True)
+
+    class Meta:
+        model = Device
+        fields = [
+            "asset_tag",
+            "serial_number",
+            "type",
+            "model",
+            "status",
+            "unit",
+            "assigned_to",
+            "purchase_date",
+            "purchase_cost",
+            "warranty_end",
+            "is_illustrative",
+        ]
+
+    def get_assigned_to(self, device) -> str | None:
+        current = getattr(device, "current_assignments", [])
+        return current[0].holder if current else None
+
+
+class RolloutOutput(serializers.ModelSerializer):
+    device_type = serializers.CharField(source="device_type.name")
+
+    class Meta:
+        model = RolloutPlanLine
+        fields = ["device_type", "month", "planned", "actual", "is_illustrative"]
+
+
+class UsageOutput(serializers.ModelSerializer):
+    unit = serializers.CharField(source="unit.code")
+    transaction_type = serializers.CharField(source="transaction_type.code")
+
+    class Meta:
+        model = UsageStatistic
+        fields = ["month", "unit", "transaction_type", "count", "is_illustrative"]
+
+
+class MonthField(serializers.Field):
+    default_error_messages = {"invalid": 'Write the month like 2012-09, not "{value}".'}
+
+    def to_internal_value(self, data):
+        try:
+            year, month = str(data).split("-")[:2]
+            return date(int(year), int(month), 1)
+        except ValueError:
+            self.fail("invalid", value=data)
+
+    def to_representation(self, value):
+        return value.strftime("%Y-%m")
+
+
+class BenefitsInput(serializers.Serializer):
+    from_ = MonthField(required=False)
+    to = MonthField(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+    def validate(self, attrs):
+        start = attrs.get("from") or date(2000, 1, 1)
+        end = attrs.get("to") or date(2100, 12, 1)
+        if end < start:
+            raise serializers.ValidationError({"to": "The end month is before the start month."})
+        return {"from": start, "to": end}
+
+
+class BenefitOutput(serializers.Serializer):
+    role = serializers.CharField()
+    label = serializers.CharField()
+    hours = serializers.DecimalField(max_digits=14, decimal_places=2)
+    amount = MoneyField()
+    source = serializers.CharField()

@@ -1,0 +1,133 @@
+"""Reads of the mobile estate, aggregated in the database in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from mobile_assets.choices import BenefitRole, BenefitSource, DeviceStatus
+from mobile_assets.models import (
+    Assignment,
+    BenefitRollup,
+    Capability,
+    Device,
+    DeviceType,
+    OrganisationalUnit,
+    RolloutPlanLine,
+)
+from mps_ict.figures_cache import cached_figure
+
+FIGURES_AREA = "mobile"
+
+
+def device_types_with_counts() -> list[DeviceType]:
+    """Each type with its device count per status and its capabilities (two queries)."""
+    status_counts = {
+        f"status_{status}": Count("models__devices", filter=Q(models__devices__status=status))
+        for status in DeviceStatus.values
+    }
+    return list(
+        DeviceType.objects.annotate(total=Count("models__devices"), **status_counts)
+        .prefetch_related(Prefetch("capabilities", queryset=Capability.objects.order_by("name")))
+        .order_by("name")
+    )
+
+
+def by_status(device_type: DeviceType) -> dict[str, int]:
+    return {status: getattr(device_type, f"status_{status}") for status in DeviceStatus.values}
+
+
+def devices_by_unit() -> list[tuple[str, int, int]]:
+    """Devices held per borough/OCU: (unit, issued, total). One query."""
+    return list(
+        OrganisationalUnit.objects.annotate(
+            issued=Count("devices", filter=Q(devices__status=DeviceStatus.ISSUED)), total=Count("devices")
+        )
+        .order_by("name")
+        .values_list("name", "issued", "total")
+    )
+
+
+def rollout_lines() -> QuerySet:
+    return RolloutPlanLine.objects.select_related("device_type").order_by("month", "device_type__name")
+
+
+def capability_matrix() -> tuple[list[DeviceType], list[tuple[Capability, list[bool]]]]:
+    """Which type offers which capability: (types, [(capability, offered by each type)]). Two queries."""
+    types = list(DeviceType.objects.prefetch_related("capabilities").order_by("name"))
+    offered = [{c.pk for c in device_type.capabilities.all()} for device_type in types]
+    rows = [
+        (capability, [capability.pk in pks for pks in offered]) for capability in Capability.objects.order_by("name")
+    ]
+    return types, rows
+
+
+def device_list() -> QuerySet:
+    """The register with each device's model, type, unit and current holder (one query a page)."""
+    current = Assignment.objects.filter(ended__isnull=True).select_related("vehicle")
+    return (
+        Device.objects.select_related("model__device_type", "unit")
+        .prefetch_related(Prefetch("assignments", queryset=current, to_attr="current_assignments"))
+        .order_by("asset_tag")
+    )
+
+
+def device_detail(*, asset_tag: str) -> Device:
+    return Device.objects.select_related("model__device_type", "unit").get(asset_tag=asset_tag)
+
+
+@dataclass(frozen=True)
+class RoleBenefit:
+    role: str
+    label: str
+    hours: Decimal
+    amount: Decimal
+    source: str
+
+
+def benefits(*, start: date, end: date) -> list[RoleBenefit]:
+    """Per role: computed roll-ups of months in the range summed, and reported roll-ups whose
+    whole period lies in the range. One query, cached until the estate changes."""
+
+    def compute():
+        rows = (
+            BenefitRollup.objects.filter(period_start__gte=start, period_end__lte=end)
+            .values("role", "source")
+            .annotate(hours_total=Sum("hours"), amount_total=Sum("amount"))
+        )
+        found = {(row["role"], row["source"]): row for row in rows}
+        result = []
+        for role in BenefitRole:
+            for source in (BenefitSource.REPORTED, BenefitSource.COMPUTED):
+                row = found.get((role.value, source.value))
+                if row:
+                    result.append(
+                        RoleBenefit(role.value, role.label, row["hours_total"], row["amount_total"], source.value)
+                    )
+        return result
+
+    return cached_figure(FIGURES_AREA, ("benefits", start.isoformat(), end.isoformat()), compute)
+
+
+def monthly_computed_benefits() -> list[tuple[date, dict[str, Decimal]]]:
+    """£ of computed benefit per month per role, oldest first (one query)."""
+    trend: dict[date, dict[str, Decimal]] = {}
+    for month, role, amount in (
+        BenefitRollup.objects.filter(source=BenefitSource.COMPUTED)
+        .values_list("period_start", "role", "amount")
+        .order_by("period_start", "role")
+    ):
+        trend.setdefault(month, {})[role] = amount
+    return list(trend.items())
+
+
+def reported_periods() -> list[tuple[date, date]]:
+    return list(
+        BenefitRollup.objects.filter(source=BenefitSource.REPORTED)
+        .values_list("period_start", "period_end")
+        .distinct()
+        .order_by("period_start")
+    )
