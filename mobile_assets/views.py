@@ -103,7 +103,7 @@ def _device_action(request, asset_tag, form_class, action, form_name):
         else:
             messages.success(request, message)
             return redirect("mobile_assets:device", asset_tag=device.asset_tag)
-    return _device_page(request, device, **{form_name: form})
+    return _device_page(request, device, form=form, **{form_name: form})
 
 
 @require_POST
