@@ -82,3 +82,19 @@ class UsageUploadForm(GovUKFormMixin, forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError("Upload a .csv or .xlsx file.")
         return upload
+
+
+class DeviceUploadForm(GovUKFormMixin, forms.Form):
+    spreadsheet = forms.FileField(
+        label="Device register (.csv or .xlsx)",
+        help_text="Columns: Asset tag, Serial number, Model, and optionally Status, Unit, Purchase date, "
+        "Purchase cost, Warranty end. Rows update devices with the same asset tag.",
+    )
+
+    def clean_spreadsheet(self):
+        upload = self.cleaned_data["spreadsheet"]
+        if upload.size > 20 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 20 MB.")
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError("Upload a .csv or .xlsx file.")
+        return upload

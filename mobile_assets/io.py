@@ -5,12 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from datetime import date, datetime
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from mobile_assets.models import OrganisationalUnit, TransactionType
-from mobile_assets.services import UsageRow
+from mobile_assets.choices import DeviceStatus
+from mobile_assets.models import Device, DeviceModel, OrganisationalUnit, TransactionType
+from mobile_assets.services import DeviceRow, UsageRow
+from mps_ict.money import parse_money
 from mps_ict.uploads import RowError
 
 COLUMNS = {"unit": "Unit", "transaction_type": "Transaction type", "count": "Count"}
@@ -83,4 +86,120 @@ def usage_parse(*, upload) -> tuple[list[UsageRow], list[RowError]]:
             parsed.append(UsageRow(number, unit, kind, count))
     if not parsed and not errors:
         errors.append(RowError(2, COLUMNS["count"], "The file has no figures."))
+    return parsed, errors
+
+
+DEVICE_COLUMNS = {
+    "asset_tag": "Asset tag",
+    "serial_number": "Serial number",
+    "model": "Model",
+    "status": "Status",
+    "unit": "Unit",
+    "purchase_date": "Purchase date",
+    "purchase_cost": "Purchase cost",
+    "warranty_end": "Warranty end",
+}
+DEVICE_REQUIRED = ("asset_tag", "serial_number", "model")
+
+
+def _date(value):
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(str(value).strip(), pattern).date()  # noqa: DTZ007 - a date, not a time
+        except ValueError:
+            continue
+    raise ValueError(f'"{value}" is not a date; write it like 29/04/2013')
+
+
+def devices_parse(*, upload) -> tuple[list[DeviceRow], list[RowError]]:
+    """Read a device register file: rows to upsert by asset tag, and every error found."""
+    try:
+        rows = _rows(upload)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return [], [RowError(0, "File", "The file could not be read as CSV or .xlsx.")]
+    if not rows:
+        return [], [RowError(1, "File", "The file is empty.")]
+    headers = [str(cell or "").strip().lower() for cell in rows[0]]
+    positions = {key: headers.index(title.lower()) for key, title in DEVICE_COLUMNS.items() if title.lower() in headers}
+    missing = [DEVICE_COLUMNS[key] for key in DEVICE_REQUIRED if key not in positions]
+    if missing:
+        return [], [RowError(1, ", ".join(missing), "Column missing from the header row.")]
+    models = {str(m).lower(): m for m in DeviceModel.objects.all()}
+    units = {}
+    for unit in OrganisationalUnit.objects.all():
+        units[unit.code.lower()] = unit
+        units[unit.name.lower()] = unit
+    statuses = {value: value for value in DeviceStatus.values} | {
+        label.lower(): value for value, label in DeviceStatus.choices
+    }
+    serial_owner = dict(Device.objects.values_list("serial_number", "asset_tag"))
+    parsed, errors, seen_tags, seen_serials = [], [], {}, {}
+    for number, row in enumerate(rows[1:], start=2):
+        cell = {key: (row[index] if index < len(row) else None) for key, index in positions.items()}
+        if all(str(value or "").strip() == "" for value in cell.values()):
+            continue
+        problems = []
+        tag = str(cell.get("asset_tag") or "").strip().upper()
+        serial = str(cell.get("serial_number") or "").strip()
+        if not tag:
+            problems.append(("asset_tag", "Asset tag is empty."))
+        elif tag in seen_tags:
+            problems.append(("asset_tag", f"{tag} appears again (first on row {seen_tags[tag]})."))
+        if not serial:
+            problems.append(("serial_number", "Serial number is empty."))
+        elif serial in seen_serials:
+            problems.append(("serial_number", f"Serial {serial} appears again (first on row {seen_serials[serial]})."))
+        elif serial_owner.get(serial) not in (None, tag):
+            problems.append(("serial_number", f"Serial {serial} already belongs to {serial_owner[serial]}."))
+        model = models.get(str(cell.get("model") or "").strip().lower())
+        if model is None:
+            problems.append(("model", f'"{cell.get("model")}" is not a known device model.'))
+        unit = None
+        if str(cell.get("unit") or "").strip():
+            unit = units.get(str(cell["unit"]).strip().lower())
+            if unit is None:
+                problems.append(("unit", f'"{cell["unit"]}" is not a borough or OCU.'))
+        status = statuses.get(str(cell.get("status") or "in_stock").strip().lower())
+        if status is None:
+            problems.append(("status", f'"{cell.get("status")}" is not a status ({", ".join(DeviceStatus.labels)}).'))
+        values = {}
+        for key in ("purchase_date", "warranty_end"):
+            try:
+                values[key] = _date(cell.get(key))
+            except ValueError as error:
+                problems.append((key, str(error)))
+        try:
+            cost = cell.get("purchase_cost")
+            values["purchase_cost"] = parse_money(cost) if str(cost or "").strip() else None
+            if values["purchase_cost"] is not None and values["purchase_cost"] < 0:
+                problems.append(("purchase_cost", "Purchase cost must not be negative."))
+        except ValueError as error:
+            problems.append(("purchase_cost", str(error)))
+        errors.extend(RowError(number, DEVICE_COLUMNS[key], message) for key, message in problems)
+        if tag:
+            seen_tags.setdefault(tag, number)
+        if serial:
+            seen_serials.setdefault(serial, number)
+        if not problems:
+            parsed.append(
+                DeviceRow(
+                    number,
+                    tag,
+                    serial,
+                    model,
+                    status,
+                    unit,
+                    values["purchase_date"],
+                    values["purchase_cost"],
+                    values["warranty_end"],
+                )
+            )
+    if not parsed and not errors:
+        errors.append(RowError(2, DEVICE_COLUMNS["asset_tag"], "The file has no devices."))
     return parsed, errors

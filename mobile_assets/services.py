@@ -145,7 +145,7 @@ def _load_register(*, types: dict, units: list[OrganisationalUnit]) -> None:
     models = {
         code: upsert(
             DeviceModel,
-            {"manufacturer": "Not recorded", "name": f"{types[code].name} (model not recorded)"},
+            {"manufacturer": "", "name": f"{types[code].name}, model not recorded"},
             device_type=types[code],
             is_illustrative=True,
         )[0]
@@ -381,3 +381,40 @@ def usage_replace_month(*, month: date, rows: list[UsageRow], user, reason: str 
     transaction.on_commit(lambda: benefit_rollup_task.delay(month.isoformat(), month.isoformat()))
     figures_changed(FIGURES_AREA)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    row: int
+    asset_tag: str
+    serial_number: str
+    model: DeviceModel
+    status: str
+    unit: OrganisationalUnit | None
+    purchase_date: date | None
+    purchase_cost: Decimal | None
+    warranty_end: date | None
+
+
+@audited
+@transaction.atomic
+def devices_import(*, rows: list[DeviceRow], user, reason: str = "") -> tuple[int, int]:
+    """Upsert the register by asset tag, all rows or none. Returns (created, updated)."""
+    _require_asset_manager(user)
+    created = updated = 0
+    for row in rows:
+        _, was_created = upsert(
+            Device,
+            {"asset_tag": row.asset_tag},
+            serial_number=row.serial_number,
+            model=row.model,
+            status=row.status,
+            unit=row.unit,
+            purchase_date=row.purchase_date,
+            purchase_cost=row.purchase_cost,
+            warranty_end=row.warranty_end,
+        )
+        created += was_created
+        updated += not was_created
+    figures_changed(FIGURES_AREA)
+    return created, updated

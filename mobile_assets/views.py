@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from mobile_assets import charts, io, selectors, services
 from mobile_assets.choices import BenefitRole, DeviceStatus
 from mobile_assets.filters import DeviceFilter
-from mobile_assets.forms import AssignForm, ReturnForm, StatusForm, UsageUploadForm
+from mobile_assets.forms import AssignForm, DeviceUploadForm, ReturnForm, StatusForm, UsageUploadForm
 from mobile_assets.models import Device
 from mps_ict.audit import history_entries
 from mps_ict.forms import add_service_errors
@@ -186,3 +186,16 @@ def usage_upload(request):
             )
             return redirect("mobile_assets:benefits")
     return render(request, "mobile_assets/usage_upload.html", {"form": form, "errors": errors})
+
+
+@permission_required(WRITE, raise_exception=True)
+def devices_upload(request):
+    form = DeviceUploadForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        rows, errors = io.devices_parse(upload=form.cleaned_data["spreadsheet"])
+        if not errors:
+            created, updated = services.devices_import(rows=rows, user=request.user, reason="Device register upload")
+            messages.success(request, f"Device register updated: {created} added, {updated} updated.")
+            return redirect("mobile_assets:register")
+    return render(request, "mobile_assets/devices_upload.html", {"form": form, "errors": errors})

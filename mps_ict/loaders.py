@@ -3,12 +3,13 @@
 from django.db import models
 
 
-def upsert(model: type[models.Model], lookup: dict, **values) -> tuple[models.Model, bool]:
+def upsert(model_class: type[models.Model], lookup: dict, /, **values) -> tuple[models.Model, bool]:
     """Create the row, or update only the values that differ, so an unchanged re-run writes
-    nothing (and no audit history). Returns (instance, created)."""
-    instance = model.objects.filter(**lookup).first()
+    nothing (and no audit history). Returns (instance, created). The first two arguments are
+    positional-only, so a field may be called `model`."""
+    instance = model_class.objects.filter(**lookup).first()
     if instance is None:
-        instance = model(**lookup, **values)
+        instance = model_class(**lookup, **values)
         instance.full_clean()
         instance.save()
         return instance, True

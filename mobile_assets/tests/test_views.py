@@ -143,3 +143,42 @@ def test_issuing_needs_exactly_one_holder(mobile_seed, client):
         "/mobile/devices/PDA-00001/assign/", {"started": "03/04/2013", "vehicle": "MV99999"}
     ).content.decode()
     assert "There is no vehicle MV99999" in page
+
+
+def _upload_devices(client, content):
+    upload = io.BytesIO(content.encode())
+    upload.name = "devices.csv"
+    return client.post("/mobile/devices/upload/", {"spreadsheet": upload})
+
+
+MODEL = "\"Personal Digital Assistant (PDA), model not recorded\""  # quoted: it has a comma
+
+
+def test_the_register_upload_upserts_by_asset_tag(mobile_seed, client):
+    client.force_login(User.objects.get(username="assets"))
+    content = (
+        "Asset tag,Serial number,Model,Status,Unit,Purchase date,Purchase cost,Warranty end\n"
+        f'PDA-09001,SN-NEW-1,{MODEL},In stock,Lambeth,29/04/2013,"£1,234.50",2016-04-28\n'
+        f"pda-00001,SN-PDA-0000001,{MODEL},in repair,,,,\n"
+    )
+    assert _upload_devices(client, content).status_code == 302
+    new = Device.objects.get(asset_tag="PDA-09001")
+    assert (new.status, new.unit.code, new.purchase_cost) == ("in_stock", "lambeth", Decimal("1234.50"))
+    assert Device.objects.get(asset_tag="PDA-00001").status == "in_repair"
+    assert Device.objects.count() == 7331
+
+
+def test_a_bad_register_upload_names_every_problem_and_changes_nothing(mobile_seed, client):
+    client.force_login(User.objects.get(username="assets"))
+    content = (
+        "Asset tag,Serial number,Model,Status\n"
+        f"PDA-09001,SN-PDA-0000002,{MODEL},in stock\n"  # serial already belongs to PDA-00002
+        "PDA-09002,SN-X,Nokia 3310,in stock\n"  # unknown model
+        f"PDA-09003,SN-Y,{MODEL},borrowed\n"  # unknown status
+        f"PDA-09003,SN-Z,{MODEL},in stock\n"  # duplicate asset tag
+    )
+    page = _upload_devices(client, content).content.decode()
+    assert "4 problems. Nothing was saved." in page
+    for fragment in ("Row 2, Serial number", "Row 3, Model", "Row 4, Status", "Row 5, Asset tag"):
+        assert fragment in page
+    assert Device.objects.count() == 7330
