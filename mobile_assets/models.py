@@ -189,13 +189,30 @@ class UsageStatistic(models.Model):
     financial_year = FinancialYearField(editable=False)
     unit = models.ForeignKey(OrganisationalUnit, on_delete=models.PROTECT, related_name="usage")
     transaction_type = models.ForeignKey(TransactionType, on_delete=models.PROTECT, related_name="usage")
+    device = models.ForeignKey(
+        Device,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="usage",
+        help_text="Where statistics are kept per device; empty for a unit's total",
+    )
     count = models.PositiveIntegerField()
     is_illustrative = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["month", "unit", "transaction_type"]
         constraints = [
-            models.UniqueConstraint(fields=["month", "unit", "transaction_type"], name="one_usage_count_a_month"),
+            models.UniqueConstraint(
+                fields=["month", "unit", "transaction_type"],
+                condition=Q(device__isnull=True),
+                name="one_unit_usage_count_a_month",
+            ),
+            models.UniqueConstraint(
+                fields=["month", "device", "transaction_type"],
+                condition=Q(device__isnull=False),
+                name="one_device_usage_count_a_month",
+            ),
         ]
         indexes = [models.Index(fields=["month", "transaction_type"])]
 

@@ -304,37 +304,40 @@ def device_set_status(*, device: Device, user, status: str, on: date, reason: st
 # --- Usage and benefits -----------------------------------------------------------------------------
 
 ROLLUP_SQL = """
-    SELECT u.month, r.role, SUM(u.count * r.minutes_saved) AS minutes, c.cost
+    SELECT u.month, r.role, SUM(u.count * r.minutes_saved) AS minutes
     FROM mobile_assets_usagestatistic u
     JOIN mobile_assets_benefitrule r
       ON r.transaction_type_id = u.transaction_type_id
      AND r.effective_from <= u.month
      AND (r.effective_to IS NULL OR r.effective_to >= u.month)
-    LEFT JOIN mobile_assets_hourlycost c
-      ON c.role = r.role AND c.financial_year = u.financial_year
     WHERE u.month BETWEEN %s AND %s
-    GROUP BY u.month, r.role, c.cost
+    GROUP BY u.month, r.role
     ORDER BY u.month, r.role
 """
 
 
 @transaction.atomic
 def benefit_rollup(*, start: date, end: date) -> int:
-    """Compute each month's hours and £ per role from usage × rules × rates, in one GROUP BY,
-    and upsert them as `computed` roll-ups: re-running gives identical rows."""
+    """Compute each month's hours and £ per role from usage × rules in one GROUP BY, price the
+    (months × roles) result at each role's hourly cost for the year, and upsert the `computed`
+    roll-ups: re-running gives identical rows."""
     with connection.cursor() as cursor:
         cursor.execute(ROLLUP_SQL, [start, end])
         rows = cursor.fetchall()
+    rates = {
+        (role, year): cost for role, year, cost in HourlyCost.objects.values_list("role", "financial_year", "cost")
+    }
     written = set()
-    for month, role, minutes, cost in rows:
+    for month, role, minutes in rows:
         month = month if isinstance(month, date) else date.fromisoformat(str(month))
         hours = (Decimal(str(minutes)) / 60).quantize(PENNY, rounding=ROUND_HALF_UP)
+        cost = rates.get((role, FinancialYear.from_date(month)))
         if cost is None:
             note = f"No hourly cost for this role in {FinancialYear.from_date(month)}: hours only"
             amount = Decimal("0.00")
         else:
             note = ""
-            amount = (hours * Decimal(str(cost))).quantize(PENNY, rounding=ROUND_HALF_UP)
+            amount = (hours * cost).quantize(PENNY, rounding=ROUND_HALF_UP)
         upsert(
             BenefitRollup,
             {"period_start": month, "period_end": month, "role": role, "source": BenefitSource.COMPUTED},

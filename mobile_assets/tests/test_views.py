@@ -151,7 +151,7 @@ def _upload_devices(client, content):
     return client.post("/mobile/devices/upload/", {"spreadsheet": upload})
 
 
-MODEL = "\"Personal Digital Assistant (PDA), model not recorded\""  # quoted: it has a comma
+MODEL = '"Personal Digital Assistant (PDA), model not recorded"'  # quoted: it has a comma
 
 
 def test_the_register_upload_upserts_by_asset_tag(mobile_seed, client):
