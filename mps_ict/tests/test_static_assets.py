@@ -51,13 +51,32 @@ def assert_local(url: str, page: str):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "url", ["/sign-in/", "/", "/account/", "/api/docs/", "/admin/", "/savings/", "/savings/breakdown/"]
+    "url",
+    [
+        "/sign-in/",
+        "/",
+        "/account/",
+        "/api/docs/",
+        "/admin/",
+        "/savings/",
+        "/savings/breakdown/",
+        "/portfolio/",
+        "/mobile/",
+        "/mobile/benefits/",
+    ],
 )
 def test_pages_load_assets_only_from_our_own_static_files(client, role_user, url):
-    if url.startswith("/savings/"):
-        from django.core.management import call_command
+    from django.core.management import call_command
 
-        call_command("load_mps_baseline", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    loaders = {
+        "/savings/": ["load_mps_baseline"],
+        "/portfolio/": ["load_mps_baseline", "load_portfolio"],
+        "/mobile/": ["load_mobile_estate"],
+    }
+    for prefix, commands in loaders.items():
+        if url.startswith(prefix):
+            for command in commands:
+                call_command(command, stdout=open("/dev/null", "w"))  # noqa: SIM115
     if url != "/sign-in/":
         client.force_login(role_user("admin"))
     response = client.get(url)
