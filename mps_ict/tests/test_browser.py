@@ -91,3 +91,40 @@ def test_usable_on_a_320px_screen(browser, live_server, demo_users):
         assert api_link.is_visible()
     finally:
         context.close()
+
+
+PHONE_PAGES = [
+    "/",
+    "/savings/",
+    "/savings/breakdown/",
+    "/savings/actuals/2014/q1/",
+    "/savings/initiatives/SAV-SM/",
+    "/portfolio/",
+    "/portfolio/projects/",
+    "/portfolio/projects/APP-01/",
+    "/mobile/",
+    "/mobile/devices/",
+    "/mobile/devices/PDA-00001/",
+    "/mobile/benefits/",
+    "/account/",
+]
+
+
+def test_no_page_scrolls_sideways_on_a_320px_phone(browser, live_server, portfolio_seed, mobile_seed):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    try:
+        page.goto("/sign-in/")
+        page.get_by_label("Username").fill("board")
+        page.get_by_label("Password").fill("board-Kestrel-2013")
+        page.get_by_role("button", name="Sign in").click()
+        too_wide = {}
+        for url in PHONE_PAGES:
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                too_wide[url] = width
+        assert not too_wide, f"pages wider than the screen: {too_wide}"
+    finally:
+        context.close()
