@@ -30,25 +30,35 @@ def _rows(upload) -> list[tuple]:
     return rows
 
 
-def usage_parse(*, upload) -> tuple[list[UsageRow], list[RowError]]:
+def _open(upload, columns: dict[str, str], required) -> tuple[list[tuple], dict[str, int], list[RowError]]:
+    """The file's rows and where each known column is, or the errors that stop reading it."""
     try:
         rows = _rows(upload)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return [], [RowError(0, "File", "The file could not be read as CSV or .xlsx.")]
+        return [], {}, [RowError(0, "File", "The file could not be read as CSV or .xlsx.")]
     if not rows:
-        return [], [RowError(1, "File", "The file is empty.")]
+        return [], {}, [RowError(1, "File", "The file is empty.")]
     headers = [str(cell or "").strip().lower() for cell in rows[0]]
-    positions = {}
-    for key, title in COLUMNS.items():
-        if title.lower() in headers:
-            positions[key] = headers.index(title.lower())
-    missing = [title for key, title in COLUMNS.items() if key not in positions]
+    positions = {key: headers.index(title.lower()) for key, title in columns.items() if title.lower() in headers}
+    missing = [columns[key] for key in required if key not in positions]
     if missing:
-        return [], [RowError(1, ", ".join(missing), "Column missing from the header row.")]
+        return [], {}, [RowError(1, ", ".join(missing), "Column missing from the header row.")]
+    return rows, positions, []
+
+
+def _units_by_code_or_name() -> dict[str, OrganisationalUnit]:
     units = {}
     for unit in OrganisationalUnit.objects.all():
         units[unit.code.lower()] = unit
         units[unit.name.lower()] = unit
+    return units
+
+
+def usage_parse(*, upload) -> tuple[list[UsageRow], list[RowError]]:
+    rows, positions, errors = _open(upload, COLUMNS, tuple(COLUMNS))
+    if errors:
+        return [], errors
+    units = _units_by_code_or_name()
     types = {}
     for kind in TransactionType.objects.all():
         types[kind.code.lower()] = kind
@@ -119,22 +129,11 @@ def _date(value):
 
 def devices_parse(*, upload) -> tuple[list[DeviceRow], list[RowError]]:
     """Read a device register file: rows to upsert by asset tag, and every error found."""
-    try:
-        rows = _rows(upload)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return [], [RowError(0, "File", "The file could not be read as CSV or .xlsx.")]
-    if not rows:
-        return [], [RowError(1, "File", "The file is empty.")]
-    headers = [str(cell or "").strip().lower() for cell in rows[0]]
-    positions = {key: headers.index(title.lower()) for key, title in DEVICE_COLUMNS.items() if title.lower() in headers}
-    missing = [DEVICE_COLUMNS[key] for key in DEVICE_REQUIRED if key not in positions]
-    if missing:
-        return [], [RowError(1, ", ".join(missing), "Column missing from the header row.")]
+    rows, positions, errors = _open(upload, DEVICE_COLUMNS, DEVICE_REQUIRED)
+    if errors:
+        return [], errors
     models = {str(m).lower(): m for m in DeviceModel.objects.all()}
-    units = {}
-    for unit in OrganisationalUnit.objects.all():
-        units[unit.code.lower()] = unit
-        units[unit.name.lower()] = unit
+    units = _units_by_code_or_name()
     statuses = {value: value for value in DeviceStatus.values} | {
         label.lower(): value for value, label in DeviceStatus.choices
     }

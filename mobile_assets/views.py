@@ -5,7 +5,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from mobile_assets.forms import AssignForm, DeviceUploadForm, ReturnForm, Status
 from mobile_assets.models import Device
 from mps_ict.audit import history_entries
 from mps_ict.forms import add_service_errors
+from mps_ict.listing import filtered_page
 
 WRITE = services.WRITE_PERMISSION
 
@@ -43,18 +43,14 @@ def dashboard(request):
 
 
 def register(request):
-    filterset = DeviceFilter(request.GET, queryset=selectors.device_list())
-    devices = filterset.qs if filterset.is_valid() else selectors.device_list().none()
-    page = Paginator(devices, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    filterset, page, query = filtered_page(request, DeviceFilter, selectors.device_list())
     return render(
         request,
         "mobile_assets/register.html",
         {
             "filterset": filterset,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "types": selectors.DeviceType.objects.order_by("name"),
             "statuses": DeviceStatus.choices,
             "units": selectors.OrganisationalUnit.objects.order_by("name"),

@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils import timezone
 from mps_ict.audit import history_entries
 from mps_ict.financial_years import FinancialYear
 from mps_ict.forms import add_service_errors
+from mps_ict.listing import filtered_page
 from portfolio import charts, selectors, services
 from portfolio.filters import ProjectListFilter
 from portfolio.forms import CapitalProgrammeForm, ReprofileForm, StatusUpdateForm
@@ -79,18 +79,14 @@ def dashboard(request):
 
 def project_list(request):
     """Every project, filtered and paginated (50 a page)."""
-    filterset = ProjectListFilter(request.GET, queryset=selectors.project_list(user=request.user))
-    projects = filterset.qs if filterset.is_valid() else selectors.project_list(user=request.user).none()
-    page = Paginator(projects, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    filterset, page, query = filtered_page(request, ProjectListFilter, selectors.project_list(user=request.user))
     return render(
         request,
         "portfolio/project_list.html",
         {
             "filterset": filterset,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
         },
     )
 
