@@ -21,12 +21,19 @@ def manage(*args, database):
     return result.stdout
 
 
-def test_migrate_and_demo_users_on_a_fresh_database_are_idempotent(tmp_path):
+def test_the_make_run_sequence_on_a_fresh_database_is_idempotent(tmp_path):
+    """The Makefile's setup steps, in its order, twice over."""
     database = tmp_path / "fresh.sqlite3"
     for _ in range(2):
         manage("migrate", "--no-input", database=database)
-        out = manage("create_demo_users", database=database)
-    assert "board" in out and "Management Board member" in out
+        savings = manage("load_mps_baseline", database=database)
+        users = manage("create_demo_users", database=database)
+        portfolio = manage("load_portfolio", database=database)
+        mobile = manage("load_mobile_estate", database=database)
+    assert "board" in users and "Management Board member" in users
+    assert "cost now £200,000,000, future cost £140,000,000, reduction £60,000,000" in savings
+    assert "budget £204,000,000, managed £213,000,000" in portfolio
+    assert "7330 devices, 1425 vehicles" in mobile
 
 
 def test_no_model_change_is_missing_a_migration(tmp_path):
