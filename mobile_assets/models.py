@@ -1,7 +1,6 @@
 """The mobile device estate: types, models and capabilities, the device register and its
 assignments, the rollout plan, monthly usage and the non-cashable benefits it yields."""
 
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -302,6 +301,3 @@ class QualitativeBenefit(models.Model):
 
     def __str__(self):
         return self.heading
-
-
-ZERO = Decimal("0.00")

@@ -16,6 +16,7 @@ from mobile_assets.models import (
     Device,
     DeviceType,
     OrganisationalUnit,
+    QualitativeBenefit,
     RolloutPlanLine,
 )
 from mps_ict.figures_cache import cached_figure
@@ -131,3 +132,16 @@ def reported_periods() -> list[tuple[date, date]]:
         .distinct()
         .order_by("period_start")
     )
+
+
+def device_types() -> QuerySet:
+    return DeviceType.objects.order_by("name")
+
+
+def units() -> QuerySet:
+    return OrganisationalUnit.objects.order_by("name")
+
+
+def pda_qualitative_benefits() -> QuerySet:
+    """The benefits the PDA report gives in words or measures (empty if none are loaded)."""
+    return QualitativeBenefit.objects.filter(device_type__code="pda").order_by("pk")

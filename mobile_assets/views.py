@@ -51,9 +51,9 @@ def register(request):
             "filterset": filterset,
             "page": page,
             "query": query,
-            "types": selectors.DeviceType.objects.order_by("name"),
+            "types": selectors.device_types(),
             "statuses": DeviceStatus.choices,
-            "units": selectors.OrganisationalUnit.objects.order_by("name"),
+            "units": selectors.units(),
         },
     )
 
@@ -159,9 +159,7 @@ def benefits(request):
             "trend_rows": [(month, [amounts.get(role.value) for role in BenefitRole]) for month, amounts in trend],
             "roles": BenefitRole.choices,
             "trend_chart": charts.benefit_trend(trend),
-            "qualitative": selectors.DeviceType.objects.get(code="pda").qualitative_benefits.all()
-            if selectors.DeviceType.objects.filter(code="pda").exists()
-            else [],
+            "qualitative": selectors.pda_qualitative_benefits(),
         },
     )
 

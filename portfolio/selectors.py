@@ -250,8 +250,9 @@ def reporting_month(today: date) -> date:
     return first.replace(year=first.year - 1, month=12) if first.month == 1 else first.replace(month=first.month - 1)
 
 
-def overdue_status_updates(*, today: date, user=None, limit: int | None = None) -> list[OverdueUpdate]:
-    """Live projects with no update for last month once the 10th has passed (one query)."""
+def _overdue(*, today: date, user) -> tuple[date, QuerySet]:
+    """The month now overdue (last month's once past the 10th, else the month before) and the
+    live projects that have not filed it."""
     month = reporting_month(today)
     if today.day <= 10:
         month = reporting_month(month)  # last month's is not yet late; the month before is
@@ -260,25 +261,21 @@ def overdue_status_updates(*, today: date, user=None, limit: int | None = None) 
         projects_visible_to(user)
         .filter(stage__in=[Stage.APPROVED, Stage.IN_DELIVERY, Stage.CLOSING])
         .filter(~Exists(filed))
-        .select_related("programme_manager")
-        .order_by("priority", "code")
     )
+    return month, projects
+
+
+def overdue_status_updates(*, today: date, user=None, limit: int | None = None) -> list[OverdueUpdate]:
+    """Live projects with no update for the overdue month, highest priority first (one query)."""
+    month, projects = _overdue(today=today, user=user)
+    projects = projects.select_related("programme_manager").order_by("priority", "code")
     if limit is not None:
         projects = projects[:limit]
     return [OverdueUpdate(project, month) for project in projects]
 
 
 def overdue_status_update_count(*, today: date, user=None) -> int:
-    month = reporting_month(today)
-    if today.day <= 10:
-        month = reporting_month(month)
-    filed = StatusUpdate.objects.filter(project=OuterRef("pk"), month=month)
-    return (
-        projects_visible_to(user)
-        .filter(stage__in=[Stage.APPROVED, Stage.IN_DELIVERY, Stage.CLOSING])
-        .filter(~Exists(filed))
-        .count()
-    )
+    return _overdue(today=today, user=user)[1].count()
 
 
 CONCERN_ORDER = ["red", "amber_red", "amber", "amber_green", "green"]
