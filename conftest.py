@@ -126,3 +126,27 @@ def mobile_seed(db, settings):
     call_command("create_demo_users", stdout=open(os.devnull, "w"))  # noqa: SIM115
     settings.DEBUG = False
     call_command("load_mobile_estate", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+@pytest.fixture
+def all_seeds(portfolio_seed, settings):
+    """Everything `make run` loads: the savings plan, demo users, the portfolio and the mobile estate."""
+    from django.core.management import call_command
+
+    call_command("load_mobile_estate", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def backdate_history(days: int) -> None:
+    """Move every audit record and portfolio snapshot `days` into the past, as if the data had
+    been loaded then: lets a test change a figure today and look at the figures "as at" before."""
+    from datetime import timedelta
+
+    from django.apps import apps
+    from django.db.models import F
+
+    from portfolio.models import PortfolioSnapshot
+
+    for model in apps.get_models():
+        if model.__name__.startswith("Historical") and hasattr(model, "history_date"):
+            model.objects.update(history_date=F("history_date") - timedelta(days=days))
+    PortfolioSnapshot.objects.update(taken_on=F("taken_on") - timedelta(days=days))

@@ -43,3 +43,27 @@ def benefit_trend(trend) -> dict:
         ],
         "layout": base_layout(title="Computed non-cashable savings a month (£m)"),
     }
+
+
+def devices_by_type(types) -> dict:
+    """Devices in the register per type, issued and the rest (TypeCount rows)."""
+    names = [t.name for t in types]
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "name": "Issued",
+                "x": names,
+                "y": [t.issued for t in types],
+                "marker": {"color": GOVUK_COLOURS[0]},
+            },
+            {
+                "type": "bar",
+                "name": "Not issued",
+                "x": names,
+                "y": [t.in_register - t.issued for t in types],
+                "marker": {"color": "#b1b4b6"},
+            },
+        ],
+        "layout": base_layout(title="Devices in the register by type", y_title="Devices", barmode="stack"),
+    }

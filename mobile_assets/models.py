@@ -1,7 +1,6 @@
 """The mobile device estate: types, models and capabilities, the device register and its
 assignments, the rollout plan, monthly usage and the non-cashable benefits it yields."""
 
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
 from mobile_assets.choices import BenefitRole, BenefitSource, DeviceStatus
 from mobile_assets.models import (
@@ -19,6 +19,7 @@ from mobile_assets.models import (
     QualitativeBenefit,
     RolloutPlanLine,
 )
+from mps_ict.audit import as_of, last_changed
 from mps_ict.figures_cache import cached_figure
 
 FIGURES_AREA = "mobile"
@@ -145,3 +146,111 @@ def units() -> QuerySet:
 def pda_qualitative_benefits() -> QuerySet:
     """The benefits the PDA report gives in words or measures (empty if none are loaded)."""
     return QualitativeBenefit.objects.filter(device_type__code="pda").order_by("pk")
+
+
+FIGURE_MODELS = (DeviceType, Device, Assignment, RolloutPlanLine, BenefitRollup)
+BENEFIT_WINDOW_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class TypeCount:
+    code: str
+    name: str
+    in_register: int
+    issued: int
+    reported_count: int | None
+
+
+@dataclass
+class MobileHeadline:
+    """The estate for the board: devices by type, rollout progress, the last six months' benefits."""
+
+    types: list[TypeCount]
+    rollout_planned: int
+    rollout_deployed: int
+    benefits_start: date | None
+    benefits_end: date | None
+    benefits: list[RoleBenefit]
+    last_updated: datetime | None
+
+    @property
+    def devices_total(self) -> int:
+        return sum(t.in_register for t in self.types)
+
+    @property
+    def rollout_fraction(self) -> Decimal:
+        """Devices deployed as a fraction of the plan (0.25 = 25%)."""
+        if not self.rollout_planned:
+            return Decimal("0")
+        return Decimal(self.rollout_deployed) / Decimal(self.rollout_planned)
+
+    def _benefit_total(self, source: str) -> Decimal | None:
+        amounts = [b.amount for b in self.benefits if b.source == source]
+        return sum(amounts, Decimal("0.00")) if amounts else None
+
+    @property
+    def benefits_reported(self) -> Decimal | None:
+        return self._benefit_total(BenefitSource.REPORTED)
+
+    @property
+    def benefits_computed(self) -> Decimal | None:
+        return self._benefit_total(BenefitSource.COMPUTED)
+
+
+def _months_before(month: date, count: int) -> date:
+    index = month.year * 12 + month.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def mobile_headline(*, at: datetime | None = None) -> MobileHeadline:
+    """The estate now or, with `at`, as it stood then (rebuilt from the audit history). A fixed
+    number of queries; cached until the estate changes."""
+
+    def compute():
+        devices = Device.objects.all() if at is None else as_of(Device, at)
+        rollout = RolloutPlanLine.objects.all() if at is None else as_of(RolloutPlanLine, at)
+        rollups = BenefitRollup.objects.all() if at is None else as_of(BenefitRollup, at)
+        counts = {
+            row["model__device_type"]: row
+            for row in devices.values("model__device_type").annotate(
+                total=Count("pk"), issued=Count("pk", filter=Q(status=DeviceStatus.ISSUED))
+            )
+        }
+        types = [
+            TypeCount(
+                device_type.code,
+                device_type.name,
+                counts.get(device_type.pk, {}).get("total", 0),
+                counts.get(device_type.pk, {}).get("issued", 0),
+                device_type.reported_count,
+            )
+            for device_type in DeviceType.objects.order_by("name")
+        ]
+        progress = rollout.aggregate(planned=Sum("planned"), deployed=Sum("actual"))
+        end = rollups.aggregate(end=Max("period_end"))["end"]
+        start = _months_before(end, BENEFIT_WINDOW_MONTHS - 1) if end else None
+        found = {}
+        if end:
+            found = {
+                (row["role"], row["source"]): row
+                for row in rollups.filter(period_start__gte=start, period_end__lte=end)
+                .values("role", "source")
+                .annotate(hours_total=Sum("hours"), amount_total=Sum("amount"))
+            }
+        role_benefits = [
+            RoleBenefit(role.value, role.label, row["hours_total"], row["amount_total"], source.value)
+            for role in BenefitRole
+            for source in (BenefitSource.REPORTED, BenefitSource.COMPUTED)
+            if (row := found.get((role.value, source.value)))
+        ]
+        return MobileHeadline(
+            types=types,
+            rollout_planned=progress["planned"] or 0,
+            rollout_deployed=progress["deployed"] or 0,
+            benefits_start=start,
+            benefits_end=end,
+            benefits=role_benefits,
+            last_updated=last_changed(*FIGURE_MODELS, at=at),
+        )
+
+    return cached_figure(FIGURES_AREA, ("headline", at.isoformat() if at else "now"), compute)

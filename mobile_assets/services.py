@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from mobile_assets.choices import BenefitSource, DeviceStatus
 from mobile_assets.models import (
@@ -151,9 +152,15 @@ def _load_register(*, types: dict, units: list[OrganisationalUnit]) -> None:
         )[0]
         for code in ("mdt", "pda", "blackberry")
     }
-    vehicles = Vehicle.objects.bulk_create(
-        Vehicle(fleet_number=f"MV{index:05d}", unit=units[index % len(units)], is_illustrative=True)
-        for index in range(1, types["mdt"].vehicles_fitted + 1)
+    # in bulk, with their history rows, so the board's "as at" can rebuild the estate
+    vehicles = bulk_create_with_history(
+        [
+            Vehicle(fleet_number=f"MV{index:05d}", unit=units[index % len(units)], is_illustrative=True)
+            for index in range(1, types["mdt"].vehicles_fitted + 1)
+        ],
+        Vehicle,
+        batch_size=2000,
+        default_change_reason="Illustrative register loaded",
     )
     counts = {
         "mdt": types["mdt"].vehicles_fitted,
@@ -174,7 +181,9 @@ def _load_register(*, types: dict, units: list[OrganisationalUnit]) -> None:
                     is_illustrative=True,
                 )
             )
-    devices = Device.objects.bulk_create(devices, batch_size=2000)
+    devices = bulk_create_with_history(
+        devices, Device, batch_size=2000, default_change_reason="Illustrative register loaded"
+    )
     assignments = []
     vehicle_iter = iter(vehicles)
     for device in devices:
@@ -188,7 +197,9 @@ def _load_register(*, types: dict, units: list[OrganisationalUnit]) -> None:
                     device=device, collar_number=f"{prefix}{number}", officer_unit=device.unit, started=date(2011, 4, 1)
                 )
             )
-    Assignment.objects.bulk_create(assignments, batch_size=2000)
+    bulk_create_with_history(
+        assignments, Assignment, batch_size=2000, default_change_reason="Illustrative register loaded"
+    )
 
 
 def _load_usage(*, data: dict, units, transaction_types) -> None:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.dispatch import receiver
 from simple_history import register
 from simple_history.models import HistoricalRecords
@@ -138,3 +139,42 @@ def history_entries(instance, *, limit: int = 50) -> list[HistoryEntry]:
             )
         )
     return entries
+
+
+def as_of(model, at) -> models.QuerySet:
+    """Every record of an audited `model` as it stood at `at`: for each record, its latest
+    historical row by then, records deleted by then left out. One queryset, filtered in the
+    database, with the model's own field names, so a selector can aggregate it as it would the
+    live table. Records created by bulk loads that bypass `save()` have no history and are absent.
+    """
+    historical = model.history.model
+    pk_name = model._meta.pk.attname
+    later = historical.objects.filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")),
+        **{pk_name: OuterRef(pk_name)},
+        history_date__lte=at,
+    )
+    return historical.objects.filter(history_date__lte=at).exclude(Exists(later)).exclude(history_type="-")
+
+
+def last_changed(*models_with_history, at=None):
+    """When any of these audited models last changed (by `at`, if given), or None. One aggregate
+    query each."""
+    latest = None
+    for model in models_with_history:
+        changes = model.history.all() if at is None else model.history.filter(history_date__lte=at)
+        when = changes.aggregate(latest=Max("history_date"))["latest"]
+        if when is not None and (latest is None or when > latest):
+            latest = when
+    return latest
+
+
+def first_recorded(*models_with_history):
+    """The earliest moment any of these audited models has a record for (one query each)."""
+    earliest = None
+    for model in models_with_history:
+        when = model.history.aggregate(earliest=Min("history_date"))["earliest"]
+        if when is not None and (earliest is None or when < earliest):
+            earliest = when
+    return earliest

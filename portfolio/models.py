@@ -300,10 +300,17 @@ class PortfolioSnapshot(models.Model):
     managed_total = MoneyField()
     delay_adjusted_forecast = MoneyField()
     expected_slippage_rate = models.DecimalField(max_digits=7, decimal_places=6)
+    includes_sensitive = models.BooleanField(
+        default=False, help_text="Taken over every project; otherwise OFFICIAL-SENSITIVE ones are left out"
+    )
 
     class Meta:
         ordering = ["financial_year", "taken_on"]
-        constraints = [models.UniqueConstraint(fields=["taken_on", "financial_year"], name="one_snapshot_a_day")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["taken_on", "financial_year", "includes_sensitive"], name="one_snapshot_a_day"
+            )
+        ]
 
     def __str__(self):
         return f"{self.financial_year} as at {self.taken_on}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import (
@@ -25,7 +25,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Greatest
+from django.utils import timezone
 
+from mps_ict.audit import last_changed
 from mps_ict.figures_cache import cached_figure
 from mps_ict.financial_years import FinancialYear
 from mps_ict.marking import ProtectiveMarking, can_view_restricted
@@ -200,21 +202,97 @@ def capital_programme_positions(*, user=None) -> list[ProgrammePosition]:
     ]
 
 
+def capital_programme_positions_recorded() -> list[tuple[bool, ProgrammePosition]]:
+    """Every programme's position over all projects (True) and over publication-safe ones (False),
+    computed afresh, for the nightly snapshot."""
+    programmes = list(CapitalProgramme.objects.order_by("financial_year"))
+    return [
+        (includes_sensitive, _position(programme, restricted=includes_sensitive))
+        for includes_sensitive in (True, False)
+        for programme in programmes
+    ]
+
+
+FIGURE_MODELS = (Project, SpendProfileLine, CapitalProgramme, DeliveryConfidenceAssessment)
+
+
+@dataclass
+class PortfolioHeadline:
+    """The latest capital programme's position and the DCA mix, for the board."""
+
+    financial_year: FinancialYear
+    budget: Decimal
+    managed_total: Decimal
+    delay_adjusted_forecast: Decimal
+    expected_slippage_rate: Decimal
+    dca: list[tuple[str, str, int]]
+    last_updated: datetime | None
+    snapshot_taken_on: date | None = None  # set when the position comes from a nightly snapshot
+
+    @property
+    def over_programming(self) -> Decimal:
+        return self.managed_total - self.budget
+
+    @property
+    def headroom(self) -> Decimal:
+        return self.budget - self.delay_adjusted_forecast
+
+
+def portfolio_headline(*, user=None, at: datetime | None = None) -> PortfolioHeadline | None:
+    """The latest year's position now or, with `at`, as the last nightly snapshot on or before
+    that day recorded it, with the DCA mix by the assessments dated by then. None if nothing was
+    recorded. Cached until a portfolio write changes it."""
+    year = latest_programme_year()
+    if year is None:
+        return None
+    restricted = user is not None and can_view_restricted(user)
+
+    def compute():
+        if at is None:
+            position = capital_programme_position(financial_year=year, user=user)
+            figures = (position.budget, position.managed_total, position.delay_adjusted_forecast)
+            rate, taken_on = position.expected_slippage_rate, None
+        else:
+            snapshot = (
+                PortfolioSnapshot.objects.filter(
+                    financial_year=year, includes_sensitive=restricted, taken_on__lte=timezone.localdate(at)
+                )
+                .order_by("-taken_on")
+                .first()
+            )
+            if snapshot is None:
+                return None
+            figures = (snapshot.budget, snapshot.managed_total, snapshot.delay_adjusted_forecast)
+            rate, taken_on = snapshot.expected_slippage_rate, snapshot.taken_on
+        return PortfolioHeadline(
+            year,
+            *figures,
+            expected_slippage_rate=rate,
+            dca=dca_distribution(user=user, on=timezone.localdate(at) if at else None),
+            last_updated=last_changed(*FIGURE_MODELS, at=at),
+            snapshot_taken_on=taken_on,
+        )
+
+    return cached_figure(FIGURES_AREA, ("headline", restricted, at.isoformat() if at else "now"), compute)
+
+
 def latest_programme_year() -> FinancialYear | None:
     return CapitalProgramme.objects.order_by("-financial_year").values_list("financial_year", flat=True).first()
 
 
-def _latest_dca() -> QuerySet:
-    later = DeliveryConfidenceAssessment.objects.filter(
-        project=OuterRef("project"), assessed_on__gt=OuterRef("assessed_on")
-    )
-    return DeliveryConfidenceAssessment.objects.filter(~Exists(later))
+def _latest_dca(on: date | None = None) -> QuerySet:
+    assessments = DeliveryConfidenceAssessment.objects.all()
+    if on is not None:
+        assessments = assessments.filter(assessed_on__lte=on)
+    later = assessments.filter(project=OuterRef("project"), assessed_on__gt=OuterRef("assessed_on"))
+    return assessments.filter(~Exists(later))
 
 
-def dca_distribution(*, user=None) -> list[tuple[str, str, int]]:
-    """How many live projects stand at each rating, by their latest assessment (one query)."""
+def dca_distribution(*, user=None, on: date | None = None) -> list[tuple[str, str, int]]:
+    """How many live projects stand at each rating, by their latest assessment (on `on`, if
+    given). One query."""
     counts = dict(
-        _latest_dca()
+        _latest_dca(on)
         .filter(project__in=projects_visible_to(user).filter(stage__in=Stage.live()))
         .values_list("rating")
         .annotate(count=Count("project", distinct=True))
@@ -377,8 +455,12 @@ def project_spend_by_year(*, project: Project) -> list[dict]:
     )
 
 
-def snapshots(*, financial_year: FinancialYear) -> QuerySet:
-    return PortfolioSnapshot.objects.filter(financial_year=financial_year).order_by("taken_on")
+def snapshots(*, financial_year: FinancialYear, user=None) -> QuerySet:
+    """The nightly positions of a year the user may see (publication-safe ones without `view_restricted`)."""
+    includes_sensitive = user is not None and can_view_restricted(user)
+    return PortfolioSnapshot.objects.filter(
+        financial_year=financial_year, includes_sensitive=includes_sensitive
+    ).order_by("taken_on")
 
 
 def managed_projects(*, user) -> QuerySet:

@@ -243,14 +243,17 @@ def capital_programme_set(
 
 @transaction.atomic
 def snapshot_take(*, taken_on: date) -> list[PortfolioSnapshot]:
-    """Record every capital programme's position as it stands; re-running the same day overwrites."""
-    from portfolio.selectors import capital_programme_positions
+    """Record every capital programme's position as it stands, twice: over every project, and
+    over the publication-safe ones (so a reader without `view_restricted` is never shown a
+    figure that counts OFFICIAL-SENSITIVE projects). Re-running the same day overwrites."""
+    from portfolio.selectors import capital_programme_positions_recorded
 
     snapshots = []
-    for position in capital_programme_positions():
+    for includes_sensitive, position in capital_programme_positions_recorded():
         snapshot, _ = PortfolioSnapshot.objects.update_or_create(
             taken_on=taken_on,
             financial_year=position.financial_year,
+            includes_sensitive=includes_sensitive,
             defaults={
                 "budget": position.budget,
                 "managed_total": position.managed_total,

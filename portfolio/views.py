@@ -67,7 +67,7 @@ def dashboard(request):
             "overdue_count": selectors.overdue_status_update_count(today=timezone.localdate(), user=request.user),
             "lead_times": selectors.approval_lead_times(user=request.user),
             "sro_churn": selectors.projects_with_most_sro_changes(user=request.user),
-            "snapshots": selectors.snapshots(financial_year=year),
+            "snapshots": selectors.snapshots(financial_year=year, user=request.user),
             "projects": selectors.projects_of_most_concern(user=request.user),
             "position_chart": charts.position(position),
             "distribution_chart": charts.dca_distribution(distribution),

@@ -4,11 +4,13 @@ queries however many initiatives, quarters or years there are."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from mps_ict.audit import as_of, last_changed
 from mps_ict.figures_cache import cached_figure
 from mps_ict.financial_years import FinancialYear
 from mps_ict.marking import ProtectiveMarking, can_view_restricted
@@ -146,19 +148,38 @@ def plan_categories(*, plan: SavingsPlan, user=None) -> list[CategoryPosition]:
     return positions
 
 
-def plan_years(*, plan: SavingsPlan, user=None) -> list[YearPosition]:
+@dataclass(frozen=True)
+class PlanRecords:
+    """Where plan_years reads from: the live tables, or the audit history as of a moment."""
+
+    profiles: QuerySet
+    actuals: QuerySet
+    targets: QuerySet
+
+    @classmethod
+    def live(cls) -> PlanRecords:
+        return cls(SavingsProfile.objects.all(), QuarterlyActual.objects.all(), PlanTarget.objects.all())
+
+    @classmethod
+    def as_at(cls, at) -> PlanRecords:
+        return cls(as_of(SavingsProfile, at), as_of(QuarterlyActual, at), as_of(PlanTarget, at))
+
+
+def plan_years(*, plan: SavingsPlan, user=None, records: PlanRecords | None = None) -> list[YearPosition]:
     """Per financial year: planned (sum of the profile), target, realised (approved actuals) and
     forecast (each initiative's latest approved forecast for the year, else its plan).
 
-    Five set-based aggregates, whatever the number of initiatives or quarters.
+    Five set-based aggregates, whatever the number of initiatives or quarters. `records` reads
+    the plan as it stood at a past moment (PlanRecords.as_at) instead of as it stands.
     """
+    records = records or PlanRecords.live()
     visible = _visible_filter(user, "initiative__")
-    profiles = SavingsProfile.objects.filter(visible, initiative__category__plan=plan)
-    approved = QuarterlyActual.objects.filter(visible, initiative__category__plan=plan, status=ActualStatus.APPROVED)
+    profiles = records.profiles.filter(visible, initiative__category__plan=plan)
+    approved = records.actuals.filter(visible, initiative__category__plan=plan, status=ActualStatus.APPROVED)
 
     # The plan per year, and the part of it replaced by initiatives that have approved actuals
     has_approved = Exists(
-        QuarterlyActual.objects.filter(
+        records.actuals.filter(
             initiative=OuterRef("initiative"), financial_year=OuterRef("financial_year"), status=ActualStatus.APPROVED
         )
     )
@@ -180,14 +201,14 @@ def plan_years(*, plan: SavingsPlan, user=None) -> list[YearPosition]:
     # Each initiative's latest approved quarter in a year (no later approved quarter exists) carries
     # its current forecast for the year. On PostgreSQL this NOT EXISTS is an anti-join, not a
     # lookup per row (inside an aggregate's filter it would be a lookup per row: keep it here).
-    later_approved = QuarterlyActual.objects.filter(
+    later_approved = records.actuals.filter(
         initiative=OuterRef("initiative"),
         financial_year=OuterRef("financial_year"),
         status=ActualStatus.APPROVED,
         quarter__gt=OuterRef("quarter"),
     )
     latest_forecasts = dict(_sum_by_year(approved.filter(~Exists(later_approved)), "forecast_full_year"))
-    targets = plan_targets(plan=plan)
+    targets = dict(records.targets.filter(plan=plan).values_list("financial_year", "cumulative_target"))
     return [
         YearPosition(
             financial_year=year,
@@ -226,17 +247,8 @@ def plan_summary_compute(*, plan: SavingsPlan, user=None) -> PlanSummary:
     (the latest year with approved actuals, else the year the target falls due)."""
     categories = plan_categories(plan=plan, user=user)
     years = plan_years(plan=plan, user=user)
-    reported = [year for year in years if year.quarters_reported]
-    reporting_year = (
-        reported[-1]
-        if reported
-        else next((year for year in years if year.financial_year == plan.target_year), years[-1] if years else None)
-    )
-    withheld = 0
-    if user is None or not can_view_restricted(user):
-        withheld = Initiative.objects.filter(
-            category__plan=plan, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE
-        ).count()
+    reporting_year = _reporting_year(years, plan=plan)
+    withheld = _withheld_initiatives(plan=plan, user=user)
     cost_now = sum((c.cost_now for c in categories), ZERO)
     future_cost = sum((c.future_cost for c in categories), ZERO)
     return PlanSummary(
@@ -250,6 +262,55 @@ def plan_summary_compute(*, plan: SavingsPlan, user=None) -> PlanSummary:
         withheld=withheld,
         targets=[year for year in years if year.target is not None],
     )
+
+
+def _reporting_year(years: list[YearPosition], *, plan: SavingsPlan) -> YearPosition | None:
+    """The latest year with approved actuals, else the year the target falls due."""
+    reported = [year for year in years if year.quarters_reported]
+    if reported:
+        return reported[-1]
+    return next((year for year in years if year.financial_year == plan.target_year), years[-1] if years else None)
+
+
+def _withheld_initiatives(*, plan: SavingsPlan, user) -> int:
+    if user is not None and can_view_restricted(user):
+        return 0
+    return Initiative.objects.filter(
+        category__plan=plan, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE
+    ).count()
+
+
+FIGURE_MODELS = (Initiative, SavingsProfile, QuarterlyActual, PlanTarget)
+
+
+@dataclass
+class SavingsHeadline:
+    """The plan's position for the board: the reporting year (target, realised, forecast, RAG)."""
+
+    year: YearPosition | None
+    years: list[YearPosition]
+    withheld: int
+    last_updated: datetime | None
+
+
+def savings_headline(*, plan: SavingsPlan, user=None, at: datetime | None = None) -> SavingsHeadline:
+    """Where the plan stands now or, with `at`, as it stood then (rebuilt from the audit history).
+    Cached until a savings write changes it."""
+    restricted = user is not None and can_view_restricted(user)
+
+    def compute():
+        if at is None:
+            years = plan_summary(plan=plan, user=user).years
+        else:
+            years = plan_years(plan=plan, user=user, records=PlanRecords.as_at(at))
+        return SavingsHeadline(
+            year=_reporting_year(years, plan=plan),
+            years=years,
+            withheld=_withheld_initiatives(plan=plan, user=user),
+            last_updated=last_changed(*FIGURE_MODELS, at=at),
+        )
+
+    return cached_figure(FIGURES_AREA, ("headline", plan.pk, restricted, at.isoformat() if at else "now"), compute)
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 
 from mps_ict.financial_years import FinancialYear
+from mps_ict.marking import ProtectiveMarking
 from portfolio import services
+from portfolio.choices import Stage
 from portfolio.models import PortfolioSnapshot, Project, SpendProfileLine, StatusReminder
 
 FY12, FY13 = FinancialYear(2012), FinancialYear(2013)
@@ -98,11 +101,26 @@ def test_only_finance_sets_capital_programme_budgets(portfolio_seed, role_user):
 def test_snapshots_are_idempotent_per_day(portfolio_seed):
     services.snapshot_take(taken_on=date(2013, 3, 1))
     services.snapshot_take(taken_on=date(2013, 3, 1))
-    snapshot = PortfolioSnapshot.objects.get()
-    assert (snapshot.managed_total, snapshot.delay_adjusted_forecast) == (
-        Decimal("213000000.00"),
-        Decimal("203680000.00"),
-    )
+    # one over every project and one over the publication-safe ones (the seed has no sensitive project)
+    taken = PortfolioSnapshot.objects.filter(taken_on=date(2013, 3, 1))
+    assert sorted(taken.values_list("includes_sensitive", flat=True)) == [False, True]
+    for snapshot in taken:
+        assert (snapshot.managed_total, snapshot.delay_adjusted_forecast) == (
+            Decimal("213000000.00"),
+            Decimal("203680000.00"),
+        )
+
+
+def test_snapshots_keep_sensitive_projects_out_of_the_publication_copy(portfolio_seed):
+    project = Project.objects.filter(stage__in=Stage.live()).order_by("code").first()
+    in_year = project.spend.filter(financial_year=FinancialYear(2012)).aggregate(total=Sum("planned"))["total"]
+    project.protective_marking = ProtectiveMarking.OFFICIAL_SENSITIVE
+    project.save()
+    services.snapshot_take(taken_on=date(2013, 3, 1))
+    full = PortfolioSnapshot.objects.get(taken_on=date(2013, 3, 1), includes_sensitive=True)
+    publication = PortfolioSnapshot.objects.get(taken_on=date(2013, 3, 1), includes_sensitive=False)
+    assert full.managed_total == Decimal("213000000.00")
+    assert publication.managed_total == full.managed_total - in_year
 
 
 def test_reminders_go_once_from_the_10th(portfolio_seed):

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import yaml
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from portfolio.selectors import capital_programme_position, latest_programme_year
-from portfolio.services import portfolio_load
+from portfolio.services import portfolio_load, snapshot_take
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "capital_portfolio.yaml"
 
@@ -19,6 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         count = portfolio_load(data=yaml.safe_load(file.read_text(encoding="utf-8")))
+        # today's position, so the board's "as at" has a snapshot from the day the data arrived
+        snapshot_take(taken_on=timezone.localdate())
         position = capital_programme_position(financial_year=latest_programme_year())
         self.stdout.write(
             f"Capital portfolio loaded: {count} illustrative projects; {position.financial_year} budget "
