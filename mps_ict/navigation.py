@@ -21,6 +21,7 @@ SECTIONS = [
     ("Savings", "savings:overview"),
     ("Portfolio", "portfolio:dashboard"),
     ("Mobile estate", "mobile_assets:dashboard"),
+    ("Assembly pack", "assembly:pack"),
     ("API", "api-docs"),
 ]
 

@@ -32,7 +32,7 @@ ROLE_DESCRIPTIONS = {
 }
 ROLES = tuple(ROLE_LABELS)
 
-DOMAIN_APPS = ("savings", "portfolio", "mobile_assets")
+DOMAIN_APPS = ("savings", "portfolio", "mobile_assets", "assembly")
 VIEW_RESTRICTED = "mps_ict.view_restricted"
 
 
@@ -57,6 +57,8 @@ ROLE_RULES: dict[str, list[Rule]] = {
         Rule("savings", "quarterlyactual", ("approve_quarterlyactual",)),
         # Capital Programme Budgets and the fallback slippage assumption
         Rule("portfolio", "capitalprogramme", ("add", "change")),
+        # Finance produce the Assembly response pack and freeze dated copies of it
+        Rule("assembly", "packsnapshot", ("add",)),
     ],
     PROGRAMME_MANAGER: [
         *_read_everything(),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "savings",
     "portfolio",
     "mobile_assets",
+    "assembly",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,8 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 # EMAIL_URL like smtp+tls://user:password@mail.example.org:587; console output by default.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="mps-ict-tracker@localhost")
+# Where the service is reached: links in emails (the monthly board summary) start with it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -255,6 +258,11 @@ CELERY_BEAT_SCHEDULE = {
         # Monthly, for the month just ended (idempotent: a re-run gives identical rows)
         "task": "mobile_assets.benefit_rollup",
         "schedule": crontab(day_of_month=2, hour=2, minute=0),
+    },
+    "board-monthly-summary": {
+        # The board's summary email on the first working morning of the month (once a month)
+        "task": "mps_ict.board_summary",
+        "schedule": crontab(day_of_month=1, hour=7, minute=0),
     },
     "portfolio-status-reminders": {
         # Daily from the 10th: the service sends each overdue reminder once

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from assembly import views
+
+app_name = "assembly"
+
+urlpatterns = [
+    path("", views.pack, name="pack"),
+    path("pack.xlsx", views.pack_xlsx, name="pack-xlsx"),
+    path("q<int:number>.csv", views.question_csv, name="question-csv"),
+    path("freeze/", views.freeze, name="freeze"),
+    path("compare/", views.compare, name="compare"),
+    path("snapshots/<int:pk>/", views.snapshot, name="snapshot"),
+    path("snapshots/<int:pk>/pack.xlsx", views.snapshot_xlsx, name="snapshot-xlsx"),
+    path("snapshots/<int:pk>/q<int:number>.csv", views.snapshot_csv, name="snapshot-csv"),
+]

@@ -1,0 +1,67 @@
+"""Writes shared by every area: the monthly board summary email."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from mps_ict.models import BoardSummarySent
+from mps_ict.roles import BOARD
+from mps_ict.selectors import board_overview
+
+
+def board_recipients():
+    """Active board members with an email address."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=BOARD)
+        .exclude(email="")
+        .order_by("username")
+        .distinct()
+    )
+
+
+def board_summary_send(*, month: date) -> int:
+    """Email the board the headline figures and links, once for the month (re-runs send nothing).
+    Returns how many people it went to."""
+    month = month.replace(day=1)
+    recipients = board_recipients()
+    if not recipients:
+        return 0
+    with transaction.atomic():
+        _, created = BoardSummarySent.objects.get_or_create(
+            month=month, defaults={"recipients": "\n".join(user.email for user in recipients)}
+        )
+        if not created:
+            return 0
+        overview = board_overview(user=recipients[0])
+        link = lambda name: urljoin(settings.SITE_URL, reverse(name))  # noqa: E731
+        body = render_to_string(
+            "mps_ict/email/board_summary.txt",
+            {
+                "month": month,
+                "overview": overview,
+                "links": {
+                    "overview": link("home"),
+                    "savings": link("savings:overview"),
+                    "portfolio": link("portfolio:dashboard"),
+                    "mobile": link("mobile_assets:dashboard"),
+                    "assembly": link("assembly:pack"),
+                },
+            },
+        )
+        # a failure to send rolls the record back, so the next run tries again
+        send_mail(
+            subject=f"MPS ICT Tracker: board summary for {month:%B %Y}",
+            message=body,
+            from_email=None,
+            recipient_list=[user.email for user in recipients],
+        )
+    return len(recipients)
