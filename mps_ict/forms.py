@@ -29,9 +29,10 @@ class GovUKFormMixin:
             described_by = [f"id_{name}-hint"] if field.help_text else []
             if name in self.errors:
                 described_by.append(f"id_{name}-error")
-                base = field.widget.attrs.get("class", "")
+                classes = field.widget.attrs.get("class", "")
+                base = classes.split(" ")[0]
                 if base in ("govuk-input", "govuk-textarea", "govuk-select", "govuk-file-upload"):
-                    field.widget.attrs["class"] = f"{base} {base}--error"
+                    field.widget.attrs["class"] = f"{classes} {base}--error"
             if described_by:
                 field.widget.attrs["aria-describedby"] = " ".join(described_by)
 
@@ -55,6 +56,10 @@ class AsAtForm(GovUKFormMixin, forms.Form):
         error_messages={"invalid": "Enter the date as a real date, for example 31/3/2013"},
         widget=forms.DateInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["as_at"].widget.attrs["class"] += " govuk-input--width-10"
 
     def clean_as_at(self):
         as_at = self.cleaned_data["as_at"]

@@ -106,6 +106,7 @@ PHONE_PAGES = [
     "/mobile/devices/",
     "/mobile/devices/PDA-00001/",
     "/mobile/benefits/",
+    "/assembly/",
     "/account/",
 ]
 
