@@ -13,6 +13,14 @@ from assembly.api import serializers
 from assembly.models import PackSnapshot
 
 
+def _is_pack(data, renderer_context) -> bool:
+    """Errors (anything but a pack) are answered as JSON, in the API's one error shape."""
+    if isinstance(data, dict) and "questions" in data:
+        return True
+    renderer_context["response"]["Content-Type"] = "application/json"
+    return False
+
+
 class PackXLSXRenderer(renderers.BaseRenderer):
     media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     format = "xlsx"
@@ -20,8 +28,7 @@ class PackXLSXRenderer(renderers.BaseRenderer):
     render_style = "binary"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if not isinstance(data, dict) or "questions" not in data:  # an error: answer it as JSON
-            renderer_context["response"]["Content-Type"] = "application/json"
+        if not _is_pack(data, renderer_context):
             return renderers.JSONRenderer().render(data)
         renderer_context["response"]["Content-Disposition"] = 'attachment; filename="assembly-pack.xlsx"'
         return io.pack_xlsx(data)
@@ -33,8 +40,7 @@ class PackCSVRenderer(renderers.BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        if not isinstance(data, dict) or "questions" not in data:
-            renderer_context["response"]["Content-Type"] = "application/json"
+        if not _is_pack(data, renderer_context):
             return renderers.JSONRenderer().render(data)
         number = renderer_context["view"].csv_question
         renderer_context["response"]["Content-Disposition"] = f'attachment; filename="assembly-q{number}.csv"'
