@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint lint-check format clean assets bench-savings bench-portfolio bench-mobile
+.PHONY: run setup test lint lint-check format clean assets bench bench-savings bench-portfolio bench-mobile
 
 # `make run` is a development run: debug on unless the caller says otherwise.
 run setup: export DEBUG ?= 1
@@ -38,6 +38,12 @@ lint-check: $(BIN)/.dev-installed
 format: $(BIN)/.dev-installed
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## bench: the whole suite against PostgreSQL at the small and large scales, one table, written to bench/RESULTS.md
+## (DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/mps_ict_bench, which it drops and recreates)
+bench: $(BIN)/.dev-installed .env
+	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk (the load tool) from Debian"; apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/run.py
 
 ## bench-savings: the savings overview and endpoints at the seed's size and at 1,000 initiatives × 12 quarters
 bench-savings: $(BIN)/.dev-installed assets .env

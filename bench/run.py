@@ -1,0 +1,385 @@
+"""`make bench`: the whole benchmark suite against PostgreSQL, at the `small` and `large` scales of
+`generate_demo_data`, every figure beside a reference measured in the same run:
+
+- the roll-up against the floor (one hand-written GROUP BY on the same rows) and against what an
+  analyst would do instead (export the rows to CSV, pandas read_csv + groupby, end to end);
+- pages and endpoints served by gunicorn under load from wrk on loopback (p50, p95, requests a
+  second), with queries per request, at both scales; the summary endpoints' throughput against a
+  trivial signed-in Django JSON view on the same gunicorn (the framework's ceiling);
+- peak memory of the web workers and of the roll-up (a process of its own).
+
+Prints one table (metric | this project | reference | ratio | target) and writes bench/RESULTS.md.
+The database named by DATABASE_URL (default postgres://postgres@127.0.0.1:5432/mps_ict_bench) is
+dropped and recreated.
+"""
+
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mps_ict_bench")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
+
+import common
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Max, Min
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from mobile_assets.models import UsageStatistic
+from mobile_assets.services import benefit_rollup
+
+ROOT = common.ROOT
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+DURATION = int(os.environ.get("BENCH_SECONDS", "8"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str(os.cpu_count() or 2)))
+LOADED = {
+    "board overview page": "/",
+    "device register page": "/mobile/devices/",
+    "portfolio dashboard page": "/portfolio/",
+    "savings summary endpoint": "/api/v1/savings/summary/",
+    "capital-programme endpoint": "/api/v1/portfolio/capital-programmes/",
+    "device-types endpoint": "/api/v1/mobile/device-types/",
+}
+SUMMARY_ENDPOINTS = ("savings summary endpoint", "capital-programme endpoint", "device-types endpoint")
+TRIVIAL = "/bench/trivial/"
+
+FLOOR_SQL = """
+    SELECT u.month, r.role, SUM(u.count * r.minutes_saved)
+    FROM mobile_assets_usagestatistic u
+    JOIN mobile_assets_benefitrule r ON r.transaction_type_id = u.transaction_type_id
+    WHERE u.month BETWEEN %s AND %s
+    GROUP BY u.month, r.role
+"""
+
+
+def best_of(runs: int, function) -> float:
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    return min(timings)
+
+
+# ----------------------------------------------------------------------------- the roll-up
+
+
+def usage_span() -> tuple[date, date]:
+    span = UsageStatistic.objects.filter(device__asset_tag__startswith="GEN-").aggregate(
+        start=Min("month"), end=Max("month")
+    )
+    return span["start"], span["end"]
+
+
+def floor(start, end):
+    with connection.cursor() as cursor:
+        cursor.execute(FLOOR_SQL, [start, end])
+        cursor.fetchall()
+
+
+def pandas_route(start, end):
+    """What an analyst would do: export the usage rows and the rules to CSV, then pandas."""
+    import pandas as pd
+
+    with tempfile.TemporaryDirectory() as folder:
+        usage_csv, rules_csv = Path(folder) / "usage.csv", Path(folder) / "rules.csv"
+        with connection.cursor() as cursor, usage_csv.open("w") as usage_file, rules_csv.open("w") as rules_file:
+            cursor.copy_expert(
+                "COPY (SELECT month, transaction_type_id, count FROM mobile_assets_usagestatistic "
+                f"WHERE month BETWEEN '{start}' AND '{end}') TO STDOUT WITH CSV HEADER",
+                usage_file,
+            )
+            cursor.copy_expert(
+                "COPY (SELECT transaction_type_id, role, minutes_saved FROM mobile_assets_benefitrule) "
+                "TO STDOUT WITH CSV HEADER",
+                rules_file,
+            )
+        usage = pd.read_csv(usage_csv)
+        rules = pd.read_csv(rules_csv)
+        joined = usage.merge(rules, on="transaction_type_id")
+        joined["minutes"] = joined["count"] * joined["minutes_saved"]
+        return joined.groupby(["month", "role"])["minutes"].sum()
+
+
+def rollup_peak_rss_mb(start, end) -> float:
+    """Peak resident memory of the roll-up run as its own process (the management command)."""
+    time_binary = shutil.which("time") or "/usr/bin/time"
+    result = subprocess.run(
+        [
+            time_binary,
+            "-f",
+            "PEAK_KB %M",
+            sys.executable,
+            "manage.py",
+            "recompute_benefits",
+            f"{start:%Y-%m}",
+            f"{end:%Y-%m}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(re.search(r"PEAK_KB (\d+)", result.stderr).group(1)) / 1024
+
+
+def measure_rollup() -> dict:
+    start, end = usage_span()
+    floor(start, end)  # warm the page cache
+    return {
+        "rows": UsageStatistic.objects.filter(month__range=(start, end)).count(),
+        "floor_ms": best_of(3, lambda: floor(start, end)),
+        "ours_ms": best_of(3, lambda: benefit_rollup(start=start, end=end)),
+        "pandas_ms": best_of(2, lambda: pandas_route(start, end)),
+        "peak_mb": rollup_peak_rss_mb(start, end),
+    }
+
+
+# ----------------------------------------------------------------------------- under load
+
+
+def queries_per_request(client) -> dict:
+    counts = {}
+    for name, url in LOADED.items():
+        client.get(url)  # the served path: figures cached after the first request
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        counts[name] = len(context.captured_queries)
+    return counts
+
+
+def start_gunicorn() -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-" + "x" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "mps_ict.wsgi", "--bind", f"127.0.0.1:{PORT}", "--workers", str(WORKERS)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", PORT), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def worker_peak_mb(master: subprocess.Popen) -> float:
+    peaks = []
+    for pid in [
+        master.pid,
+        *subprocess.run(["pgrep", "-P", str(master.pid)], capture_output=True, text=True).stdout.split(),
+    ]:
+        status = Path(f"/proc/{pid}/status")
+        if status.exists():
+            match = re.search(r"VmHWM:\s+(\d+) kB", status.read_text())
+            if match:
+                peaks.append(int(match.group(1)) / 1024)
+    return max(peaks)
+
+
+def wrk(url: str, cookie: str) -> dict:
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{CONNECTIONS}",
+            f"-d{DURATION}s",
+            "-s",
+            str(ROOT / "bench" / "wrk_report.lua"),
+            "-H",
+            f"Cookie: sessionid={cookie}",
+            f"http://127.0.0.1:{PORT}{url}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    match = re.search(r"BENCH p50=([\d.]+) p95=([\d.]+) rps=([\d.]+) requests=(\d+) errors=(\d+)", result.stdout)
+    p50, p95, rps, requests, errors = match.groups()
+    if int(errors):
+        raise RuntimeError(f"{url}: {errors} of {requests} requests failed under load")
+    return {"p50": float(p50), "p95": float(p95), "rps": float(rps)}
+
+
+def measure_under_load(client) -> dict:
+    cookie = client.cookies["sessionid"].value
+    server = start_gunicorn()
+    try:
+        results = {}
+        for name, url in {**LOADED, "trivial JSON view": TRIVIAL}.items():
+            wrk(url, cookie)  # warm every worker's connections and the figure cache
+            results[name] = wrk(url, cookie)
+        results["web peak MB"] = worker_peak_mb(server)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    return results
+
+
+# ----------------------------------------------------------------------------- the table
+
+
+def measure_scale(scale: str) -> dict:
+    started = time.perf_counter()
+    call_command("generate_demo_data", scale=scale, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    common.analyze()
+    cache.clear()
+    generated_s = time.perf_counter() - started
+    client = common.signed_in_client("board")
+    return {
+        "generated_s": generated_s,
+        "rollup": measure_rollup(),
+        "queries": queries_per_request(client),
+        "load": measure_under_load(client),
+    }
+
+
+def rows_for(small: dict, large: dict) -> list[tuple]:
+    rows = []
+
+    def row(metric, ours, reference, ratio, target, met):
+        rows.append((metric, ours, reference, f"{ratio:.2f}", target, "met" if met else "MISSED"))
+
+    for scale, data in (("small", small), ("large", large)):
+        r = data["rollup"]
+        row(
+            f"roll-up, {r['rows']:,} usage rows ({scale})",
+            f"{r['ours_ms']:.0f} ms",
+            f"{r['floor_ms']:.0f} ms hand-written SQL",
+            r["ours_ms"] / r["floor_ms"],
+            "≤ 1.5",
+            r["ours_ms"] <= 1.5 * r["floor_ms"],
+        )
+        row(
+            f"roll-up vs pandas, {r['rows']:,} rows ({scale})",
+            f"{r['ours_ms']:.0f} ms",
+            f"{r['pandas_ms']:.0f} ms CSV + pandas",
+            r["ours_ms"] / r["pandas_ms"],
+            "< 1 (faster)",
+            r["ours_ms"] < r["pandas_ms"],
+        )
+    row(
+        "roll-up peak memory (own process)",
+        f"{large['rollup']['peak_mb']:.0f} MB large",
+        f"{small['rollup']['peak_mb']:.0f} MB small",
+        large["rollup"]["peak_mb"] / small["rollup"]["peak_mb"],
+        "≤ 300 MB",
+        large["rollup"]["peak_mb"] <= 300,
+    )
+    for name in LOADED:
+        at_small, at_large = small["load"][name], large["load"][name]
+        row(
+            f"{name} p50 (p95) under load",
+            f"{at_large['p50']:.1f} ({at_large['p95']:.1f}) ms large",
+            f"{at_small['p50']:.1f} ({at_small['p95']:.1f}) ms small",
+            at_large["p50"] / at_small["p50"],
+            "≤ 1.5",
+            at_large["p50"] <= 1.5 * at_small["p50"],
+        )
+        qs, ql = small["queries"][name], large["queries"][name]
+        row(f"{name} queries per request", f"{ql} large", f"{qs} small", ql / qs, "identical", qs == ql)
+    trivial = large["load"]["trivial JSON view"]
+    for name in SUMMARY_ENDPOINTS:
+        ours = large["load"][name]["rps"]
+        row(
+            f"{name} throughput (large)",
+            f"{ours:.0f} req/s",
+            f"{trivial['rps']:.0f} req/s trivial view",
+            ours / trivial["rps"],
+            "≥ 0.5",
+            ours >= 0.5 * trivial["rps"],
+        )
+    for scale, data in (("small", small), ("large", large)):
+        peak = data["load"]["web peak MB"]
+        row(f"web process peak memory ({scale})", f"{peak:.0f} MB", "300 MB limit", peak / 300, "≤ 1", peak <= 300)
+    return rows
+
+
+def machine() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0].split()[0]
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return f"{os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}, Python {platform.python_version()}, PostgreSQL {pg}"
+
+
+def main() -> int:
+    if connection.vendor != "postgresql":
+        print("make bench measures against PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+    if not shutil.which("wrk"):
+        print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
+        return 2
+    common.prepare_database("create_demo_users")
+    small = measure_scale("small")
+    large = measure_scale("large")
+    rows = rows_for(small, large)
+    header = ("metric", "this project", "reference", "ratio", "target", "")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    table = "\n".join(lines)
+    missed = [row[0] for row in rows if row[-1] == "MISSED"]
+    summary = (
+        f"# Benchmark results\n\n{timezone.localdate():%d %B %Y}; {machine()}.\n"
+        f"Scales from `generate_demo_data`: small (generated in {small['generated_s']:.0f} s) and large "
+        f"({large['generated_s']:.0f} s). Load: wrk, 2 threads, {CONNECTIONS} connections, {DURATION} s per URL "
+        f"against gunicorn with {WORKERS} workers on loopback, signed in as a board member; the figure cache in "
+        f"Redis. One run; ratios, not absolute times, are what carry from machine to machine.\n\n"
+        f"{table}\n\n" + (f"Missed: {', '.join(missed)}.\n" if missed else "Every target met.\n")
+    )
+    print("\n" + summary)
+    (ROOT / "bench" / "RESULTS.md").write_text(summary + NOTES, encoding="utf-8")
+    return 1 if missed else 0
+
+
+NOTES = """
+## How to read it
+- **roll-up**: `benefit_rollup` (one GROUP BY of usage × effective-dated minutes saved, priced per
+  role and year, upserted) against a bare hand-written GROUP BY of the same rows (the floor) and
+  against exporting the rows to CSV and summing them with pandas (`read_csv` + `merge` +
+  `groupby`), each the best of a few runs.
+- **p50 (p95) under load**: the page or endpoint as served (figures from the versioned cache that
+  every write invalidates), latency percentiles from wrk; the ratio is large over small.
+- **queries per request**: counted with Django's test client on the served path.
+- **throughput**: requests a second at large against `/bench/trivial/`, a signed-in JSON view with
+  the same middleware on the same gunicorn (`bench/urls.py`).
+- **peak memory**: VmHWM of the gunicorn master and workers after the load; the roll-up as
+  `manage.py recompute_benefits` in a process of its own (GNU time's maximum resident set).
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
