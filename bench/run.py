@@ -13,6 +13,7 @@ The database named by DATABASE_URL (default postgres://postgres@127.0.0.1:5432/m
 dropped and recreated.
 """
 
+import http.client
 import os
 import platform
 import re
@@ -28,6 +29,8 @@ from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mps_ict_bench")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/7")
+# one key for this process and gunicorn: the session it signs must be valid there
+os.environ["SECRET_KEY"] = "bench-only-" + "k" * 50
 
 import common
 from django.core.cache import cache
@@ -167,7 +170,6 @@ def start_gunicorn() -> subprocess.Popen:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DEBUG": "0",
-        "SECRET_KEY": "bench-only-" + "x" * 50,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "LOG_LEVEL": "WARNING",
@@ -227,10 +229,22 @@ def wrk(url: str, cookie: str) -> dict:
     return {"p50": float(p50), "p95": float(p95), "rps": float(rps)}
 
 
+def assert_served(url: str, cookie: str) -> None:
+    """wrk counts a redirect to the sign-in page as success: check each URL answers 200 first."""
+    connection_ = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    connection_.request("GET", url, headers={"Cookie": f"sessionid={cookie}"})
+    status = connection_.getresponse().status
+    connection_.close()
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status} on gunicorn, not 200")
+
+
 def measure_under_load(client) -> dict:
     cookie = client.cookies["sessionid"].value
     server = start_gunicorn()
     try:
+        for url in [*LOADED.values(), TRIVIAL]:
+            assert_served(url, cookie)
         results = {}
         for name, url in {**LOADED, "trivial JSON view": TRIVIAL}.items():
             wrk(url, cookie)  # warm every worker's connections and the figure cache

@@ -26,16 +26,21 @@ FIGURES_AREA = "mobile"
 
 
 def device_types_with_counts() -> list[DeviceType]:
-    """Each type with its device count per status and its capabilities (two queries)."""
+    """Each type with its device count per status and its capabilities (two queries over the
+    whole register, so cached until the estate changes: every mobile write bumps the version)."""
     status_counts = {
         f"status_{status}": Count("models__devices", filter=Q(models__devices__status=status))
         for status in DeviceStatus.values
     }
-    return list(
-        DeviceType.objects.annotate(total=Count("models__devices"), **status_counts)
-        .prefetch_related(Prefetch("capabilities", queryset=Capability.objects.order_by("name")))
-        .order_by("name")
-    )
+
+    def compute():
+        return list(
+            DeviceType.objects.annotate(total=Count("models__devices"), **status_counts)
+            .prefetch_related(Prefetch("capabilities", queryset=Capability.objects.order_by("name")))
+            .order_by("name")
+        )
+
+    return cached_figure(FIGURES_AREA, ("device-types",), compute)
 
 
 def by_status(device_type: DeviceType) -> dict[str, int]:

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from mobile_assets.choices import BenefitSource, DeviceStatus
 from mobile_assets.models import (
@@ -338,7 +338,11 @@ def benefit_rollup(*, start: date, end: date) -> int:
     rates = {
         (role, year): cost for role, year, cost in HourlyCost.objects.values_list("role", "financial_year", "cost")
     }
-    written = set()
+    existing = {
+        (rollup.period_start, rollup.role): rollup
+        for rollup in BenefitRollup.objects.filter(source=BenefitSource.COMPUTED, period_start__range=(start, end))
+    }
+    written, to_create, to_update = set(), [], []
     for month, role, minutes in rows:
         month = month if isinstance(month, date) else date.fromisoformat(str(month))
         hours = (Decimal(str(minutes)) / 60).quantize(PENNY, rounding=ROUND_HALF_UP)
@@ -349,17 +353,30 @@ def benefit_rollup(*, start: date, end: date) -> int:
         else:
             note = ""
             amount = (hours * cost).quantize(PENNY, rounding=ROUND_HALF_UP)
-        upsert(
-            BenefitRollup,
-            {"period_start": month, "period_end": month, "role": role, "source": BenefitSource.COMPUTED},
-            hours=hours,
-            amount=amount,
-            note=note,
-        )
         written.add((month, role))
-    stale = BenefitRollup.objects.filter(source=BenefitSource.COMPUTED, period_start__range=(start, end))
-    for rollup in stale:
-        if (rollup.period_start, rollup.role) not in written:
+        rollup = existing.get((month, role))
+        if rollup is None:
+            to_create.append(
+                BenefitRollup(
+                    period_start=month,
+                    period_end=month,
+                    role=role,
+                    source=BenefitSource.COMPUTED,
+                    hours=hours,
+                    amount=amount,
+                    note=note,
+                )
+            )
+        elif (rollup.hours, rollup.amount, rollup.note) != (hours, amount, note):
+            rollup.hours, rollup.amount, rollup.note = hours, amount, note
+            to_update.append(rollup)
+    # in bulk, with their audit history; an unchanged re-run writes nothing
+    if to_create:
+        bulk_create_with_history(to_create, BenefitRollup, batch_size=1000)
+    if to_update:
+        bulk_update_with_history(to_update, BenefitRollup, ["hours", "amount", "note"], batch_size=1000)
+    for key, rollup in existing.items():
+        if key not in written:
             rollup.delete()
     figures_changed(FIGURES_AREA)
     return len(written)

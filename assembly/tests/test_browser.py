@@ -57,6 +57,12 @@ def test_a_finance_officer_freezes_the_pack_and_downloads_that_copy(page, all_se
     cover = {row[0]: row[1] for row in _read_xlsx(download_info.value)["Cover"] if row and row[0]}
     assert cover["Frozen copy"] == "Submission of 3 May 2013"
     assert cover["Frozen by"] == "finance"
+    # printed or saved as PDF: the questions, without navigation, buttons or forms
+    page.emulate_media(media="print")
+    assert not page.get_by_role("navigation", name="Main").is_visible()
+    assert not page.get_by_test_id("download-xlsx").is_visible()
+    assert page.get_by_test_id("question-6").is_visible()
+    assert "£60,000,000" in page.get_by_test_id("question-6").inner_text()
 
 
 AXE_PAGES = ["/", "/assembly/", "/savings/", "/portfolio/", "/mobile/"]
