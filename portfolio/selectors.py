@@ -132,19 +132,22 @@ def capital_programme_position(
         return _position(programme, restricted=restricted)
 
     position = cached_figure(FIGURES_AREA, ("position", financial_year.start_year, restricted), compute)
-    if what_if_rate is not None:
-        position = ProgrammePosition(
-            financial_year=position.financial_year,
-            budget=position.budget,
-            slippage_assumption=position.slippage_assumption,
-            categories=[
-                CategorySlippage(c.category, c.planned, what_if_rate, False, c.history_planned, c.history_slipped)
-                for c in position.categories
-            ],
-            history=position.history,
-            what_if_rate=what_if_rate,
-        )
-    return position
+    return position if what_if_rate is None else _with_what_if(position, what_if_rate)
+
+
+def _with_what_if(position: ProgrammePosition, rate: Decimal) -> ProgrammePosition:
+    """The position with one slippage rate for every category in place of the learned ones."""
+    return ProgrammePosition(
+        financial_year=position.financial_year,
+        budget=position.budget,
+        slippage_assumption=position.slippage_assumption,
+        categories=[
+            CategorySlippage(c.category, c.planned, rate, False, c.history_planned, c.history_slipped)
+            for c in position.categories
+        ],
+        history=position.history,
+        what_if_rate=rate,
+    )
 
 
 def _position(programme: CapitalProgramme, *, restricted: bool) -> ProgrammePosition:
@@ -194,12 +197,18 @@ def _position(programme: CapitalProgramme, *, restricted: bool) -> ProgrammePosi
     )
 
 
-def capital_programme_positions(*, user=None) -> list[ProgrammePosition]:
-    return [
-        position
-        for programme in CapitalProgramme.objects.order_by("financial_year")
-        if (position := capital_programme_position(financial_year=programme.financial_year, user=user))
-    ]
+def capital_programme_positions(*, user=None, what_if_rate: Decimal | None = None) -> list[ProgrammePosition]:
+    """Every year's position, oldest first: one cached figure (three queries a year to compute)."""
+    restricted = user is not None and can_view_restricted(user)
+
+    def compute():
+        return [
+            _position(programme, restricted=restricted)
+            for programme in CapitalProgramme.objects.order_by("financial_year")
+        ]
+
+    positions = cached_figure(FIGURES_AREA, ("positions", restricted), compute)
+    return positions if what_if_rate is None else [_with_what_if(p, what_if_rate) for p in positions]
 
 
 def capital_programme_positions_recorded() -> list[tuple[bool, ProgrammePosition]]:

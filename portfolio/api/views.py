@@ -25,12 +25,7 @@ class CapitalProgrammeListView(APIView):
         params = serializers.WhatIfInput(data=request.query_params)
         params.is_valid(raise_exception=True)
         what_if = params.validated_data.get("slippage_rate")
-        positions = [
-            selectors.capital_programme_position(
-                financial_year=p.financial_year, what_if_rate=what_if, user=request.user
-            )
-            for p in selectors.capital_programme_positions(user=request.user)
-        ]
+        positions = selectors.capital_programme_positions(user=request.user, what_if_rate=what_if)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(positions, request, view=self)
         return paginator.get_paginated_response(serializers.CapitalProgrammeOutput(page, many=True).data)
