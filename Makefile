@@ -42,7 +42,7 @@ format: $(BIN)/.dev-installed
 ## bench: the whole suite against PostgreSQL at the small and large scales, one table, written to bench/RESULTS.md
 ## (DATABASE_URL defaults to postgres://postgres@127.0.0.1:5432/mps_ict_bench, which it drops and recreates)
 bench: $(BIN)/.dev-installed .env
-	@command -v wrk >/dev/null 2>&1 || { echo "Installing wrk (the load tool) from Debian"; apt-get install -y -qq wrk >/dev/null; }
+	@{ command -v wrk && test -x /usr/bin/time; } >/dev/null 2>&1 || { echo "Installing wrk (the load tool) and GNU time from Debian"; apt-get install -y -qq wrk time >/dev/null; }
 	$(BIN)/python bench/run.py
 
 ## bench-savings: the savings overview and endpoints at the seed's size and at 1,000 initiatives × 12 quarters

@@ -119,7 +119,7 @@ def pandas_route(start, end):
 
 def rollup_peak_rss_mb(start, end) -> float:
     """Peak resident memory of the roll-up run as its own process (the management command)."""
-    time_binary = shutil.which("time") or "/usr/bin/time"
+    time_binary = "/usr/bin/time"  # GNU time (the shell builtin cannot report memory)
     result = subprocess.run(
         [
             time_binary,
