@@ -29,6 +29,13 @@ def require_service(available: bool, reason: str) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Tests sign in with real passwords, but need not pay for production-strength hashing of
+    every demo user (the deploy settings are checked in a subprocess, unaffected)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (cached figures must not leak between tests)."""
     from django.core.cache import cache
