@@ -27,7 +27,7 @@ from portfolio.choices import Stage
 from portfolio.models import Project
 from savings import selectors as savings_selectors
 from savings.choices import SavingsType
-from savings.models import Initiative, PlanTarget
+from savings.models import Initiative
 
 TITLE = "ICT: response to the Budget and Performance Committee"
 REQUEST = "Information requested by the London Assembly Budget and Performance Committee (letter of 21 March 2013), Appendix 1"
@@ -220,7 +220,7 @@ def _q4() -> dict:
                 "device_type": device_type.name,
                 "reported": device_type.reported_count,
                 "in_register": device_type.total,
-                "issued": getattr(device_type, f"status_{DeviceStatus.ISSUED}"),
+                "issued": mobile_selectors.by_status(device_type)[DeviceStatus.ISSUED],
                 "vehicles": device_type.vehicles_fitted,
                 "users": device_type.supported_users,
             }
@@ -413,7 +413,7 @@ def _q6(*, include_sensitive: bool, user) -> dict:
             total[f"{kind}_{year.start_year}"] = _money(
                 sum((v for (_, y), v in source.items() if y == year), Decimal(0))
             )
-    targets = dict(PlanTarget.objects.filter(plan=plan).values_list("financial_year", "cumulative_target"))
+    targets = savings_selectors.plan_targets(plan=plan)
     target_row = {"savings_type": "Budget submission target"}
     for year in Q6_YEARS:
         target_row[f"planned_{year.start_year}"] = _money(targets.get(year))

@@ -26,6 +26,8 @@ def _frozen(request, pk):
 
 
 def _context(request, pack, *, frozen=None, freeze_form=None):
+    # one query for the table (newest 20) and the compare form; the packs themselves are not needed here
+    snapshots = list(selectors.snapshots_visible_to(request.user).defer("content"))
     return {
         "pack": pack,
         "frozen": frozen,
@@ -33,8 +35,8 @@ def _context(request, pack, *, frozen=None, freeze_form=None):
         "can_view_restricted": can_view_restricted(request.user),
         "can_freeze": request.user.has_perm(services.FREEZE_PERMISSION),
         "freeze_form": freeze_form or FreezeForm(initial={"version": pack["version"]}),
-        "snapshots": selectors.snapshots_visible_to(request.user)[:20],
-        "compare_form": CompareForm(snapshots=selectors.snapshots_visible_to(request.user)),
+        "snapshots": snapshots,
+        "compare_form": CompareForm(snapshots=snapshots),
         "other_version": PackVersion.PUBLICATION if pack["version"] == PackVersion.FULL else PackVersion.FULL,
     }
 

@@ -21,6 +21,7 @@ from mobile_assets.models import (
 )
 from mps_ict.audit import as_of, last_changed
 from mps_ict.figures_cache import cached_figure
+from mps_ict.financial_years import add_months
 
 FIGURES_AREA = "mobile"
 
@@ -100,23 +101,25 @@ def benefits(*, start: date, end: date) -> list[RoleBenefit]:
     whole period lies in the range. One query, cached until the estate changes."""
 
     def compute():
-        rows = (
-            BenefitRollup.objects.filter(period_start__gte=start, period_end__lte=end)
-            .values("role", "source")
-            .annotate(hours_total=Sum("hours"), amount_total=Sum("amount"))
-        )
-        found = {(row["role"], row["source"]): row for row in rows}
-        result = []
-        for role in BenefitRole:
-            for source in (BenefitSource.REPORTED, BenefitSource.COMPUTED):
-                row = found.get((role.value, source.value))
-                if row:
-                    result.append(
-                        RoleBenefit(role.value, role.label, row["hours_total"], row["amount_total"], source.value)
-                    )
-        return result
+        return _role_benefits(BenefitRollup.objects.all(), start=start, end=end)
 
     return cached_figure(FIGURES_AREA, ("benefits", start.isoformat(), end.isoformat()), compute)
+
+
+def _role_benefits(rollups: QuerySet, *, start: date, end: date) -> list[RoleBenefit]:
+    """The roll-ups lying within start..end summed per role and source, in role order (one query)."""
+    found = {
+        (row["role"], row["source"]): row
+        for row in rollups.filter(period_start__gte=start, period_end__lte=end)
+        .values("role", "source")
+        .annotate(hours_total=Sum("hours"), amount_total=Sum("amount"))
+    }
+    return [
+        RoleBenefit(role.value, role.label, row["hours_total"], row["amount_total"], source.value)
+        for role in BenefitRole
+        for source in (BenefitSource.REPORTED, BenefitSource.COMPUTED)
+        if (row := found.get((role.value, source.value)))
+    ]
 
 
 def monthly_computed_benefits() -> list[tuple[date, dict[str, Decimal]]]:
@@ -202,11 +205,6 @@ class MobileHeadline:
         return self._benefit_total(BenefitSource.COMPUTED)
 
 
-def _months_before(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 - count
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def mobile_headline(*, at: datetime | None = None) -> MobileHeadline:
     """The estate now or, with `at`, as it stood then (rebuilt from the audit history). A fixed
     number of queries; cached until the estate changes."""
@@ -229,25 +227,12 @@ def mobile_headline(*, at: datetime | None = None) -> MobileHeadline:
                 counts.get(device_type.pk, {}).get("issued", 0),
                 device_type.reported_count,
             )
-            for device_type in DeviceType.objects.order_by("name")
+            for device_type in device_types()
         ]
         progress = rollout.aggregate(planned=Sum("planned"), deployed=Sum("actual"))
         end = rollups.aggregate(end=Max("period_end"))["end"]
-        start = _months_before(end, BENEFIT_WINDOW_MONTHS - 1) if end else None
-        found = {}
-        if end:
-            found = {
-                (row["role"], row["source"]): row
-                for row in rollups.filter(period_start__gte=start, period_end__lte=end)
-                .values("role", "source")
-                .annotate(hours_total=Sum("hours"), amount_total=Sum("amount"))
-            }
-        role_benefits = [
-            RoleBenefit(role.value, role.label, row["hours_total"], row["amount_total"], source.value)
-            for role in BenefitRole
-            for source in (BenefitSource.REPORTED, BenefitSource.COMPUTED)
-            if (row := found.get((role.value, source.value)))
-        ]
+        start = add_months(end, 1 - BENEFIT_WINDOW_MONTHS) if end else None
+        role_benefits = _role_benefits(rollups, start=start, end=end) if end else []
         return MobileHeadline(
             types=types,
             rollout_planned=progress["planned"] or 0,

@@ -31,7 +31,7 @@ from mobile_assets.models import (
 )
 from mps_ict.audit import audit_context, audited
 from mps_ict.figures_cache import figures_changed
-from mps_ict.financial_years import FinancialYear
+from mps_ict.financial_years import FinancialYear, add_months
 from mps_ict.loaders import upsert
 
 FIGURES_AREA = "mobile"
@@ -48,11 +48,6 @@ def _vary(base: int, *keys) -> int:
     """A deterministic ±10% variation, so illustrative data looks lived-in but reloads identically."""
     digest = int(hashlib.sha256("|".join(map(str, keys)).encode()).hexdigest()[:8], 16)
     return base + base * ((digest % 21) - 10) // 100
-
-
-def _add_months(month: date, count: int) -> date:
-    index = month.year * 12 + month.month - 1 + count
-    return date(index // 12, index % 12 + 1, 1)
 
 
 @transaction.atomic
@@ -129,7 +124,7 @@ def estate_load(*, data: dict) -> dict:
         for offset in range(rollout["months"]):
             upsert(
                 RolloutPlanLine,
-                {"device_type": types[rollout["device_type"]], "month": _add_months(rollout["first_month"], offset)},
+                {"device_type": types[rollout["device_type"]], "month": add_months(rollout["first_month"], offset)},
                 planned=rollout["per_month"],
                 is_illustrative=True,
             )

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from mps_ict.financial_years import FinancialYear
+from mps_ict.financial_years import FinancialYear, add_months
 
 PREFIX = "GEN-"
 LABEL = "ILLUSTRATIVE (generated)"
@@ -277,17 +277,13 @@ def _devices(scale: Scale, log) -> list[int]:
     return ids
 
 
-def _months(first: date, count: int) -> list[date]:
-    return [date(first.year + (first.month - 1 + i) // 12, (first.month - 1 + i) % 12 + 1, 1) for i in range(count)]
-
-
 def _usage(scale: Scale, devices: list[tuple[int, int]], log) -> None:
     """Monthly counts per device and transaction type, a month at a time."""
     from mobile_assets.models import TransactionType, UsageStatistic
 
     type_ids = list(TransactionType.objects.order_by("pk").values_list("pk", flat=True))[:USAGE_TYPES]
     per_month = len(devices) * len(type_ids)
-    months = _months(date(2013, 3, 1), -(-scale.usage_rows // per_month))
+    months = [add_months(date(2013, 3, 1), offset) for offset in range(-(-scale.usage_rows // per_month))]
     written = 0
     for month in months:
         year = FinancialYear.from_date(month).start_year

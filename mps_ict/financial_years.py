@@ -18,6 +18,12 @@ FIRST_SUPPORTED_YEAR = 1990
 LAST_SUPPORTED_YEAR = 2100
 
 
+def add_months(month: date, count: int) -> date:
+    """The first day of the month `count` months after (or, negative, before) `month`'s."""
+    index = month.year * 12 + month.month - 1 + count
+    return date(index // 12, index % 12 + 1, 1)
+
+
 @total_ordering
 @dataclass(frozen=True, slots=True)
 class FinancialYear:
