@@ -1,36 +1,15 @@
 """Sign-in is required everywhere but the sign-in page and /healthz; failed sign-ins are throttled."""
 
-import re
-
 import pytest
 from django.conf import settings
-from django.urls import URLPattern, URLResolver, get_resolver
 
-from mps_ict.testing import assert_access_by_role
+from mps_ict.testing import assert_access_by_role, walk_urls
 from mps_ict.tests.factories import DEFAULT_PASSWORD
 
 OPEN_TO_ANONYMOUS = {"login", "healthz"}
-SAMPLE_ARGUMENTS = {"int": "1", "str": "x", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000000", "path": "x"}
 
 
-def _concrete(route: str) -> str:
-    """Turn a route pattern (path or regex) into a URL with sample values for its parameters."""
-    route = re.sub(r"\.\(\?P<format>[^)]*\)", "", route)  # DRF's optional .json suffix
-    route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)  # regex groups (DRF routers): a sample value
-    route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_ARGUMENTS.get(m.group(1) or "str", "x"), route)
-    return route.replace("^", "").replace("$", "").replace("\\", "").replace("?", "")
-
-
-def walk(patterns, prefix=""):
-    for entry in patterns:
-        route = prefix + _concrete(str(entry.pattern))
-        if isinstance(entry, URLResolver):
-            yield from walk(entry.url_patterns, route)
-        elif isinstance(entry, URLPattern):
-            yield "/" + route, entry.name
-
-
-ALL_URLS = sorted(set(walk(get_resolver().url_patterns)))
+ALL_URLS = sorted(set(walk_urls()))
 
 
 def test_the_walk_finds_the_project_urls():
