@@ -14,7 +14,7 @@ ALL_URLS = sorted(set(walk_urls()))
 
 def test_the_walk_finds_the_project_urls():
     names = {name for _, name in ALL_URLS}
-    assert {"home", "account", "login", "logout", "healthz", "api-docs", "api-schema", "me"} <= names
+    assert {"home", "account", "login", "logout", "healthz", "api-docs", "api-schema", "api:me"} <= names
     assert len(ALL_URLS) > 50  # the admin alone has dozens
 
 
