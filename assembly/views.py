@@ -2,7 +2,7 @@
 a selector or service, render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from assembly import io, selectors, services
 from assembly.forms import CompareForm, FreezeForm
 from assembly.models import PackVersion
+from mps_ict.access import may_write
 from mps_ict.forms import add_service_errors
 from mps_ict.marking import can_view_restricted
 
@@ -33,7 +34,7 @@ def _context(request, pack, *, frozen=None, freeze_form=None):
         "frozen": frozen,
         "facts": io.describe(pack, frozen),
         "can_view_restricted": can_view_restricted(request.user),
-        "can_freeze": request.user.has_perm(services.FREEZE_PERMISSION),
+        "can_freeze": may_write(request.user, "assembly:freeze"),
         "freeze_form": freeze_form or FreezeForm(initial={"version": pack["version"]}),
         "snapshots": snapshots,
         "compare_form": CompareForm(snapshots=snapshots),
@@ -52,8 +53,6 @@ def snapshot(request, pk):
 
 @require_POST
 def freeze(request):
-    if not request.user.has_perm(services.FREEZE_PERMISSION):
-        raise PermissionDenied("Only finance staff can freeze the Assembly pack.")
     form = FreezeForm(request.POST)
     if form.is_valid():
         try:

@@ -3,7 +3,6 @@
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -15,11 +14,10 @@ from mobile_assets.choices import BenefitRole, DeviceStatus
 from mobile_assets.filters import DeviceFilter
 from mobile_assets.forms import AssignForm, DeviceUploadForm, ReturnForm, StatusForm, UsageUploadForm
 from mobile_assets.models import Device
+from mps_ict.access import may_write
 from mps_ict.audit import history_entries
 from mps_ict.forms import add_service_errors
 from mps_ict.listing import filtered_page
-
-WRITE = services.WRITE_PERMISSION
 
 
 def dashboard(request):
@@ -60,7 +58,7 @@ def register(request):
 
 def _device_page(request, device, status=200, **bound_forms):
     today = timezone.localdate()
-    can_change = request.user.has_perm(WRITE)
+    can_change = may_write(request.user, "mobile_assets:device-assign")
     context = {
         "device": device,
         "assignments": device.assignments.select_related("vehicle", "officer_unit", "assigned_by"),
@@ -103,7 +101,6 @@ def _device_action(request, asset_tag, form_class, action, form_name):
 
 
 @require_POST
-@permission_required(WRITE, raise_exception=True)
 def device_assign(request, asset_tag):
     def assign(device, data):
         services.device_assign(
@@ -120,7 +117,6 @@ def device_assign(request, asset_tag):
 
 
 @require_POST
-@permission_required(WRITE, raise_exception=True)
 def device_return(request, asset_tag):
     def give_back(device, data):
         services.device_return(device=device, user=request.user, ended=data["ended"])
@@ -130,7 +126,6 @@ def device_return(request, asset_tag):
 
 
 @require_POST
-@permission_required(WRITE, raise_exception=True)
 def device_status(request, asset_tag):
     def report(device, data):
         services.device_set_status(device=device, user=request.user, status=data["status"], on=data["on"])
@@ -164,7 +159,6 @@ def benefits(request):
     )
 
 
-@permission_required(WRITE, raise_exception=True)
 def usage_upload(request):
     form = UsageUploadForm(request.POST or None, request.FILES or None)
     errors = []
@@ -182,7 +176,6 @@ def usage_upload(request):
     return render(request, "mobile_assets/usage_upload.html", {"form": form, "errors": errors})
 
 
-@permission_required(WRITE, raise_exception=True)
 def devices_upload(request):
     form = DeviceUploadForm(request.POST or None, request.FILES or None)
     errors = []

@@ -1,4 +1,4 @@
-"""Request id, one log line per request, and sign-in required for every page."""
+"""Request id, one log line per request, sign-in required for every page, and the access policy."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import time
 import uuid
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 
 from mps_ict.request_context import current_request_id
 
@@ -75,3 +77,32 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         if is_api_view(view_func):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class AccessPolicyMiddleware:
+    """Checks every page against the access policy (mps_ict.access) before its view runs.
+
+    API views are checked by DRF's default permission (mps_ict.access.PolicyPermission) once their
+    token or session is authenticated; anonymous visitors were already sent to sign in.
+    A signed-in user with no role is shown the "no access yet" page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from mps_ict import access
+
+        if is_api_view(view_func):
+            return None
+        # An anonymous visitor gets here only on the views open to anyone (LoginRequiredMiddleware
+        # sent them to sign in from the others); the policy still decides which methods.
+        user = getattr(request, "user", None)
+        if access.allowed(user, access.view_name_of(request), request.method):
+            return None
+        if access.has_no_role(user):
+            return render(request, "no_access.html", status=403)
+        raise PermissionDenied("Your role does not allow this page or action.")

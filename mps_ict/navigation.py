@@ -1,12 +1,14 @@
 """The service navigation: Overview, Savings, Portfolio, Mobile estate, API.
 
-An area appears once its pages are installed (its URL name resolves), so the header never links
-to a page that does not exist.
+An area appears once its pages are installed (its URL name resolves) and if the access policy lets
+the user read it, so the header never links to a page that does not exist or would be refused.
 """
 
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+
+from mps_ict.access import may_read
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,8 @@ SECTIONS = [
 def navigation_for(request) -> list[NavigationItem]:
     items = []
     for text, url_name in SECTIONS:
+        if not may_read(request.user, url_name):
+            continue
         try:
             href = reverse(url_name)
         except NoReverseMatch:

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "mps_ict.middleware.LoginRequiredMiddleware",
+    "mps_ict.middleware.AccessPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -162,6 +163,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+# Served straight from the sources, files are looked up when asked for, not all scanned whenever
+# a handler starts (every test client starts one).
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
 
 # --- Security: strict unless DEBUG; SSL redirect can be switched off behind a TLS proxy -------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -193,7 +197,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["mps_ict.api.permissions.IsAuthenticatedReadOrModelPermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["mps_ict.access.PolicyPermission"],
     "DEFAULT_PAGINATION_CLASS": "mps_ict.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -217,7 +221,7 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_PERMISSIONS": ["mps_ict.access.PolicyPermission"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

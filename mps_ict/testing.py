@@ -1,29 +1,36 @@
-"""Helpers for role-by-role permission tests, shared by every app's test suite.
+"""Helpers for role-by-role tests, shared by every app's test suite.
 
-    assert_access_by_role(client, role_user, "/savings/", {"board": 200, "api_consumer": 403})
+    assert_access_by_role(client, role_user, "/savings/")
 
 signs in a fresh user of each role in turn (every role in ROLES plus "admin" and "none", a user
-with no role) and checks the status code; roles left out of `expected` default to `default`.
+with no role) and checks the answer against the access policy (mps_ict.access): 403 where the
+policy refuses the role, else 200 (or `expected[role]`, for a page that answers otherwise).
+`walk_urls()` lists every resolvable URL with its namespaced view name, for generated tests.
 """
 
 from __future__ import annotations
 
 import re
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
+from mps_ict import access
 from mps_ict.roles import ROLES
 
-ALL_ROLES = (*ROLES, "admin", "none")
+ALL_ROLES = (*ROLES, access.ADMIN, access.NO_ROLE)
 
 
-def assert_access_by_role(client, role_user, url, expected: dict[str, int], *, method="get", data=None, default=200):
+def assert_access_by_role(
+    client, role_user, url, expected: dict[str, int] | None = None, *, method="get", data=None, default=200
+):
+    expected = expected or {}
+    view_name = access.view_name_of_match(resolve(url.split("?")[0]))
     failures = []
     for role in ALL_ROLES:
-        user = role_user(None if role == "none" else role)
+        user = role_user(None if role == access.NO_ROLE else role)
         client.force_login(user)
         response = getattr(client, method)(url, data=data) if data is not None else getattr(client, method)(url)
-        want = expected.get(role, default)
+        want = expected.get(role, default) if access.allowed(user, view_name, method.upper()) else 403
         if response.status_code != want:
             failures.append(f"{role}: expected {want}, got {response.status_code}")
         client.logout()

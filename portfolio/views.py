@@ -3,12 +3,12 @@
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from mps_ict.access import may_write
 from mps_ict.audit import history_entries
 from mps_ict.financial_years import FinancialYear
 from mps_ict.forms import add_service_errors
@@ -72,7 +72,7 @@ def dashboard(request):
             "position_chart": charts.position(position),
             "distribution_chart": charts.dca_distribution(distribution),
             "trend_chart": charts.dca_trend(trend),
-            "can_set_budget": request.user.has_perm("portfolio.change_capitalprogramme"),
+            "can_set_budget": may_write(request.user, "portfolio:capital-programme-edit"),
         },
     )
 
@@ -117,7 +117,6 @@ def project(request, code):
     )
 
 
-@permission_required("portfolio.add_statusupdate", raise_exception=True)
 def my_projects(request):
     today = timezone.localdate()
     return render(
@@ -141,7 +140,6 @@ def _managed_project(request, code) -> Project:
     return project
 
 
-@permission_required("portfolio.add_statusupdate", raise_exception=True)
 def status_update(request, code):
     project = _managed_project(request, code)
     form = StatusUpdateForm(request.POST or None, default_month=selectors.reporting_month(timezone.localdate()))
@@ -166,7 +164,6 @@ def status_update(request, code):
     return render(request, "portfolio/status_update_form.html", {"form": form, "project": project})
 
 
-@permission_required("portfolio.add_reprofile", raise_exception=True)
 def reprofile(request, code):
     project = _managed_project(request, code)
     form = ReprofileForm(request.POST or None)
@@ -197,7 +194,6 @@ def reprofile(request, code):
     )
 
 
-@permission_required("portfolio.change_capitalprogramme", raise_exception=True)
 def capital_programme_edit(request, year):
     financial_year = FinancialYear(year) if 1990 <= year <= 2100 else None
     if financial_year is None:

@@ -3,13 +3,13 @@
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from mps_ict.access import may_write
 from mps_ict.audit import history_entries
 from mps_ict.financial_years import FinancialYear, Quarter
 from mps_ict.forms import add_service_errors
@@ -17,8 +17,6 @@ from savings import charts, io, selectors, services
 from savings.choices import ActualStatus
 from savings.forms import ActualForm, ReturnForm, UploadForm
 from savings.models import Initiative, QuarterlyActual
-
-FINANCE_WRITE = "savings.change_quarterlyactual"
 
 
 def _plan():
@@ -144,8 +142,8 @@ def quarter(request, year, number):
             "quarter": period,
             "rows": rows,
             "closed": services.quarter_is_closed(plan=plan, quarter=period),
-            "can_enter": request.user.has_perm(FINANCE_WRITE),
-            "can_approve": request.user.has_perm("savings.approve_quarterlyactual"),
+            "can_enter": may_write(request.user, "savings:actual-edit"),
+            "can_approve": may_write(request.user, "savings:actual-approve"),
             "drafts": sum(1 for row in rows if row.actual and row.actual.editable),
             "submitted": sum(1 for row in rows if row.actual and row.actual.status == ActualStatus.SUBMITTED),
             "all_approved": any(row.actual for row in rows)
@@ -154,7 +152,6 @@ def quarter(request, year, number):
     )
 
 
-@permission_required(FINANCE_WRITE, raise_exception=True)
 def actual_edit(request, year, number, reference):
     plan = _plan()
     period = _quarter(year, number)
@@ -207,7 +204,6 @@ def actual_edit(request, year, number, reference):
 
 
 @require_POST
-@permission_required(FINANCE_WRITE, raise_exception=True)
 def quarter_submit(request, year, number):
     period = _quarter(year, number)
     drafts = [
@@ -226,7 +222,6 @@ def quarter_submit(request, year, number):
 
 
 @require_POST
-@permission_required("savings.approve_quarterlyactual", raise_exception=True)
 def actual_approve(request, pk):
     actual = get_object_or_404(
         QuarterlyActual.objects.filter(initiative__in=selectors.initiatives_visible_to(request.user)), pk=pk
@@ -239,7 +234,6 @@ def actual_approve(request, pk):
     return redirect("savings:quarter", year=actual.financial_year.start_year, number=actual.quarter)
 
 
-@permission_required("savings.approve_quarterlyactual", raise_exception=True)
 def actual_return(request, pk):
     actual = get_object_or_404(
         QuarterlyActual.objects.filter(initiative__in=selectors.initiatives_visible_to(request.user)), pk=pk
@@ -257,7 +251,6 @@ def actual_return(request, pk):
 
 
 @require_POST
-@permission_required("savings.add_quarterclosure", raise_exception=True)
 def quarter_close(request, year, number):
     period = _quarter(year, number)
     try:
@@ -268,7 +261,6 @@ def quarter_close(request, year, number):
     return redirect("savings:quarter", year=year, number=number)
 
 
-@permission_required(FINANCE_WRITE, raise_exception=True)
 def quarter_template(request, year, number):
     period = _quarter(year, number)
     content = io.actuals_template(plan=_plan(), quarter=period, user=request.user)
@@ -281,7 +273,6 @@ def quarter_template(request, year, number):
 UPLOAD_SESSION_KEY = "savings_upload_preview"
 
 
-@permission_required(FINANCE_WRITE, raise_exception=True)
 def quarter_upload(request, year, number):
     """Upload the filled template; every error is listed, or a preview is shown to confirm."""
     plan = _plan()
@@ -311,7 +302,6 @@ def quarter_upload(request, year, number):
 
 
 @require_POST
-@permission_required(FINANCE_WRITE, raise_exception=True)
 def quarter_upload_confirm(request, year, number):
     period = _quarter(year, number)
     pending = request.session.get(UPLOAD_SESSION_KEY)

@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 
 from assembly import io, selectors, services
 from assembly.api import serializers
-from assembly.models import PackSnapshot
 
 
 def _is_pack(data, renderer_context) -> bool:
@@ -75,8 +74,6 @@ class AssemblyPackView(APIView):
 
 class AssemblySnapshotListView(APIView):
     """Frozen copies of the pack the caller may read (GET), or freeze the pack now (POST, finance)."""
-
-    queryset = PackSnapshot.objects.all()  # writes need assembly.add_packsnapshot
 
     @extend_schema(responses=serializers.SnapshotOutput(many=True))
     def get(self, request):

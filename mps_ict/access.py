@@ -1,0 +1,227 @@
+"""Who may read and who may write each page and API endpoint: one table, checked on the server.
+
+Every view is named in POLICY by its URL name with its namespace ("savings:overview",
+"api:savings-actual-detail"; "admin:*" stands for every page of the Django admin). An entry says
+which roles may read it (GET, HEAD, OPTIONS) and which may write to it (POST, PUT, PATCH, DELETE).
+`AccessPolicyMiddleware` checks every page before its view runs, and `PolicyPermission` (DRF's
+default permission) every API endpoint after its token or session is authenticated: the same
+`allowed()` answers both. A view with no entry is refused, and the generated test
+(mps_ict/tests/test_access_policy.py) fails until it has one.
+
+Roles are the groups of mps_ict.roles plus "admin" (a superuser), "none" (signed in, no role) and
+"anonymous". Sign-in itself is the login middleware's business: an anonymous visitor is sent to
+sign in (pages) or answered 401 (API) before the policy is asked, except on the views marked
+`login_not_required` (sign-in, /healthz), which the policy lists as OPEN.
+
+What is personal data, and who reads it: the device register and each device's page (asset tags
+against officers' collar numbers, units and vehicles, assignment history) and the devices
+endpoint are read only by the mobile technology team and administrators. Everything else read
+here is the directorate's figures: every role reads it, within what the visibility rule
+(protective marking) lets each one see. Object-level rules (a programme manager changes only the
+projects they manage; maker-checker on actuals) are the services' and selectors', on top of this.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import ResolverMatch
+from rest_framework.permissions import BasePermission
+
+from mps_ict.roles import API_CONSUMER, ASSET_MANAGER, BOARD, FINANCE, PROGRAMME_MANAGER, ROLES, roles_of
+
+logger = logging.getLogger(__name__)
+
+ADMIN = "admin"  # a superuser: the administrator
+NO_ROLE = "none"  # signed in, but given no role yet
+ANONYMOUS = "anonymous"  # not signed in
+ALL_ROLES = (*ROLES, ADMIN, NO_ROLE, ANONYMOUS)
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+OPEN = frozenset(ALL_ROLES)  # sign-in and health: no sign-in needed
+SIGNED_IN = frozenset({*ROLES, ADMIN, NO_ROLE})  # account and sign-out: anybody signed in
+READERS = frozenset({BOARD, FINANCE, PROGRAMME_MANAGER, ASSET_MANAGER, API_CONSUMER, ADMIN})
+PERSONAL_DATA_READERS = frozenset({ASSET_MANAGER, ADMIN})
+FINANCE_STAFF = frozenset({FINANCE, ADMIN})
+PROGRAMME_MANAGERS = frozenset({PROGRAMME_MANAGER, ADMIN})
+MOBILE_TEAM = frozenset({ASSET_MANAGER, ADMIN})
+ADMINISTRATORS = frozenset({ADMIN})
+NOBODY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Access:
+    read: frozenset[str]
+    write: frozenset[str] = NOBODY
+
+
+def _page(read=READERS) -> Access:
+    """A page or endpoint that only shows figures."""
+    return Access(read=read)
+
+
+def _form(writers: frozenset[str], read: frozenset[str] | None = None) -> Access:
+    """A form or command: its writers use it; by default only they may open it too."""
+    return Access(read=writers if read is None else read, write=writers)
+
+
+POLICY: dict[str, Access] = {
+    # --- the service itself
+    "login": Access(read=OPEN, write=OPEN),
+    "healthz": _page(OPEN),
+    "logout": Access(read=SIGNED_IN, write=SIGNED_IN),
+    "account": _page(SIGNED_IN),
+    "home": _page(),
+    "api-schema": _page(),
+    "api-docs": _page(),
+    # --- the Django admin: administrators only (its sign-in page is open, and refuses the others)
+    "admin:login": Access(read=OPEN, write=OPEN),
+    "admin:*": _form(ADMINISTRATORS),
+    # --- the savings plan
+    "savings:overview": _page(),
+    "savings:breakdown": _page(),
+    "savings:spend-baseline": _page(),
+    "savings:category": _page(),
+    "savings:initiative": _page(),
+    "savings:actuals": _page(),
+    "savings:quarter": _page(),
+    "savings:actual-edit": _form(FINANCE_STAFF),
+    "savings:quarter-template": _form(FINANCE_STAFF),
+    "savings:quarter-upload": _form(FINANCE_STAFF),
+    "savings:quarter-upload-confirm": _form(FINANCE_STAFF),
+    "savings:quarter-submit": _form(FINANCE_STAFF),
+    "savings:quarter-close": _form(FINANCE_STAFF),
+    "savings:actual-approve": _form(FINANCE_STAFF),
+    "savings:actual-return": _form(FINANCE_STAFF),
+    # --- the capital portfolio
+    "portfolio:dashboard": _page(),
+    "portfolio:project-list": _page(),
+    "portfolio:project": _page(),
+    "portfolio:my-projects": _page(PROGRAMME_MANAGERS),
+    "portfolio:status-update": _form(PROGRAMME_MANAGERS),
+    "portfolio:reprofile": _form(PROGRAMME_MANAGERS),
+    "portfolio:capital-programme-edit": _form(FINANCE_STAFF),
+    # --- the mobile estate (the register holds personal data)
+    "mobile_assets:dashboard": _page(),
+    "mobile_assets:benefits": _page(),
+    "mobile_assets:register": _page(PERSONAL_DATA_READERS),
+    "mobile_assets:device": _page(PERSONAL_DATA_READERS),
+    "mobile_assets:devices-upload": _form(MOBILE_TEAM),
+    "mobile_assets:device-assign": _form(MOBILE_TEAM),
+    "mobile_assets:device-return": _form(MOBILE_TEAM),
+    "mobile_assets:device-status": _form(MOBILE_TEAM),
+    "mobile_assets:usage-upload": _form(MOBILE_TEAM),
+    # --- the Assembly response pack
+    "assembly:pack": _page(),
+    "assembly:pack-xlsx": _page(),
+    "assembly:question-csv": _page(),
+    "assembly:compare": _page(),
+    "assembly:snapshot": _page(),
+    "assembly:snapshot-xlsx": _page(),
+    "assembly:snapshot-csv": _page(),
+    "assembly:freeze": _form(FINANCE_STAFF),
+    # --- the API
+    "api:root": _page(),
+    "api:me": _page(),
+    "api:financial-years": _page(),
+    "api:savings-summary": _page(),
+    "api:savings-breakdown": _page(),
+    "api:savings-plan-list": _page(),
+    "api:savings-plan-detail": _page(),
+    "api:savings-category-list": _page(),
+    "api:savings-category-detail": _page(),
+    "api:savings-initiative-list": _page(),
+    "api:savings-initiative-detail": _page(),
+    "api:savings-actual-list": Access(read=READERS, write=FINANCE_STAFF),
+    "api:savings-actual-detail": Access(read=READERS, write=FINANCE_STAFF),
+    "api:savings-actual-submit": _form(FINANCE_STAFF),
+    "api:savings-actual-approve": _form(FINANCE_STAFF),
+    "api:savings-actual-return-for-changes": _form(FINANCE_STAFF),
+    "api:savings-quarter-close": _form(FINANCE_STAFF),
+    "api:capital-programme-list": _page(),
+    "api:project-list": _page(),
+    "api:project-detail": _page(),
+    "api:status-update-list": Access(read=READERS, write=PROGRAMME_MANAGERS),
+    "api:status-update-detail": _page(),
+    "api:device-type-list": _page(),
+    "api:device-list": _page(PERSONAL_DATA_READERS),
+    "api:rollout": _page(),
+    "api:usage": _page(),
+    "api:mobile-benefits": _page(),
+    "api:assembly": _page(),
+    "api:assembly-snapshots": Access(read=READERS, write=FINANCE_STAFF),
+}
+
+
+def roles_for(user) -> frozenset[str]:
+    """The policy's roles of a user: their groups, "admin" for a superuser, else "none";
+    "anonymous" when not signed in."""
+    if user is None or not user.is_authenticated:
+        return frozenset({ANONYMOUS})
+    roles = set(roles_of(user))
+    if user.is_superuser:
+        roles.add(ADMIN)
+    return frozenset(roles or {NO_ROLE})
+
+
+def access_for(view_name: str | None) -> Access | None:
+    """The entry for a view name ("ns:name"), or its namespace's "ns:*"; None if it has none."""
+    if not view_name:
+        return None
+    if view_name in POLICY:
+        return POLICY[view_name]
+    namespace, _, _ = view_name.rpartition(":")
+    return POLICY.get(f"{namespace}:*") if namespace else None
+
+
+def allowed(user, view_name: str | None, method: str = "GET") -> bool:
+    """Whether the user may use the view with this method. No entry: nobody may."""
+    access = access_for(view_name)
+    if access is None:
+        logger.error("No access policy for view %r: refused", view_name)
+        return False
+    granted = access.read if method.upper() in READ_METHODS else access.write
+    return bool(granted & roles_for(user))
+
+
+def may_read(user, view_name: str) -> bool:
+    return allowed(user, view_name, "GET")
+
+
+def may_write(user, view_name: str) -> bool:
+    return allowed(user, view_name, "POST")
+
+
+def view_name_of(request: HttpRequest) -> str | None:
+    """The namespaced name of the view a request resolved to ("admin:*" for an unnamed admin page)."""
+    return view_name_of_match(getattr(request, "resolver_match", None))
+
+
+def view_name_of_match(match: ResolverMatch | None) -> str | None:
+    if match is None:
+        return None
+    return ":".join([*match.namespaces, match.url_name or "*"])
+
+
+def has_no_role(user) -> bool:
+    return roles_for(user) == {NO_ROLE}
+
+
+class PolicyPermission(BasePermission):
+    """DRF's default permission: the policy's answer for the endpoint, after authentication.
+
+    Not signed in: False, so DRF answers 401 with its Token challenge.
+    """
+
+    message = "Your role does not allow this."
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if has_no_role(user):
+            self.message = "You have no access yet: an administrator must give you a role."
+        return allowed(user, view_name_of(request), request.method)
