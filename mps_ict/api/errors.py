@@ -4,15 +4,18 @@
      "errors": [{"field": "to", "message": "\\"2015\\" is not a financial year; ..."}]}
 
 A Django ValidationError raised by a service becomes the same 400 as a serializer's; rows of an
-upload add "row" to each error.
+upload add "row" to each error. A service's Conflict (mps_ict/conflicts.py: a stale version, a
+record that already exists) is a 409 in the same shape. ErrorOutput documents the shape.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from mps_ict.conflicts import Conflict
 
 
 def _flatten(detail, prefix="") -> list[dict]:
@@ -41,6 +44,7 @@ def _from_django(error: DjangoValidationError) -> exceptions.ValidationError:
 
 
 def exception_handler(exc, context):
+    conflict = isinstance(exc, Conflict)
     if isinstance(exc, DjangoValidationError):
         exc = _from_django(exc)
     elif isinstance(exc, Http404):
@@ -51,7 +55,13 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, exceptions.ValidationError):
+    if conflict:
+        response.data = {
+            "message": "The request clashes with the record as it now stands.",
+            "errors": _flatten(exc.detail),
+        }
+        response.status_code = status.HTTP_409_CONFLICT
+    elif isinstance(exc, exceptions.ValidationError):
         response.data = {"message": "The request is not valid.", "errors": _flatten(exc.detail)}
         response.status_code = status.HTTP_400_BAD_REQUEST
     else:
@@ -62,3 +72,17 @@ def exception_handler(exc, context):
 
 def error_response(message: str, errors: list[dict], status_code: int = 400) -> Response:
     return Response({"message": message, "errors": errors}, status=status_code)
+
+
+class FieldErrorOutput(serializers.Serializer):
+    field = serializers.CharField(
+        allow_null=True, help_text="The field or parameter at fault; null for the whole request"
+    )
+    message = serializers.CharField()
+
+
+class ErrorOutput(serializers.Serializer):
+    """Every API error: 400 (not valid), 409 (clashes with the record as it now stands), 403, 404."""
+
+    message = serializers.CharField()
+    errors = FieldErrorOutput(many=True)
