@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from mps_ict.audit import audit_context, audited
+from mps_ict.conflicts import Conflict, StaleVersion, version_check
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, Quarter
 from mps_ict.loaders import upsert
@@ -227,23 +228,24 @@ def actual_validate(*, row: ActualInput, quarter: Quarter, existing: QuarterlyAc
     return errors
 
 
-@audited
-@transaction.atomic
-def actual_save(*, row: ActualInput, quarter: Quarter, user, expected_version: int | None = None) -> QuarterlyActual:
-    """Create or update the draft actual of an initiative for a quarter.
+class ActualExists(Conflict):
+    """The initiative already has figures for the quarter: update those (with their version)."""
 
-    `expected_version` is the version the user started editing from; if somebody saved in
-    between, the save is refused rather than silently overwriting their figures.
-    """
-    existing = (
+    def __init__(self, actual: QuarterlyActual):
+        self.actual = actual
+        super().__init__(f"{actual} already exists; update it with its version.")
+
+
+def _actual_locked(*, initiative: Initiative, quarter: Quarter) -> QuarterlyActual | None:
+    return (
         QuarterlyActual.objects.select_for_update()
-        .filter(initiative=row.initiative, financial_year=quarter.financial_year, quarter=quarter.number)
+        .filter(initiative=initiative, financial_year=quarter.financial_year, quarter=quarter.number)
         .first()
     )
-    if existing is not None and expected_version is not None and existing.version != expected_version:
-        raise ValidationError(
-            {"version": "Somebody else changed these figures while you were editing. Reload to see them."}
-        )
+
+
+def _actual_write(*, existing: QuarterlyActual | None, row: ActualInput, quarter: Quarter, user) -> QuarterlyActual:
+    """Validate and save the draft; the callers have decided which record it is and checked its version."""
     errors = actual_validate(row=row, quarter=quarter, existing=existing)
     if errors:
         raise ValidationError(errors)
@@ -265,6 +267,63 @@ def actual_save(*, row: ActualInput, quarter: Quarter, user, expected_version: i
 
 @audited
 @transaction.atomic
+def actual_create(*, row: ActualInput, quarter: Quarter, user) -> QuarterlyActual:
+    """A new draft actual. If the initiative already has one for the quarter, that is a conflict
+    (ActualExists): the caller updates it with its version rather than overwriting it unseen."""
+    existing = _actual_locked(initiative=row.initiative, quarter=quarter)
+    if existing is not None:
+        raise ActualExists(existing)
+    return _actual_write(existing=None, row=row, quarter=quarter, user=user)
+
+
+@audited
+@transaction.atomic
+def actual_update(
+    *,
+    actual: QuarterlyActual,
+    user,
+    version: int | None,
+    actual_saving: Decimal | None = None,
+    forecast_full_year: Decimal | None = None,
+    commentary: str | None = None,
+) -> QuarterlyActual:
+    """Change the figures of this actual, and only this one; a figure not given keeps its value.
+
+    `version` is the version the user read: required, and refused (StaleVersion) if somebody
+    saved in between, rather than silently overwriting their figures.
+    """
+    locked = QuarterlyActual.objects.select_for_update().select_related("initiative__category__plan").get(pk=actual.pk)
+    version_check(current=locked.version, expected=version, what="these figures")
+    row = ActualInput(
+        locked.initiative,
+        locked.actual_saving if actual_saving is None else actual_saving,
+        locked.forecast_full_year if forecast_full_year is None else forecast_full_year,
+        locked.commentary if commentary is None else commentary,
+    )
+    return _actual_write(existing=locked, row=row, quarter=locked.period, user=user)
+
+
+@audited
+@transaction.atomic
+def actual_save(*, row: ActualInput, quarter: Quarter, user, expected_version: int | None = None) -> QuarterlyActual:
+    """Create or update the draft actual of an initiative for a quarter, as the form shows it.
+
+    `expected_version` is the version the user started editing from, None if they started from
+    no figures; if somebody saved (or created the figures) in between, the save is refused
+    (StaleVersion) rather than silently overwriting their figures.
+    """
+    existing = _actual_locked(initiative=row.initiative, quarter=quarter)
+    if existing is not None and expected_version is None:
+        raise StaleVersion(
+            {"version": "Somebody else entered these figures while you were editing. Reload to see them."}
+        )
+    if existing is not None:
+        version_check(current=existing.version, expected=expected_version, what="these figures")
+    return _actual_write(existing=existing, row=row, quarter=quarter, user=user)
+
+
+@audited
+@transaction.atomic
 def actuals_submit(*, actuals: list[QuarterlyActual], user) -> int:
     """Send drafts for approval by a colleague."""
     now = timezone.now()
@@ -280,14 +339,32 @@ def actuals_submit(*, actuals: list[QuarterlyActual], user) -> int:
     return len(actuals)
 
 
+def actual_round_makers(actual: QuarterlyActual) -> set[int]:
+    """The ids of everyone who entered, edited or submitted the figures in their current round.
+
+    A round is everything since the figures were last returned (or since they were created). It
+    is read from the audit history, newest first, up to the last "returned" row (the checker's,
+    which is not part of the new round). The row's own entered_by and submitted_by always count
+    too, so figures loaded without history, or carried unchanged into a new round, are covered.
+    """
+    makers = {actual.entered_by_id, actual.submitted_by_id}
+    history = actual.history.order_by("-history_date", "-history_id").values_list("status", "history_user_id")
+    for status, user_id in history:
+        if status == ActualStatus.RETURNED:
+            break
+        makers.add(user_id)
+    makers.discard(None)
+    return makers
+
+
 def _decide(actual: QuarterlyActual, user, status: str, reason: str = "") -> QuarterlyActual:
     locked = QuarterlyActual.objects.select_for_update().get(pk=actual.pk)
     if not user.has_perm("savings.approve_quarterlyactual"):
         raise PermissionDenied("Only finance staff may approve or return actuals.")
     if locked.status != ActualStatus.SUBMITTED:
         raise ValidationError({"status": f"{locked} is {locked.get_status_display().lower()}, not awaiting approval."})
-    if user.pk in (locked.submitted_by_id, locked.entered_by_id):
-        raise ValidationError({"decided_by": "A colleague must approve this: you entered or submitted it."})
+    if user.pk in actual_round_makers(locked):
+        raise ValidationError({"decided_by": "A colleague must approve this: you entered or edited it in this round."})
     locked.status = status
     locked.decided_by = user
     locked.decided_at = timezone.now()
@@ -353,8 +430,9 @@ def actuals_import(*, rows: list[tuple[int, ActualInput]], quarter: Quarter, use
     errors: list[RowError] = []
     for row_number, row in rows:
         try:
-            with transaction.atomic():
-                actual_save(row=row, quarter=quarter, user=user)
+            with transaction.atomic():  # an upload upserts drafts (the template carries no versions)
+                existing = _actual_locked(initiative=row.initiative, quarter=quarter)
+                _actual_write(existing=existing, row=row, quarter=quarter, user=user)
         except ValidationError as error:
             for field_name, messages in error.message_dict.items():
                 errors.extend(RowError(row_number, COLUMN_OF_FIELD.get(field_name, field_name), m) for m in messages)

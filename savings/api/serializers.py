@@ -162,14 +162,64 @@ class ActualOutput(serializers.ModelSerializer):
         ]
 
 
-class ActualInput(serializers.Serializer):
+class ActualCreateInput(serializers.Serializer):
+    """POST: a new actual, named by initiative and quarter. These are all a caller may set."""
+
     initiative = serializers.SlugRelatedField(slug_field="reference", queryset=Initiative.objects.all())
     financial_year = FinancialYearField()
     quarter = serializers.IntegerField(min_value=1, max_value=4)
     actual_saving = MoneyField()
     forecast_full_year = MoneyField()
     commentary = serializers.CharField(required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(required=False, help_text="The version you edited; refused if it moved on")
+
+
+class ActualUpdateInput(serializers.Serializer):
+    """PUT: new figures for the actual the URL names, from the version you read.
+
+    `initiative`, `financial_year` and `quarter` may be repeated but must be the URL's: an update
+    never moves to another record. A field not given keeps its value.
+    """
+
+    initiative = serializers.CharField(required=False, help_text="If given, the reference of the URL's actual")
+    financial_year = FinancialYearField(required=False, help_text="If given, the URL's actual's year")
+    quarter = serializers.IntegerField(min_value=1, max_value=4, required=False, help_text="If given, the URL's")
+    actual_saving = MoneyField()
+    forecast_full_year = MoneyField()
+    commentary = serializers.CharField(required=False, allow_blank=True)
+    version = serializers.IntegerField(
+        min_value=1, help_text="The version you read and edited; 409 if somebody else changed it since"
+    )
+
+    def validate(self, attrs):
+        actual = self.context["actual"]
+        url_names = {
+            "initiative": (actual.initiative.reference, attrs.get("initiative")),
+            "financial_year": (actual.financial_year, attrs.get("financial_year")),
+            "quarter": (actual.quarter, attrs.get("quarter")),
+        }
+        shown = {"initiative": str, "financial_year": str, "quarter": lambda number: f"Q{number}"}
+        errors = {
+            field: f"The URL names {actual.initiative.reference} {actual.period}; this body names "
+            f"{shown[field](given)}. An update changes only the record its URL names."
+            for field, (expected, given) in url_names.items()
+            if field in attrs and given != expected
+        }
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class ActualPatchInput(ActualUpdateInput):
+    """PATCH: as PUT, but the figures are optional; a field not given keeps its value.
+
+    `version` stays required, so this is never DRF's `partial` mode, which would waive it (and
+    drf-spectacular would drop it from the schema's required list): `partial` is always False.
+    """
+
+    actual_saving = MoneyField(required=False)
+    forecast_full_year = MoneyField(required=False)
+
+    partial = property(lambda self: False, lambda self, value: None)
 
 
 class ReturnInput(serializers.Serializer):

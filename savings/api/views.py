@@ -4,13 +4,16 @@ Views parse input and call selectors or services; no business rules live here.
 """
 
 from django.http import Http404
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mps_ict.api.errors import ErrorOutput
+from mps_ict.conflicts import Conflict
 from mps_ict.financial_years import Quarter
 from savings import selectors, services
 from savings.api import serializers
@@ -154,6 +157,15 @@ class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.initiative_list(user=self.request.user)
 
 
+UPDATE_RESPONSES = {
+    200: serializers.ActualOutput,
+    400: ErrorOutput,
+    403: ErrorOutput,
+    404: ErrorOutput,
+    409: ErrorOutput,
+}
+
+
 class ActualViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Quarterly actuals. Finance create and update drafts; submit, approve and return are actions."""
 
@@ -172,39 +184,54 @@ class ActualViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
             .order_by("financial_year", "quarter", "initiative__reference")
         )
 
-    def _save(self, request, expected_instance=None):
-        data = request.data.copy() if hasattr(request.data, "copy") else dict(request.data)
-        if expected_instance is not None:
-            data.setdefault("initiative", expected_instance.initiative.reference)
-            data.setdefault("financial_year", expected_instance.financial_year.label)
-            data.setdefault("quarter", expected_instance.quarter)
-            data.setdefault("actual_saving", str(expected_instance.actual_saving))
-            data.setdefault("forecast_full_year", str(expected_instance.forecast_full_year))
-            data.setdefault("commentary", expected_instance.commentary)
-        serializer = serializers.ActualInput(data=data)
-        serializer.fields["initiative"].queryset = selectors.initiatives_visible_to(request.user)
-        serializer.is_valid(raise_exception=True)
-        values = serializer.validated_data
-        actual = services.actual_save(
-            row=services.ActualInput(
-                values["initiative"], values["actual_saving"], values["forecast_full_year"], values["commentary"]
-            ),
-            quarter=Quarter(values["financial_year"], values["quarter"]),
-            user=request.user,
-            expected_version=values.get("version"),
-        )
-        return serializers.ActualOutput(actual).data
-
-    @extend_schema(request=serializers.ActualInput, responses=serializers.ActualOutput)
+    @extend_schema(
+        request=serializers.ActualCreateInput,
+        responses={201: serializers.ActualOutput, 400: ErrorOutput, 403: ErrorOutput, 409: ErrorOutput},
+        description="A new draft actual. If the initiative already has one for the quarter, 409: update that.",
+    )
     def create(self, request, *args, **kwargs):
-        return Response(self._save(request), status=status.HTTP_201_CREATED)
+        params = serializers.ActualCreateInput(data=request.data)
+        params.fields["initiative"].queryset = selectors.initiatives_visible_to(request.user)
+        params.is_valid(raise_exception=True)
+        values = params.validated_data
+        row = services.ActualInput(
+            values["initiative"], values["actual_saving"], values["forecast_full_year"], values["commentary"]
+        )
+        try:
+            actual = services.actual_create(
+                row=row, quarter=Quarter(values["financial_year"], values["quarter"]), user=request.user
+            )
+        except services.ActualExists as exists:
+            url = reverse("api:savings-actual-detail", args=[exists.actual.pk])
+            raise Conflict(f"{exists.actual} already exists; update it at {url} with its version.") from exists
+        return Response(serializers.ActualOutput(actual).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=serializers.ActualInput, responses=serializers.ActualOutput)
+    def _update(self, request, params_class):
+        """PUT and PATCH change the actual the URL names, and only its figures."""
+        actual = self.get_object()
+        params = params_class(data=request.data, context={"actual": actual})
+        params.is_valid(raise_exception=True)
+        values = params.validated_data
+        updated = services.actual_update(
+            actual=actual,
+            user=request.user,
+            version=values["version"],
+            actual_saving=values.get("actual_saving"),
+            forecast_full_year=values.get("forecast_full_year"),
+            commentary=values.get("commentary"),
+        )
+        return Response(serializers.ActualOutput(updated).data)
+
+    @extend_schema(request=serializers.ActualUpdateInput, responses=UPDATE_RESPONSES)
     def update(self, request, *args, **kwargs):
-        return Response(self._save(request, expected_instance=self.get_object()))
+        return self._update(request, serializers.ActualUpdateInput)
+
+    @extend_schema(request=serializers.ActualPatchInput, responses=UPDATE_RESPONSES)
+    def partial_update(self, request, *args, **kwargs):
+        return self._update(request, serializers.ActualPatchInput)
 
     @extend_schema(request=None, responses=serializers.ActualOutput)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.DjangoModelPermissions])
+    @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         actual = self.get_object()
         services.actuals_submit(actuals=[actual], user=request.user)
@@ -212,13 +239,13 @@ class ActualViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
         return Response(serializers.ActualOutput(actual).data)
 
     @extend_schema(request=None, responses=serializers.ActualOutput)
-    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         actual = services.actual_approve(actual=self.get_object(), user=request.user)
         return Response(serializers.ActualOutput(actual).data)
 
     @extend_schema(request=serializers.ReturnInput, responses=serializers.ActualOutput)
-    @action(detail=True, methods=["post"], url_path="return", permission_classes=[permissions.IsAuthenticated])
+    @action(detail=True, methods=["post"], url_path="return")
     def return_for_changes(self, request, pk=None):
         params = serializers.ReturnInput(data=request.data)
         params.is_valid(raise_exception=True)
@@ -230,8 +257,6 @@ class ActualViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
 
 class QuarterCloseView(APIView):
     """Close a quarter (finance): every actual in it must be approved; it is then locked."""
-
-    queryset = services.QuarterClosure.objects.all()  # writes need savings.add_quarterclosure
 
     @extend_schema(request=serializers.QuarterCloseInput, responses=serializers.QuarterCloseInput)
     def post(self, request):

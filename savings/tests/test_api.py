@@ -239,3 +239,173 @@ def test_a_colleague_returns_with_a_reason_through_the_api(mps_plan, role_user):
     assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "reason"
     returned = checker.post(f"/api/v1/savings/actuals/{actual.pk}/return/", {"reason": "Wrong quarter"}, format="json")
     assert returned.json()["status"] == "returned" and returned.json()["return_reason"] == "Wrong quarter"
+
+
+def _finance_client(role_user):
+    user = role_user("finance")
+    client = APIClient()
+    client.force_authenticate(user)
+    return user, client
+
+
+def _draft(user, reference="SAV-DC", saving="1000000.00", forecast="4000000.00"):
+    from mps_ict.financial_years import FinancialYear, Quarter
+
+    return services.actual_save(
+        row=services.ActualInput(Initiative.objects.get(reference=reference), Decimal(saving), Decimal(forecast)),
+        quarter=Quarter(FinancialYear(2014), 1),
+        user=user,
+    )
+
+
+def _figures(actual):
+    actual.refresh_from_db()
+    return actual.actual_saving, actual.version
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [("initiative", "SAV-NET", "SAV-NET"), ("financial_year", "2015/16", "2015/16"), ("quarter", 2, "Q2")],
+)
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_an_update_writes_only_the_record_its_url_names(mps_plan, role_user, field, value, named, method):
+    user, client = _finance_client(role_user)
+    ours, theirs = _draft(user), _draft(user, reference="SAV-NET", saving="5.00", forecast="5000000.00")
+    body = {"actual_saving": "2.00", "forecast_full_year": "4000000.00", "version": 1, field: value}
+    response = getattr(client, method)(f"/api/v1/savings/actuals/{ours.pk}/", body, format="json")
+    assert response.status_code == 400, response.json()
+    assert response.json()["errors"] == [
+        {
+            "field": field,
+            "message": f"The URL names SAV-DC 2014/15 Q1; this body names {named}. "
+            "An update changes only the record its URL names.",
+        }
+    ]
+    assert _figures(ours) == (Decimal("1000000.00"), 1)
+    assert _figures(theirs) == (Decimal("5.00"), 1)
+    assert QuarterlyActual.objects.count() == 2
+
+
+def test_an_update_may_repeat_the_record_it_names(mps_plan, role_user):
+    user, client = _finance_client(role_user)
+    actual = _draft(user)
+    body = {"initiative": "SAV-DC", "financial_year": "2014/15", "quarter": 1, "actual_saving": "2.00", "version": 1}
+    response = client.patch(f"/api/v1/savings/actuals/{actual.pk}/", body, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["actual_saving"], response.json()["version"]) == ("2.00", 2)
+
+
+def test_patch_keeps_what_it_is_not_given_and_sets_nothing_else(mps_plan, role_user):
+    user, client = _finance_client(role_user)
+    actual = _draft(user)
+    body = {"commentary": "DC2 exit", "version": 1, "status": "approved", "decided_by": "someone", "id": 999}
+    response = client.patch(f"/api/v1/savings/actuals/{actual.pk}/", body, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["id"], body["actual_saving"], body["forecast_full_year"], body["commentary"]) == (
+        actual.pk,
+        "1000000.00",
+        "4000000.00",
+        "DC2 exit",
+    )
+    assert (body["status"], body["decided_by"]) == ("draft", None)
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_an_update_without_a_version_is_refused_naming_it(mps_plan, role_user, method):
+    user, client = _finance_client(role_user)
+    actual = _draft(user)
+    body = {"actual_saving": "2.00", "forecast_full_year": "4000000.00"}
+    response = getattr(client, method)(f"/api/v1/savings/actuals/{actual.pk}/", body, format="json")
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["version"]
+    assert _figures(actual) == (Decimal("1000000.00"), 1)
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_stale_version_is_a_conflict_and_writes_nothing(mps_plan, role_user, method):
+    user, client = _finance_client(role_user)
+    actual = _draft(user)
+    # Given a colleague saved version 2 after we read version 1
+    services.actual_update(actual=actual, user=role_user("finance"), version=1, actual_saving=Decimal(3))
+    body = {"actual_saving": "2.00", "forecast_full_year": "4000000.00", "version": 1}
+    response = getattr(client, method)(f"/api/v1/savings/actuals/{actual.pk}/", body, format="json")
+    assert response.status_code == 409
+    [error] = response.json()["errors"]
+    assert error["field"] == "version" and "Somebody else changed these figures" in error["message"]
+    assert _figures(actual) == (Decimal("3.00"), 2)
+
+
+def test_creating_figures_that_exist_is_a_conflict_pointing_at_them(mps_plan, role_user):
+    user, client = _finance_client(role_user)
+    actual = _draft(user)
+    payload = {
+        "initiative": "SAV-DC",
+        "financial_year": "2014/15",
+        "quarter": 1,
+        "actual_saving": "9.00",
+        "forecast_full_year": "4000000.00",
+    }
+    response = client.post("/api/v1/savings/actuals/", payload, format="json")
+    assert response.status_code == 409
+    assert response.json()["errors"] == [
+        {
+            "field": None,
+            "message": f"SAV-DC 2014/15 Q1 already exists; update it at /api/v1/savings/actuals/{actual.pk}/ "
+            "with its version.",
+        }
+    ]
+    assert _figures(actual) == (Decimal("1000000.00"), 1)
+
+
+def test_nobody_who_edited_in_the_round_approves_it_through_the_api(mps_plan, role_user):
+    (a, client_a), (_, client_b), (_, client_c) = (_finance_client(role_user) for _ in range(3))
+    # Given A enters the figures, and B edits and submits them
+    actual = _draft(a)
+    edited = client_b.patch(f"/api/v1/savings/actuals/{actual.pk}/", {"actual_saving": "2.00", "version": 1})
+    assert edited.status_code == 200, edited.json()
+    assert client_b.post(f"/api/v1/savings/actuals/{actual.pk}/submit/").json()["status"] == "submitted"
+    # Then A may neither approve nor return it; C may approve it
+    for url, body in (("approve/", {}), ("return/", {"reason": "Looks wrong"})):
+        refused = client_a.post(f"/api/v1/savings/actuals/{actual.pk}/{url}", body, format="json")
+        assert refused.status_code == 400
+        assert refused.json()["errors"] == [
+            {"field": "decided_by", "message": "A colleague must approve this: you entered or edited it in this round."}
+        ]
+    approved = client_c.post(f"/api/v1/savings/actuals/{actual.pk}/approve/")
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+
+
+def test_the_schema_documents_the_actual_write_bodies_and_their_errors(client, role_user):
+    client.force_login(role_user("admin"))
+    schema = client.get("/api/schema/?format=json").json()
+    actuals, actual = schema["paths"]["/api/v1/savings/actuals/"], schema["paths"]["/api/v1/savings/actuals/{id}/"]
+    bodies = schema["components"]["schemas"]
+
+    def body(operation):
+        return bodies[operation["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]]
+
+    error = {"$ref": "#/components/schemas/ErrorOutput"}
+    for operation, ok in ((actuals["post"], "201"), (actual["put"], "200"), (actual["patch"], "200")):
+        assert {ok, "400", "409"} <= set(operation["responses"])
+        for status in ("400", "409"):
+            assert operation["responses"][status]["content"]["application/json"]["schema"] == error
+    assert set(body(actuals["post"])["properties"]) == {
+        "initiative",
+        "financial_year",
+        "quarter",
+        "actual_saving",
+        "forecast_full_year",
+        "commentary",
+    }
+    for method, required in (("put", {"actual_saving", "forecast_full_year", "version"}), ("patch", {"version"})):
+        assert set(body(actual[method])["properties"]) == {
+            "initiative",
+            "financial_year",
+            "quarter",
+            "actual_saving",
+            "forecast_full_year",
+            "commentary",
+            "version",
+        }
+        assert set(body(actual[method])["required"]) == required

@@ -3,10 +3,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from mps_ict.conflicts import Conflict, StaleVersion
 from mps_ict.financial_years import FinancialYear, Quarter
 from savings import services
 from savings.choices import ActualStatus
 from savings.models import Initiative, QuarterlyActual
+from savings.tests.factories import QuarterlyActualFactory
 
 Q1_2014 = Quarter(FinancialYear(2014), 1)
 
@@ -56,7 +58,9 @@ def test_return_needs_a_reason_and_reopens_the_figures(data_centres, role_user):
         services.actual_return(actual=actual, user=checker, reason=" ")
     returned = services.actual_return(actual=actual, user=checker, reason="Q1 contract credit missing")
     assert returned.status == ActualStatus.RETURNED and returned.editable
-    again = services.actual_save(row=row(data_centres, actual="1200000.00"), quarter=Q1_2014, user=maker)
+    again = services.actual_update(
+        actual=returned, user=maker, version=returned.version, actual_saving=Decimal("1200000.00")
+    )
     assert again.status == ActualStatus.DRAFT and again.actual_saving == Decimal("1200000.00")
 
 
@@ -79,11 +83,11 @@ def test_bad_figures_are_refused_naming_the_field(data_centres, role_user, actua
 
 def test_a_forecast_within_5_percent_needs_no_commentary_but_more_does(data_centres, role_user):
     user = role_user("finance")
-    services.actual_save(row=row(data_centres, forecast="4200000.00"), quarter=Q1_2014, user=user)  # +5% exactly
-    with pytest.raises(ValidationError):
-        services.actual_save(row=row(data_centres, forecast="4200000.01"), quarter=Q1_2014, user=user)
-    saved = services.actual_save(
-        row=row(data_centres, forecast="4200000.01", commentary="Early exit from DC2"), quarter=Q1_2014, user=user
+    first = services.actual_save(row=row(data_centres, forecast="4200000.00"), quarter=Q1_2014, user=user)  # +5%
+    with pytest.raises(ValidationError, match="Explain the forecast"):
+        services.actual_update(actual=first, user=user, version=1, forecast_full_year=Decimal("4200000.01"))
+    saved = services.actual_update(
+        actual=first, user=user, version=1, forecast_full_year=Decimal("4200000.01"), commentary="Early exit from DC2"
     )
     assert saved.commentary == "Early exit from DC2"
 
@@ -109,8 +113,9 @@ def test_closing_a_quarter_needs_everything_approved_then_locks_it(data_centres,
     services.actuals_submit(actuals=[actual], user=maker)
     services.actual_approve(actual=actual, user=checker)
     services.quarter_close(plan=mps_plan, quarter=Q1_2014, user=checker)
+    actual.refresh_from_db()
     with pytest.raises(ValidationError, match="closed"):
-        services.actual_save(row=row(data_centres), quarter=Q1_2014, user=maker)
+        services.actual_update(actual=actual, user=maker, version=actual.version, actual_saving=Decimal(1))
     other = Initiative.objects.get(reference="SAV-NET")
     with pytest.raises(ValidationError, match="closed"):
         services.actual_save(row=row(other, forecast="5000000.00"), quarter=Q1_2014, user=maker)
@@ -134,3 +139,109 @@ def test_updating_an_initiative_is_audited_and_refreshes_the_summary(mps_plan, r
     )
     with pytest.raises(ValidationError):
         services.initiative_update(initiative=initiative, user=user, reference="HACKED")
+
+
+def test_an_update_must_name_the_version_it_started_from(data_centres, role_user):
+    first, second = role_user("finance"), role_user("finance")
+    actual = services.actual_save(row=row(data_centres), quarter=Q1_2014, user=first)
+    # Without a version: refused, naming it (not a conflict: the caller must say)
+    with pytest.raises(ValidationError) as missing:
+        services.actual_update(actual=actual, user=second, version=None, actual_saving=Decimal(2))
+    assert not isinstance(missing.value, StaleVersion) and "version" in missing.value.message_dict
+    # Both read version 1; the first saves, the second's version is stale: a conflict
+    services.actual_update(actual=actual, user=first, version=1, actual_saving=Decimal("1100000.00"))
+    with pytest.raises(StaleVersion, match="Somebody else changed these figures"):
+        services.actual_update(actual=actual, user=second, version=1, actual_saving=Decimal("900000.00"))
+    actual.refresh_from_db()
+    assert (actual.actual_saving, actual.version, actual.entered_by) == (Decimal("1100000.00"), 2, first)
+
+
+def test_an_update_keeps_the_figures_it_is_not_given(data_centres, role_user):
+    user = role_user("finance")
+    actual = services.actual_save(row=row(data_centres, commentary="Started"), quarter=Q1_2014, user=user)
+    updated = services.actual_update(actual=actual, user=user, version=1, actual_saving=Decimal("5.00"))
+    assert (updated.actual_saving, updated.forecast_full_year, updated.commentary) == (
+        Decimal("5.00"),
+        Decimal("4000000.00"),
+        "Started",
+    )
+
+
+def test_creating_figures_that_exist_is_a_conflict_and_changes_nothing(data_centres, role_user):
+    user = role_user("finance")
+    actual = services.actual_create(row=row(data_centres), quarter=Q1_2014, user=user)
+    with pytest.raises(services.ActualExists, match="SAV-DC 2014/15 Q1 already exists") as exists:
+        services.actual_create(row=row(data_centres, actual="7.00"), quarter=Q1_2014, user=role_user("finance"))
+    assert isinstance(exists.value, Conflict) and exists.value.actual == actual
+    actual.refresh_from_db()
+    assert (actual.actual_saving, actual.version) == (Decimal("1000000.00"), 1)
+
+
+def test_a_form_started_blank_cannot_overwrite_figures_entered_meanwhile(data_centres, role_user):
+    services.actual_save(row=row(data_centres), quarter=Q1_2014, user=role_user("finance"))
+    with pytest.raises(StaleVersion, match="Somebody else entered these figures"):
+        services.actual_save(
+            row=row(data_centres, actual="3.00"), quarter=Q1_2014, user=role_user("finance"), expected_version=None
+        )
+
+
+def test_an_upload_still_updates_the_drafts_it_names(data_centres, role_user):
+    user = role_user("finance")
+    services.actual_save(row=row(data_centres), quarter=Q1_2014, user=user)
+    assert services.actuals_import(rows=[(2, row(data_centres, actual="8.00"))], quarter=Q1_2014, user=user) == 1
+    actual = QuarterlyActual.objects.get(initiative=data_centres)
+    assert (actual.actual_saving, actual.version) == (Decimal("8.00"), 2)
+
+
+def test_nobody_who_edited_in_the_round_approves_or_returns_it(data_centres, role_user):
+    a, b, c = role_user("finance"), role_user("finance"), role_user("finance")
+    # Given A enters the figures, then B edits and submits them
+    actual = services.actual_save(row=row(data_centres), quarter=Q1_2014, user=a)
+    actual = services.actual_update(actual=actual, user=b, version=1, actual_saving=Decimal("1100000.00"))
+    services.actuals_submit(actuals=[actual], user=b)
+    # Then neither A (who edited in this round) nor B may decide; C may
+    for maker in (a, b):
+        with pytest.raises(ValidationError, match="you entered or edited it in this round") as refused:
+            services.actual_approve(actual=actual, user=maker)
+        assert "decided_by" in refused.value.message_dict
+        with pytest.raises(ValidationError, match="you entered or edited it in this round"):
+            services.actual_return(actual=actual, user=maker, reason="Looks wrong")
+    assert services.actual_approve(actual=actual, user=c).status == ActualStatus.APPROVED
+
+
+def test_a_return_starts_a_new_round(data_centres, role_user):
+    a, c = role_user("finance"), role_user("finance")
+    actual = services.actual_save(row=row(data_centres), quarter=Q1_2014, user=a)
+    services.actuals_submit(actuals=[actual], user=a)
+    returned = services.actual_return(actual=actual, user=c, reason="Q1 credit missing")
+    # A corrects and resubmits: C, who returned it and edited nothing, may now approve
+    corrected = services.actual_update(actual=returned, user=a, version=returned.version, actual_saving=Decimal(2))
+    services.actuals_submit(actuals=[corrected], user=a)
+    assert services.actual_round_makers(corrected) == {a.pk}
+    assert services.actual_approve(actual=corrected, user=c).status == ActualStatus.APPROVED
+
+
+def test_a_returner_who_then_edits_is_a_maker_of_the_new_round(data_centres, role_user):
+    a, b, c = role_user("finance"), role_user("finance"), role_user("finance")
+    actual = services.actual_save(row=row(data_centres), quarter=Q1_2014, user=a)
+    services.actuals_submit(actuals=[actual], user=a)
+    returned = services.actual_return(actual=actual, user=c, reason="Q1 credit missing")
+    # C fixes the figures themselves and B submits them: C may no longer approve
+    fixed = services.actual_update(actual=returned, user=c, version=returned.version, actual_saving=Decimal(2))
+    services.actuals_submit(actuals=[fixed], user=b)
+    with pytest.raises(ValidationError, match="colleague"):
+        services.actual_approve(actual=fixed, user=c)
+    # A worked on the figures in the first round only, so A may approve this one
+    assert services.actual_approve(actual=fixed, user=a).decided_by == a
+
+
+def test_figures_without_history_fall_back_to_who_entered_and_submitted_them(data_centres, role_user):
+    maker, submitter, checker = role_user("finance"), role_user("finance"), role_user("finance")
+    actual = QuarterlyActualFactory(
+        initiative=data_centres, status=ActualStatus.SUBMITTED, entered_by=maker, submitted_by=submitter
+    )
+    actual.history.all().delete()
+    for user in (maker, submitter):
+        with pytest.raises(ValidationError, match="colleague"):
+            services.actual_approve(actual=actual, user=user)
+    assert services.actual_approve(actual=actual, user=checker).status == ActualStatus.APPROVED
