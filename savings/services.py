@@ -324,10 +324,17 @@ def actual_save(*, row: ActualInput, quarter: Quarter, user, expected_version: i
 
 @audited
 @transaction.atomic
-def actuals_submit(*, actuals: list[QuarterlyActual], user) -> int:
-    """Send drafts for approval by a colleague."""
+def actuals_submit(*, actuals: list[QuarterlyActual], user, versions: dict[int, int] | None = None) -> int:
+    """Send drafts for approval by a colleague.
+
+    `versions` ({actual id: the version the user read}) binds the submission to the figures the
+    user saw: an actual whose version moved on since is refused (StaleVersion).
+    """
     now = timezone.now()
+    versions = versions or {}
     for actual in QuarterlyActual.objects.select_for_update().filter(pk__in=[a.pk for a in actuals]):
+        if actual.pk in versions:
+            version_check(current=actual.version, expected=versions[actual.pk], what="these figures")
         if not actual.editable:
             raise ValidationError({"status": f"{actual} is {actual.get_status_display().lower()}; only drafts go."})
         actual.status = ActualStatus.SUBMITTED
@@ -357,10 +364,16 @@ def actual_round_makers(actual: QuarterlyActual) -> set[int]:
     return makers
 
 
-def _decide(actual: QuarterlyActual, user, status: str, reason: str = "") -> QuarterlyActual:
+def _decide(
+    actual: QuarterlyActual, user, status: str, reason: str = "", expected_version: int | None = None
+) -> QuarterlyActual:
+    """Approve or return submitted figures. `expected_version`, if given, is the version the
+    checker reviewed: if the figures moved on since, the decision is refused (StaleVersion)."""
     locked = QuarterlyActual.objects.select_for_update().get(pk=actual.pk)
     if not user.has_perm("savings.approve_quarterlyactual"):
         raise PermissionDenied("Only finance staff may approve or return actuals.")
+    if expected_version is not None:
+        version_check(current=locked.version, expected=expected_version, what="these figures")
     if locked.status != ActualStatus.SUBMITTED:
         raise ValidationError({"status": f"{locked} is {locked.get_status_display().lower()}, not awaiting approval."})
     if user.pk in actual_round_makers(locked):
@@ -377,16 +390,18 @@ def _decide(actual: QuarterlyActual, user, status: str, reason: str = "") -> Qua
 
 @audited
 @transaction.atomic
-def actual_approve(*, actual: QuarterlyActual, user) -> QuarterlyActual:
-    return _decide(actual, user, ActualStatus.APPROVED)
+def actual_approve(*, actual: QuarterlyActual, user, expected_version: int | None = None) -> QuarterlyActual:
+    return _decide(actual, user, ActualStatus.APPROVED, expected_version=expected_version)
 
 
 @audited
 @transaction.atomic
-def actual_return(*, actual: QuarterlyActual, user, reason: str) -> QuarterlyActual:
+def actual_return(
+    *, actual: QuarterlyActual, user, reason: str, expected_version: int | None = None
+) -> QuarterlyActual:
     if not reason.strip():
         raise ValidationError({"return_reason": "Say why the figures are being returned."})
-    return _decide(actual, user, ActualStatus.RETURNED, reason.strip())
+    return _decide(actual, user, ActualStatus.RETURNED, reason.strip(), expected_version=expected_version)
 
 
 @audited

@@ -222,7 +222,15 @@ class ActualPatchInput(ActualUpdateInput):
     partial = property(lambda self: False, lambda self, value: None)
 
 
-class ReturnInput(serializers.Serializer):
+class ReviewedVersionInput(serializers.Serializer):
+    """Submit or approve: optionally, the version you reviewed, so the step applies to those figures."""
+
+    version = serializers.IntegerField(
+        min_value=1, required=False, help_text="The version you reviewed; 409 if the figures changed since"
+    )
+
+
+class ReturnInput(ReviewedVersionInput):
     reason = serializers.CharField()
 
 

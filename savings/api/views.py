@@ -230,27 +230,39 @@ class ActualViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
     def partial_update(self, request, *args, **kwargs):
         return self._update(request, serializers.ActualPatchInput)
 
-    @extend_schema(request=None, responses=serializers.ActualOutput)
+    @extend_schema(request=serializers.ReviewedVersionInput, responses=UPDATE_RESPONSES)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
+        params = serializers.ReviewedVersionInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        version = params.validated_data.get("version")
         actual = self.get_object()
-        services.actuals_submit(actuals=[actual], user=request.user)
+        services.actuals_submit(
+            actuals=[actual], user=request.user, versions={actual.pk: version} if version is not None else None
+        )
         actual.refresh_from_db()
         return Response(serializers.ActualOutput(actual).data)
 
-    @extend_schema(request=None, responses=serializers.ActualOutput)
+    @extend_schema(request=serializers.ReviewedVersionInput, responses=UPDATE_RESPONSES)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        actual = services.actual_approve(actual=self.get_object(), user=request.user)
+        params = serializers.ReviewedVersionInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        actual = services.actual_approve(
+            actual=self.get_object(), user=request.user, expected_version=params.validated_data.get("version")
+        )
         return Response(serializers.ActualOutput(actual).data)
 
-    @extend_schema(request=serializers.ReturnInput, responses=serializers.ActualOutput)
+    @extend_schema(request=serializers.ReturnInput, responses=UPDATE_RESPONSES)
     @action(detail=True, methods=["post"], url_path="return")
     def return_for_changes(self, request, pk=None):
         params = serializers.ReturnInput(data=request.data)
         params.is_valid(raise_exception=True)
         actual = services.actual_return(
-            actual=self.get_object(), user=request.user, reason=params.validated_data["reason"]
+            actual=self.get_object(),
+            user=request.user,
+            reason=params.validated_data["reason"],
+            expected_version=params.validated_data.get("version"),
         )
         return Response(serializers.ActualOutput(actual).data)
 

@@ -200,7 +200,7 @@ def test_actual_list_costs_the_same_queries_at_two_sizes(mps_plan, api, role_use
                 entered_by=user,
                 submitted_by=user,
             )
-        with django_assert_num_queries(4):  # permissions (2), the count, one joined select
+        with django_assert_num_queries(5):  # roles (1), permissions (2), the count, one joined select
             assert client.get("/api/v1/savings/actuals/").json()["count"] == size
 
 
@@ -409,3 +409,19 @@ def test_the_schema_documents_the_actual_write_bodies_and_their_errors(client, r
             "version",
         }
         assert set(body(actual[method])["required"]) == required
+
+
+def test_a_step_on_figures_that_changed_since_they_were_reviewed_is_a_conflict(mps_plan, role_user):
+    (maker, client_maker), (_, client_checker) = (_finance_client(role_user) for _ in range(2))
+    actual = _draft(maker)
+    # Submitting version 1 binds to it; once submitted (version 2), a checker who reviewed 1 is refused
+    assert client_maker.post(f"/api/v1/savings/actuals/{actual.pk}/submit/", {"version": 1}).status_code == 200
+    for url, body in (("approve/", {"version": 1}), ("return/", {"version": 1, "reason": "No"})):
+        stale = client_checker.post(f"/api/v1/savings/actuals/{actual.pk}/{url}", body, format="json")
+        assert stale.status_code == 409 and stale.json()["errors"][0]["field"] == "version"
+    actual.refresh_from_db()
+    assert (actual.status, actual.version) == (ActualStatus.SUBMITTED, 2)
+    approved = client_checker.post(f"/api/v1/savings/actuals/{actual.pk}/approve/", {"version": 2})
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
+    resubmitted = client_maker.post(f"/api/v1/savings/actuals/{actual.pk}/submit/", {"version": 2})
+    assert resubmitted.status_code == 409
