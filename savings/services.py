@@ -409,7 +409,7 @@ def actual_return(
 def quarter_close(*, plan: SavingsPlan, quarter: Quarter, user) -> QuarterClosure:
     """Lock a quarter. Every actual in it must be approved first."""
     if quarter_is_closed(plan=plan, quarter=quarter):
-        raise ValidationError({"quarter": f"{quarter} is already closed."})
+        raise Conflict({"quarter": f"{quarter} is already closed."})
     in_quarter = QuarterlyActual.objects.filter(
         initiative__category__plan=plan, financial_year=quarter.financial_year, quarter=quarter.number
     )

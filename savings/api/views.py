@@ -270,7 +270,10 @@ class ActualViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
 class QuarterCloseView(APIView):
     """Close a quarter (finance): every actual in it must be approved; it is then locked."""
 
-    @extend_schema(request=serializers.QuarterCloseInput, responses=serializers.QuarterCloseInput)
+    @extend_schema(
+        request=serializers.QuarterCloseInput,
+        responses={201: serializers.QuarterCloseInput, 400: ErrorOutput, 403: ErrorOutput, 409: ErrorOutput},
+    )
     def post(self, request):
         params = serializers.QuarterCloseInput(data=request.data)
         params.is_valid(raise_exception=True)

@@ -110,6 +110,8 @@ def test_finance_creates_submits_and_a_colleague_approves_through_the_api(mps_pl
     assert summary["financial_year"] == "2014/15" and summary["realised_to_date"] == "1000000.00"
     closed = checker.post("/api/v1/savings/quarters/close/", {"financial_year": "2014/15", "quarter": 1}, format="json")
     assert closed.status_code == 201
+    again = checker.post("/api/v1/savings/quarters/close/", {"financial_year": "2014/15", "quarter": 1}, format="json")
+    assert again.status_code == 409 and again.json()["errors"][0]["field"] == "quarter"
 
 
 def test_api_validation_matches_the_upload_rules(mps_plan, api):
