@@ -11,4 +11,4 @@ def trivial(request):
     return JsonResponse({"ok": True})
 
 
-urlpatterns = [path("bench/trivial/", trivial), *project_urlpatterns]
+urlpatterns = [path("bench/trivial/", trivial, name="bench-trivial"), *project_urlpatterns]
