@@ -1,9 +1,14 @@
 """Roles are Django groups; this module says which model permissions each one holds.
 
-The policy is declarative so the data migration, the demo users and the tests all read the same
-table. A rule grants `actions` on every model of `app_label` (model "*") or on one model.
-Domain apps extend ROLE_RULES when they add models; `sync_role_groups()` (run by the data
-migration and after every `migrate`) makes each group hold exactly the permissions its rules give.
+Which pages and endpoints a role may read or write is not decided here but by the access policy
+(mps_ict/access.py). The permissions below are what remains of Django's own: `view_restricted`
+(the visibility rule: who may see OFFICIAL-SENSITIVE records) and the few model permissions the
+services check for themselves whoever calls them (a command or task as much as a page).
+
+The table is declarative so the data migration, the demo users and the tests all read the same
+rules. A rule grants `actions` on every model of `app_label` (model "*") or on one model.
+`sync_role_groups()` (run by the data migration and after every `migrate`) makes each group hold
+exactly the permissions its rules give.
 """
 
 from __future__ import annotations
@@ -32,7 +37,6 @@ ROLE_DESCRIPTIONS = {
 }
 ROLES = tuple(ROLE_LABELS)
 
-DOMAIN_APPS = ("savings", "portfolio", "mobile_assets", "assembly")
 VIEW_RESTRICTED = "mps_ict.view_restricted"
 
 
@@ -43,14 +47,9 @@ class Rule:
     actions: tuple[str, ...]  # "view", "add", "change", "delete" or a custom codename
 
 
-def _read_everything() -> list[Rule]:
-    return [Rule(app, "*", ("view",)) for app in DOMAIN_APPS]
-
-
 ROLE_RULES: dict[str, list[Rule]] = {
-    BOARD: [*_read_everything(), Rule("mps_ict", "access", ("view_restricted",))],
+    BOARD: [Rule("mps_ict", "access", ("view_restricted",))],
     FINANCE: [
-        *_read_everything(),
         Rule("mps_ict", "access", ("view_restricted",)),
         # The savings plan is finance's to keep: enter, submit, approve, close (never delete).
         Rule("savings", "*", ("add", "change")),
@@ -61,7 +60,6 @@ ROLE_RULES: dict[str, list[Rule]] = {
         Rule("assembly", "packsnapshot", ("add",)),
     ],
     PROGRAMME_MANAGER: [
-        *_read_everything(),
         Rule("mps_ict", "access", ("view_restricted",)),
         # Only on projects they manage: services check the project's programme manager.
         Rule("portfolio", "statusupdate", ("add", "change")),
@@ -70,12 +68,11 @@ ROLE_RULES: dict[str, list[Rule]] = {
         Rule("portfolio", "spendprofileline", ("change",)),
     ],
     ASSET_MANAGER: [
-        *_read_everything(),
         Rule("mps_ict", "access", ("view_restricted",)),
         # The register, rollout plan, usage statistics and benefit rules are theirs to keep.
         Rule("mobile_assets", "*", ("add", "change")),
     ],
-    API_CONSUMER: _read_everything(),
+    API_CONSUMER: [],  # reads what the access policy lets it; never OFFICIAL-SENSITIVE records
 }
 
 
