@@ -129,3 +129,21 @@ def test_no_page_scrolls_sideways_on_a_320px_phone(browser, live_server, portfol
         assert not too_wide, f"pages wider than the screen: {too_wide}"
     finally:
         context.close()
+
+
+def test_a_user_with_no_role_is_told_they_have_no_access_yet(page, live_server):
+    from mps_ict.tests.factories import DEFAULT_PASSWORD, UserFactory
+
+    newcomer = UserFactory(username="newcomer")
+    sign_in(page, newcomer.username, DEFAULT_PASSWORD)
+    assert page.get_by_role("heading", name="You have no access yet", level=1).is_visible()
+    assert page.get_by_test_id("signed-in-role").inner_text() == "No role assigned"
+    assert page.get_by_role("navigation", name="Main").count() == 0  # nothing to go to
+    page.goto("/savings/")
+    assert page.get_by_role("heading", name="You have no access yet", level=1).is_visible()
+    page.goto("/account/")  # their own account page is theirs
+    assert page.get_by_role("heading", name="Your account", level=1).is_visible()
+    # and the sign-out button on the no-access page works
+    page.goto("/")
+    page.get_by_role("main").get_by_role("button", name="Sign out").click()
+    assert "/sign-in/" in page.url
