@@ -226,8 +226,11 @@ def actual_approve(request, pk):
     actual = get_object_or_404(
         QuarterlyActual.objects.filter(initiative__in=selectors.initiatives_visible_to(request.user)), pk=pk
     )
+    seen = request.POST.get("version", "")  # the figures the approver saw on the page
     try:
-        services.actual_approve(actual=actual, user=request.user)
+        services.actual_approve(
+            actual=actual, user=request.user, expected_version=int(seen) if seen.isdigit() else None
+        )
         messages.success(request, f"Approved {actual.initiative.reference} for {actual.period}.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -5,6 +5,7 @@ import pytest
 from openpyxl import load_workbook
 
 from mps_ict.testing import assert_access_by_role
+from savings import services
 from savings.choices import ActualStatus
 from savings.models import QuarterlyActual
 from savings.tests.factories import InitiativeFactory, SavingsProfileFactory
@@ -98,6 +99,31 @@ def test_a_stale_form_cannot_overwrite_a_colleagues_save(mps_plan, client, role_
     assert response.status_code == 200
     assert "Somebody else changed these figures" in response.content.decode()
     assert QuarterlyActual.objects.get().actual_saving == Decimal("200.00")
+
+
+def test_an_approval_applies_to_the_figures_the_approver_saw(mps_plan, client, role_user):
+    maker, colleague, approver = role_user("finance"), role_user("finance"), role_user("finance")
+    client.force_login(maker)
+    client.post("/savings/actuals/2014/q1/SAV-DC/", {"actual_saving": "100", "forecast_full_year": "4000000"})
+    actual = QuarterlyActual.objects.get()
+    services.actuals_submit(actuals=[actual], user=maker)
+    # The approver opens the quarter and sees the approve button for the version on the page
+    client.force_login(approver)
+    page = client.get("/savings/actuals/2014/q1/").content.decode()
+    seen = QuarterlyActual.objects.get().version
+    assert f'name="version" value="{seen}"' in page
+    # Meanwhile a colleague returns and the maker resubmits changed figures
+    actual = services.actual_return(actual=QuarterlyActual.objects.get(), user=colleague, reason="Check the DC figure")
+    actual = services.actual_update(actual=actual, user=maker, version=actual.version, actual_saving=Decimal("999"))
+    services.actuals_submit(actuals=[actual], user=maker)
+    # The approval of what the approver saw is refused, saying why, and approves nothing
+    response = client.post(f"/savings/actuals/{actual.pk}/approve/", {"version": str(seen)}, follow=True)
+    assert "Somebody else changed" in response.content.decode()
+    assert QuarterlyActual.objects.get().status == ActualStatus.SUBMITTED
+    # Approving the figures as they now stand works
+    current = QuarterlyActual.objects.get().version
+    client.post(f"/savings/actuals/{actual.pk}/approve/", {"version": str(current)})
+    assert QuarterlyActual.objects.get().status == ActualStatus.APPROVED
 
 
 def test_upload_preview_then_confirm_writes_in_one_go(mps_plan, client, role_user):
