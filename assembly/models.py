@@ -1,10 +1,19 @@
 from django.conf import settings
 from django.db import models
 
+from mps_ict.marking import can_view_restricted
+
 
 class PackVersion(models.TextChoices):
     FULL = "full", "Full (includes OFFICIAL-SENSITIVE records)"
     PUBLICATION = "publication", "Publication (OFFICIAL-SENSITIVE records left out)"
+
+
+class PackSnapshotQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A frozen full pack carries OFFICIAL-SENSITIVE records, so it is read as one: only with
+        `view_restricted`. Everyone may read frozen publication packs."""
+        return self if can_view_restricted(user) else self.filter(version=PackVersion.PUBLICATION)
 
 
 class PackSnapshot(models.Model):
@@ -15,6 +24,7 @@ class PackSnapshot(models.Model):
     frozen_at = models.DateTimeField(auto_now_add=True)
     frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     content = models.JSONField(help_text="The pack as built (amounts as decimal strings)")
+    objects = PackSnapshotQuerySet.as_manager()
 
     class Meta:
         ordering = ["-frozen_at", "-pk"]

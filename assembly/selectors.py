@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, Sum, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Sum, When
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from mobile_assets.choices import BenefitRole, BenefitSource, DeviceStatus
 from mobile_assets.models import BenefitRollup, Device, DeviceType, RolloutPlanLine
 from mps_ict.audit import last_changed
 from mps_ict.financial_years import FinancialYear
-from mps_ict.marking import ProtectiveMarking, can_view_restricted
+from mps_ict.marking import PUBLICATION, Withheld, can_view_restricted
 from portfolio.choices import Stage
 from portfolio.models import Project
 from savings import selectors as savings_selectors
@@ -200,10 +200,7 @@ def _q3() -> dict:
         ),
         not_held=["The business case (not yet written in March 2013)", "A cost-benefit analysis of the rollout"],
         source="Mobile estate: rollout plan and device register",
-        links=[
-            _link("Mobile estate", "mobile_assets:dashboard"),
-            _link("Device register", "mobile_assets:register", query="type=smartphone"),
-        ],
+        links=[_link("Mobile estate", "mobile_assets:dashboard")],
         as_at=_when(last_changed(RolloutPlanLine, Device)),
         tables=tables,
         notes=notes,
@@ -325,13 +322,19 @@ def _q4() -> dict:
     )
 
 
-def _q5(*, include_sensitive: bool) -> dict:
+def _q5(*, reader) -> dict:
     live = Project.objects.filter(stage__in=Stage.live(), enables__isnull=False).distinct()
-    withheld = 0
-    if not include_sensitive:
-        withheld = live.filter(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE).count()
-        live = live.exclude(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
-    projects = list(live.select_related("programme").prefetch_related("enables").order_by("code"))
+    withheld = live.withheld_from(reader)
+    initiatives = Initiative.objects.visible_to(reader).order_by("reference")
+    projects = list(
+        live.visible_to(reader)
+        .select_related("programme")
+        .prefetch_related(Prefetch("enables", queryset=initiatives))
+        .order_by("code")
+    )
+    # a project shows only for the initiatives the reader may see: one enabling only withheld
+    # initiatives would otherwise still point at them
+    projects = [p for p in projects if p.enables.all()]
     rows = [
         {
             "project": f"{p.code}: {p.name}",
@@ -384,7 +387,7 @@ def _q5(*, include_sensitive: bool) -> dict:
     )
 
 
-def _q6(*, include_sensitive: bool, user) -> dict:
+def _q6(*, reader) -> dict:
     plan = savings_selectors.plan_current()
     question = (
         "The MPS' recent budget submission included budgeted savings to technology costs of £42 million in 2014-15 "
@@ -394,7 +397,6 @@ def _q6(*, include_sensitive: bool, user) -> dict:
     response = "The MPS will prepare a response for submission by 3 May 2013, albeit this will not be a full plan at this stage."
     if plan is None:
         return _question(6, question, response, answer="No savings plan is loaded in this system.")
-    reader = user if include_sensitive else None
     breakdown = savings_selectors.plan_breakdown(plan=plan, by="savings_type", user=reader)
     planned = {(row.group_key, row.financial_year): row.planned for row in breakdown}
     realised = {(row.group_key, row.financial_year): row.realised for row in breakdown}
@@ -413,7 +415,11 @@ def _q6(*, include_sensitive: bool, user) -> dict:
             total[f"{kind}_{year.start_year}"] = _money(
                 sum((v for (_, y), v in source.items() if y == year), Decimal(0))
             )
-    targets = savings_selectors.plan_targets(plan=plan)
+    visible = Initiative.objects.filter(category__plan=plan)
+    withheld = visible.withheld_from(reader)
+    visible = visible.visible_to(reader)
+    # a target beside sums over the published initiatives would disclose the withheld ones
+    targets = {} if withheld else savings_selectors.plan_targets(plan=plan)
     target_row = {"savings_type": "Budget submission target"}
     for year in Q6_YEARS:
         target_row[f"planned_{year.start_year}"] = _money(targets.get(year))
@@ -424,15 +430,12 @@ def _q6(*, include_sensitive: bool, user) -> dict:
             _column(f"planned_{year.start_year}", f"{year} planned", MONEY),
             _column(f"realised_{year.start_year}", f"{year} realised to date", MONEY),
         ]
-    visible = Initiative.objects.filter(category__plan=plan)
-    withheld = 0
-    if not include_sensitive:
-        withheld = visible.filter(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE).count()
-        visible = visible.exclude(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
     assumed = visible.filter(savings_type_is_assumed=True).count()
     notes = [
         "Each year's figure is the saving a year against the baseline, not the increase on the year before.",
     ]
+    if withheld:
+        notes.append(Withheld(withheld, "initiative").sentence)
     if assumed:
         notes.append(
             f"The type of saving of {assumed} of {visible.count()} initiatives is an assumption: the 2013 plan table "
@@ -443,7 +446,11 @@ def _q6(*, include_sensitive: bool, user) -> dict:
         question,
         response,
         held="answered",
-        answer=f"The £{plan.target_reduction / 1_000_000:,.0f}m plan by type of saving, for {Q6_YEARS[0]} and {Q6_YEARS[1]}.",
+        answer=(
+            f"The plan by type of saving, for {Q6_YEARS[0]} and {Q6_YEARS[1]}, over the published initiatives."
+            if withheld
+            else f"The £{plan.target_reduction / 1_000_000:,.0f}m plan by type of saving, for {Q6_YEARS[0]} and {Q6_YEARS[1]}."
+        ),
         source=f"{plan.name}: savings profiles and approved quarterly actuals",
         links=[
             _link("Savings by type", "savings:breakdown", query="by=savings_type"),
@@ -471,14 +478,8 @@ def pack_version_for(user, requested: str | None) -> str:
 def pack_build(*, user, version: str) -> dict:
     """The pack as the data stands now. `version` must come from pack_version_for."""
     include_sensitive = version == PackVersion.FULL and can_view_restricted(user)
-    questions = [
-        _q1(),
-        _q2(),
-        _q3(),
-        _q4(),
-        _q5(include_sensitive=include_sensitive),
-        _q6(include_sensitive=include_sensitive, user=user),
-    ]
+    reader = user if include_sensitive else PUBLICATION
+    questions = [_q1(), _q2(), _q3(), _q4(), _q5(reader=reader), _q6(reader=reader)]
     return {
         "title": TITLE,
         "request": REQUEST,
@@ -491,10 +492,7 @@ def pack_build(*, user, version: str) -> dict:
 
 def snapshots_visible_to(user):
     """Frozen packs the user may read: full ones only with `view_restricted`."""
-    snapshots = PackSnapshot.objects.select_related("frozen_by")
-    if not can_view_restricted(user):
-        snapshots = snapshots.filter(version=PackVersion.PUBLICATION)
-    return snapshots
+    return PackSnapshot.objects.visible_to(user).select_related("frozen_by")
 
 
 # ----------------------------------------------------------------------------- comparison

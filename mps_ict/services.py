@@ -12,6 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from mps_ict.marking import PUBLICATION, can_view_restricted
 from mps_ict.models import BoardSummarySent
 from mps_ict.roles import BOARD
 from mps_ict.selectors import board_overview
@@ -41,7 +42,9 @@ def board_summary_send(*, month: date) -> int:
         )
         if not created:
             return 0
-        overview = board_overview(user=recipients[0])
+        # one email to everyone: the full figures only if every recipient may see them
+        reader = recipients[0] if all(can_view_restricted(user) for user in recipients) else PUBLICATION
+        overview = board_overview(user=reader)
         link = lambda name: urljoin(settings.SITE_URL, reverse(name))  # noqa: E731
         body = render_to_string(
             "mps_ict/email/board_summary.txt",

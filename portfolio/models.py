@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from mps_ict.audit import AuditHistory
 from mps_ict.fields import FinancialYearField, MoneyField
-from mps_ict.marking import ProtectiveMarking
+from mps_ict.marking import MarkedQuerySet, ProtectiveMarking
 from portfolio.choices import (
     DCA_RATINGS_BY_SCALE,
     Assessor,
@@ -67,6 +67,7 @@ class Project(models.Model):
         help_text="Savings initiatives this project makes possible",
     )
     history = AuditHistory()
+    objects = MarkedQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -93,6 +94,8 @@ class SroAssignment(models.Model):
     started = models.DateField()
     ended = models.DateField(null=True, blank=True)
     history = AuditHistory()
+    objects = MarkedQuerySet.as_manager()
+    marked_with = ("project",)  # hidden with its project
 
     class Meta:
         ordering = ["project", "started"]
@@ -115,6 +118,8 @@ class ApprovalGate(models.Model):
     decided = models.DateField(null=True, blank=True)
     decision = models.CharField(max_length=20, choices=GateDecision.choices, default=GateDecision.PENDING)
     history = AuditHistory()
+    objects = MarkedQuerySet.as_manager()
+    marked_with = ("project",)  # hidden with its project
 
     class Meta:
         ordering = ["project", "requested"]
@@ -144,6 +149,8 @@ class DeliveryConfidenceAssessment(models.Model):
     assessor_name = models.CharField(max_length=120, blank=True)
     note = models.TextField(blank=True)
     history = AuditHistory()
+    objects = MarkedQuerySet.as_manager()
+    marked_with = ("project",)  # hidden with its project
 
     class Meta:
         ordering = ["project", "assessed_on"]
@@ -175,6 +182,8 @@ class SpendProfileLine(models.Model):
     actual = MoneyField(null=True, blank=True)
     forecast = MoneyField(null=True, blank=True)
     history = AuditHistory()
+    objects = MarkedQuerySet.as_manager()
+    marked_with = ("project",)  # hidden with its project
 
     class Meta:
         ordering = ["project", "financial_year", "month"]
@@ -211,6 +220,8 @@ class Reprofile(models.Model):
     made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     made_at = models.DateTimeField(auto_now_add=True)
     history = AuditHistory()
+    objects = MarkedQuerySet.as_manager()
+    marked_with = ("project",)  # hidden with its project
 
     class Meta:
         ordering = ["project", "-made_at"]
@@ -261,6 +272,8 @@ class StatusUpdate(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
     history = AuditHistory()
+    objects = MarkedQuerySet.as_manager()
+    marked_with = ("project",)  # hidden with its project
 
     class Meta:
         ordering = ["project", "-month"]
@@ -282,7 +295,12 @@ class Benefit(models.Model):
     target = models.CharField(max_length=200)
     full_year_value = MoneyField(null=True, blank=True)
     timescale = models.CharField(max_length=120)
+    protective_marking = models.CharField(
+        max_length=20, choices=ProtectiveMarking.choices, default=ProtectiveMarking.OFFICIAL
+    )
     history = AuditHistory()
+    objects = MarkedQuerySet.as_manager()
+    marked_with = ("", "project")  # its own marking, and its project's
 
     class Meta:
         ordering = ["project", "pk"]
@@ -302,6 +320,9 @@ class PortfolioSnapshot(models.Model):
     expected_slippage_rate = models.DecimalField(max_digits=7, decimal_places=6)
     includes_sensitive = models.BooleanField(
         default=False, help_text="Taken over every project; otherwise OFFICIAL-SENSITIVE ones are left out"
+    )
+    withheld = models.PositiveIntegerField(
+        default=0, help_text="Projects marked OFFICIAL-SENSITIVE left out (publication-safe snapshots only)"
     )
 
     class Meta:
@@ -323,6 +344,9 @@ class StatusReminder(models.Model):
     month = models.DateField()
     sent_to = models.EmailField()
     sent_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MarkedQuerySet.as_manager()
+    marked_with = ("project",)  # hidden with its project
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["project", "month"], name="one_reminder_per_project_month")]

@@ -17,6 +17,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -30,10 +31,11 @@ from django.utils import timezone
 from mps_ict.audit import last_changed
 from mps_ict.figures_cache import cached_figure
 from mps_ict.financial_years import FinancialYear
-from mps_ict.marking import ProtectiveMarking, can_view_restricted
+from mps_ict.marking import EVERY_RECORD, PUBLICATION, Withheld, can_view_restricted, visible_q
 from portfolio.choices import DcaRating, GateDecision, Stage
 from portfolio.models import (
     ApprovalGate,
+    Benefit,
     CapitalProgramme,
     DeliveryConfidenceAssessment,
     PortfolioSnapshot,
@@ -47,13 +49,6 @@ ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 FIGURES_AREA = "portfolio"
 RATE_PLACES = Decimal("0.000001")
-
-
-def projects_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    queryset = Project.objects.all() if queryset is None else queryset
-    if user is not None and can_view_restricted(user):
-        return queryset
-    return queryset.exclude(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
 
 
 @dataclass(frozen=True)
@@ -93,14 +88,17 @@ class ProgrammePosition:
     categories: list[CategorySlippage]
     history: list[HistoryRow] = field(default_factory=list)
     what_if_rate: Decimal | None = None
+    withheld: int = 0  # projects marked OFFICIAL-SENSITIVE left out of these figures for this reader
 
     @property
     def managed_total(self) -> Decimal:
         return sum((c.planned for c in self.categories), ZERO)
 
     @property
-    def over_programming(self) -> Decimal:
-        return self.managed_total - self.budget
+    def over_programming(self) -> Decimal | None:
+        """Managed total less budget; not given while projects are withheld (the budget covers
+        them, the managed total here does not: the difference would be neither true nor safe)."""
+        return None if self.withheld else self.managed_total - self.budget
 
     @property
     def delay_adjusted_forecast(self) -> Decimal:
@@ -113,8 +111,13 @@ class ProgrammePosition:
         return (1 - self.delay_adjusted_forecast / self.managed_total).quantize(RATE_PLACES)
 
     @property
-    def headroom(self) -> Decimal:
-        return self.budget - self.delay_adjusted_forecast
+    def headroom(self) -> Decimal | None:
+        """Budget less the delay-adjusted forecast; not given while projects are withheld."""
+        return None if self.withheld else self.budget - self.delay_adjusted_forecast
+
+    @property
+    def withheld_sentence(self) -> str:
+        return Withheld(self.withheld, "project").sentence
 
 
 def capital_programme_position(
@@ -122,14 +125,15 @@ def capital_programme_position(
 ) -> ProgrammePosition | None:
     """Budget, managed total (planned in-year spend of live projects), expected slippage learned
     per category from past years' planned against actual spend (or finance's assumption where a
-    category has no history), the delay-adjusted forecast and the headroom. Three queries."""
+    category has no history), the delay-adjusted forecast and the headroom. Three queries, and one
+    more to count the projects withheld from a reader without `view_restricted`."""
     programme = CapitalProgramme.objects.filter(financial_year=financial_year).first()
     if programme is None:
         return None
-    restricted = user is not None and can_view_restricted(user)
+    restricted = can_view_restricted(user)
 
     def compute():
-        return _position(programme, restricted=restricted)
+        return _position(programme, reader=user)
 
     position = cached_figure(FIGURES_AREA, ("position", financial_year.start_year, restricted), compute)
     return position if what_if_rate is None else _with_what_if(position, what_if_rate)
@@ -147,12 +151,15 @@ def _with_what_if(position: ProgrammePosition, rate: Decimal) -> ProgrammePositi
         ],
         history=position.history,
         what_if_rate=rate,
+        withheld=position.withheld,
     )
 
 
-def _position(programme: CapitalProgramme, *, restricted: bool) -> ProgrammePosition:
+def _position(programme: CapitalProgramme, *, reader) -> ProgrammePosition:
+    """The position over the projects `reader` may see (EVERY_RECORD: all; PUBLICATION: the
+    publication version), with how many projects that spend in or before the year are withheld."""
     year = programme.financial_year
-    visible = Q() if restricted else ~Q(project__protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    visible = visible_q(reader, "project__")
     planned = dict(
         SpendProfileLine.objects.filter(visible, financial_year=year, project__stage__in=Stage.live())
         .values_list("project__category")
@@ -194,18 +201,16 @@ def _position(programme: CapitalProgramme, *, restricted: bool) -> ProgrammePosi
         slippage_assumption=programme.slippage_assumption,
         categories=categories,
         history=history,
+        withheld=Project.objects.filter(spend__financial_year__lte=year).distinct().withheld_from(reader),
     )
 
 
 def capital_programme_positions(*, user=None, what_if_rate: Decimal | None = None) -> list[ProgrammePosition]:
     """Every year's position, oldest first: one cached figure (three queries a year to compute)."""
-    restricted = user is not None and can_view_restricted(user)
+    restricted = can_view_restricted(user)
 
     def compute():
-        return [
-            _position(programme, restricted=restricted)
-            for programme in CapitalProgramme.objects.order_by("financial_year")
-        ]
+        return [_position(programme, reader=user) for programme in CapitalProgramme.objects.order_by("financial_year")]
 
     positions = cached_figure(FIGURES_AREA, ("positions", restricted), compute)
     return positions if what_if_rate is None else [_with_what_if(p, what_if_rate) for p in positions]
@@ -216,8 +221,8 @@ def capital_programme_positions_recorded() -> list[tuple[bool, ProgrammePosition
     computed afresh, for the nightly snapshot."""
     programmes = list(CapitalProgramme.objects.order_by("financial_year"))
     return [
-        (includes_sensitive, _position(programme, restricted=includes_sensitive))
-        for includes_sensitive in (True, False)
+        (reader is EVERY_RECORD, _position(programme, reader=reader))
+        for reader in (EVERY_RECORD, PUBLICATION)
         for programme in programmes
     ]
 
@@ -237,14 +242,19 @@ class PortfolioHeadline:
     dca: list[tuple[str, str, int]]
     last_updated: datetime | None
     snapshot_taken_on: date | None = None  # set when the position comes from a nightly snapshot
+    withheld: int = 0
 
     @property
-    def over_programming(self) -> Decimal:
-        return self.managed_total - self.budget
+    def over_programming(self) -> Decimal | None:
+        return None if self.withheld else self.managed_total - self.budget
 
     @property
-    def headroom(self) -> Decimal:
-        return self.budget - self.delay_adjusted_forecast
+    def headroom(self) -> Decimal | None:
+        return None if self.withheld else self.budget - self.delay_adjusted_forecast
+
+    @property
+    def withheld_sentence(self) -> str:
+        return Withheld(self.withheld, "project").sentence
 
 
 def portfolio_headline(*, user=None, at: datetime | None = None) -> PortfolioHeadline | None:
@@ -254,13 +264,13 @@ def portfolio_headline(*, user=None, at: datetime | None = None) -> PortfolioHea
     year = latest_programme_year()
     if year is None:
         return None
-    restricted = user is not None and can_view_restricted(user)
+    restricted = can_view_restricted(user)
 
     def compute():
         if at is None:
             position = capital_programme_position(financial_year=year, user=user)
             figures = (position.budget, position.managed_total, position.delay_adjusted_forecast)
-            rate, taken_on = position.expected_slippage_rate, None
+            rate, taken_on, withheld = position.expected_slippage_rate, None, position.withheld
         else:
             snapshot = (
                 PortfolioSnapshot.objects.filter(
@@ -272,7 +282,7 @@ def portfolio_headline(*, user=None, at: datetime | None = None) -> PortfolioHea
             if snapshot is None:
                 return None
             figures = (snapshot.budget, snapshot.managed_total, snapshot.delay_adjusted_forecast)
-            rate, taken_on = snapshot.expected_slippage_rate, snapshot.taken_on
+            rate, taken_on, withheld = snapshot.expected_slippage_rate, snapshot.taken_on, snapshot.withheld
         return PortfolioHeadline(
             year,
             *figures,
@@ -280,6 +290,7 @@ def portfolio_headline(*, user=None, at: datetime | None = None) -> PortfolioHea
             dca=dca_distribution(user=user, on=timezone.localdate(at) if at else None),
             last_updated=last_changed(*FIGURE_MODELS, at=at),
             snapshot_taken_on=taken_on,
+            withheld=withheld,
         )
 
     return cached_figure(FIGURES_AREA, ("headline", restricted, at.isoformat() if at else "now"), compute)
@@ -302,7 +313,7 @@ def dca_distribution(*, user=None, on: date | None = None) -> list[tuple[str, st
     given). One query."""
     counts = dict(
         _latest_dca(on)
-        .filter(project__in=projects_visible_to(user).filter(stage__in=Stage.live()))
+        .filter(project__in=Project.objects.visible_to(user).filter(stage__in=Stage.live()))
         .values_list("rating")
         .annotate(count=Count("project", distinct=True))
         .values_list("rating", "count")
@@ -314,7 +325,7 @@ def dca_distribution(*, user=None, on: date | None = None) -> list[tuple[str, st
 def dca_trend(*, user=None) -> list[tuple[date, dict[str, int]]]:
     """Assessments per date and rating, oldest first (one query)."""
     rows = (
-        DeliveryConfidenceAssessment.objects.filter(project__in=projects_visible_to(user))
+        DeliveryConfidenceAssessment.objects.filter(project__in=Project.objects.visible_to(user))
         .values_list("assessed_on", "rating")
         .annotate(count=Count("pk"))
         .order_by("assessed_on")
@@ -345,7 +356,7 @@ def _overdue(*, today: date, user) -> tuple[date, QuerySet]:
         month = reporting_month(month)  # last month's is not yet late; the month before is
     filed = StatusUpdate.objects.filter(project=OuterRef("pk"), month=month)
     projects = (
-        projects_visible_to(user)
+        Project.objects.visible_to(user)
         .filter(stage__in=[Stage.APPROVED, Stage.IN_DELIVERY, Stage.CLOSING])
         .filter(~Exists(filed))
     )
@@ -378,7 +389,7 @@ def projects_of_most_concern(*, user, limit: int = 10) -> list[Project]:
     )
     ids = list(
         _latest_dca()
-        .filter(project__in=projects_visible_to(user).filter(stage__in=Stage.live()))
+        .filter(project__in=Project.objects.visible_to(user).filter(stage__in=Stage.live()))
         .annotate(concern=concern)
         .order_by("concern", "project__priority", "project__code")
         .values_list("project_id", flat=True)[:limit]
@@ -391,7 +402,7 @@ def approval_lead_times(*, user=None) -> list[dict]:
     """Average days from request to decision per gate, and how many wait (one query)."""
     lead = ExpressionWrapper(F("decided") - F("requested"), output_field=DurationField())
     rows = (
-        ApprovalGate.objects.filter(project__in=projects_visible_to(user))
+        ApprovalGate.objects.filter(project__in=Project.objects.visible_to(user))
         .values("name")
         .annotate(
             decided_count=Count("pk", filter=Q(decided__isnull=False)),
@@ -413,7 +424,7 @@ def approval_lead_times(*, user=None) -> list[dict]:
 
 def projects_with_most_sro_changes(*, user=None, limit: int = 5) -> QuerySet:
     return (
-        projects_visible_to(user)
+        Project.objects.visible_to(user)
         .annotate(sro_count=Count("sro_assignments"))
         .filter(sro_count__gt=1)
         .order_by("-sro_count", "code")[:limit]
@@ -431,7 +442,7 @@ def project_list(*, user) -> QuerySet:
         SroAssignment.objects.filter(project=OuterRef("pk"), ended__isnull=True).order_by("-started").values("name")[:1]
     )
     return (
-        projects_visible_to(user)
+        Project.objects.visible_to(user)
         .select_related("programme", "programme_manager")
         .annotate(
             latest_dca=Subquery(latest_rating),
@@ -443,10 +454,16 @@ def project_list(*, user) -> QuerySet:
 
 
 def project_detail(*, user, code: str) -> Project:
+    """A project the user may see, with the initiatives it enables and its benefits as far as
+    the user may see them."""
+    initiatives = Project._meta.get_field("enables").related_model.objects.visible_to(user)
     return (
-        projects_visible_to(user)
+        Project.objects.visible_to(user)
         .select_related("programme", "programme_manager")
-        .prefetch_related("enables__category")
+        .prefetch_related(
+            Prefetch("enables", queryset=initiatives.select_related("category")),
+            Prefetch("benefits", queryset=Benefit.objects.visible_to(user)),
+        )
         .get(code=code)
     )
 
@@ -466,7 +483,7 @@ def project_spend_by_year(*, project: Project) -> list[dict]:
 
 def snapshots(*, financial_year: FinancialYear, user=None) -> QuerySet:
     """The nightly positions of a year the user may see (publication-safe ones without `view_restricted`)."""
-    includes_sensitive = user is not None and can_view_restricted(user)
+    includes_sensitive = can_view_restricted(user)
     return PortfolioSnapshot.objects.filter(
         financial_year=financial_year, includes_sensitive=includes_sensitive
     ).order_by("taken_on")

@@ -259,6 +259,7 @@ def snapshot_take(*, taken_on: date) -> list[PortfolioSnapshot]:
                 "managed_total": position.managed_total,
                 "delay_adjusted_forecast": position.delay_adjusted_forecast,
                 "expected_slippage_rate": position.expected_slippage_rate,
+                "withheld": position.withheld,
             },
         )
         snapshots.append(snapshot)

@@ -11,7 +11,7 @@ from django.db.models import Q
 from mps_ict.audit import AuditHistory
 from mps_ict.fields import FinancialYearField, MoneyField
 from mps_ict.financial_years import Quarter
-from mps_ict.marking import ProtectiveMarking
+from mps_ict.marking import MarkedQuerySet, ProtectiveMarking
 from savings.choices import ActualStatus, Confidence, DeliveryStatus, SavingsType, SpendGroup
 
 ZERO = Decimal("0.00")
@@ -122,6 +122,7 @@ class Initiative(models.Model):
         max_length=20, choices=ProtectiveMarking.choices, default=ProtectiveMarking.OFFICIAL
     )
     history = AuditHistory()
+    objects = MarkedQuerySet.as_manager()
 
     class Meta:
         ordering = ["category__position", "reference"]
@@ -158,6 +159,8 @@ class SavingsProfile(models.Model):
     planned_saving = MoneyField()
     is_assumed = models.BooleanField(default=False, help_text="An assumption, not a figure from a source")
     history = AuditHistory()
+    objects = MarkedQuerySet.as_manager()
+    marked_with = ("initiative",)  # hidden with its initiative
 
     class Meta:
         ordering = ["initiative", "financial_year"]
@@ -198,6 +201,8 @@ class QuarterlyActual(models.Model):
     return_reason = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
     history = AuditHistory()
+    objects = MarkedQuerySet.as_manager()
+    marked_with = ("initiative",)  # hidden with its initiative
 
     class Meta:
         ordering = ["financial_year", "quarter", "initiative__reference"]

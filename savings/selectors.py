@@ -7,13 +7,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from mps_ict.audit import as_of, last_changed
 from mps_ict.figures_cache import cached_figure
 from mps_ict.financial_years import FinancialYear
-from mps_ict.marking import ProtectiveMarking, can_view_restricted
+from mps_ict.marking import Withheld, can_view_restricted, visible_q
 from savings.choices import ActualStatus, Confidence, SavingsType
 from savings.models import Category, Initiative, PlanTarget, QuarterlyActual, SavingsPlan, SavingsProfile
 
@@ -30,18 +45,27 @@ def plan_current() -> SavingsPlan | None:
     return SavingsPlan.objects.order_by("pk").first()
 
 
-def initiatives_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Initiatives the user may see: OFFICIAL-SENSITIVE ones only with `view_restricted`."""
-    queryset = Initiative.objects.all() if queryset is None else queryset
-    if user is not None and can_view_restricted(user):
-        return queryset
-    return queryset.exclude(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
-
-
-def _visible_filter(user, prefix: str) -> Q:
-    if user is not None and can_view_restricted(user):
-        return Q()
-    return ~Q(**{f"{prefix}protective_marking": ProtectiveMarking.OFFICIAL_SENSITIVE})
+def plan_list(*, user) -> QuerySet:
+    """The plans, each with how many of its initiatives are withheld from `user` and its whole-plan
+    figures (baseline cost, target cost, reduction) only where none is: beside sums over the
+    published initiatives they would disclose the withheld ones. One query."""
+    if can_view_restricted(user):
+        withheld = Value(0)
+    else:
+        hidden = Initiative.objects.filter(category__plan=OuterRef("pk")).withheld(user)
+        withheld = Coalesce(Subquery(hidden.values("category__plan").annotate(n=Count("pk")).values("n")), Value(0))
+    given = Q(withheld=0)
+    return (
+        SavingsPlan.objects.annotate(withheld=withheld)
+        .annotate(
+            published_baseline_cost=Case(When(given, then=F("baseline_cost")), output_field=MONEY),
+            published_target_cost=Case(When(given, then=F("target_cost")), output_field=MONEY),
+            published_target_reduction=Case(
+                When(given, then=F("baseline_cost") - F("target_cost")), output_field=MONEY
+            ),
+        )
+        .order_by("pk")
+    )
 
 
 @dataclass
@@ -101,13 +125,33 @@ class PlanSummary:
         return self.reporting_year.forecast if self.reporting_year else ZERO
 
     @property
+    def withheld_sentence(self) -> str:
+        return Withheld(self.withheld, "initiative").sentence
+
+    @property
+    def whole_plan_figures_given(self) -> bool:
+        """The plan's own totals (baseline cost, target cost, targets) are given only when nothing
+        is withheld: beside sums over the published initiatives they would disclose the rest."""
+        return not self.withheld
+
+    @property
     def discrepancies(self) -> list[CategoryPosition]:
         return [category for category in self.categories if category.discrepancy]
 
 
+def categories_visible_to(user) -> QuerySet:
+    """Categories a reader may see: all but those whose every initiative is withheld from them (in
+    the seed a category has one initiative, and its name names it)."""
+    categories = Category.objects.all()
+    if can_view_restricted(user):
+        return categories
+    initiatives = Initiative.objects.filter(category=OuterRef("pk"))
+    return categories.exclude(Exists(initiatives.withheld(user)) & ~Exists(initiatives.visible_to(user)))
+
+
 def plan_categories(*, plan: SavingsPlan, user=None) -> list[CategoryPosition]:
     """One query: each category's totals over the initiatives the user may see."""
-    visible = _visible_filter(user, "initiatives__")
+    visible = visible_q(user, "initiatives__")
     unreadable = Q(initiatives__stated_reduction__isnull=True) & ~Q(initiatives__stated_reduction_text="")
     rows = (
         Category.objects.filter(plan=plan)
@@ -129,6 +173,7 @@ def plan_categories(*, plan: SavingsPlan, user=None) -> list[CategoryPosition]:
         )
         .order_by("position", "name")
     )
+    rows = rows.filter(pk__in=categories_visible_to(user).filter(plan=plan).values("pk"))
     positions = []
     for row in rows:
         positions.append(
@@ -173,7 +218,7 @@ def plan_years(*, plan: SavingsPlan, user=None, records: PlanRecords | None = No
     the plan as it stood at a past moment (PlanRecords.as_at) instead of as it stands.
     """
     records = records or PlanRecords.live()
-    visible = _visible_filter(user, "initiative__")
+    visible = visible_q(user, "initiative__")
     profiles = records.profiles.filter(visible, initiative__category__plan=plan)
     approved = records.actuals.filter(visible, initiative__category__plan=plan, status=ActualStatus.APPROVED)
 
@@ -208,7 +253,12 @@ def plan_years(*, plan: SavingsPlan, user=None, records: PlanRecords | None = No
         quarter__gt=OuterRef("quarter"),
     )
     latest_forecasts = dict(_sum_by_year(approved.filter(~Exists(later_approved)), "forecast_full_year"))
-    targets = dict(records.targets.filter(plan=plan).values_list("financial_year", "cumulative_target"))
+    # A target is a whole-plan figure: beside sums that leave out withheld initiatives, the difference
+    # would disclose them, so it is given only when nothing is withheld from this reader.
+    targets = records.targets.filter(plan=plan)
+    if not can_view_restricted(user):
+        targets = targets.filter(~Exists(Initiative.objects.filter(category__plan=OuterRef("plan")).withheld(user)))
+    targets = dict(targets.values_list("financial_year", "cumulative_target"))
     return [
         YearPosition(
             financial_year=year,
@@ -236,7 +286,7 @@ FIGURES_AREA = "savings"
 
 def plan_summary(*, plan: SavingsPlan, user=None) -> PlanSummary:
     """The plan at a glance, cached until a savings write changes it (see mps_ict.figures_cache)."""
-    restricted = user is not None and can_view_restricted(user)
+    restricted = can_view_restricted(user)
     return cached_figure(
         FIGURES_AREA, ("summary", plan.pk, restricted), lambda: plan_summary_compute(plan=plan, user=user)
     )
@@ -273,11 +323,7 @@ def _reporting_year(years: list[YearPosition], *, plan: SavingsPlan) -> YearPosi
 
 
 def _withheld_initiatives(*, plan: SavingsPlan, user) -> int:
-    if user is not None and can_view_restricted(user):
-        return 0
-    return Initiative.objects.filter(
-        category__plan=plan, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE
-    ).count()
+    return Initiative.objects.filter(category__plan=plan).withheld_from(user)
 
 
 FIGURE_MODELS = (Initiative, SavingsProfile, QuarterlyActual, PlanTarget)
@@ -292,11 +338,15 @@ class SavingsHeadline:
     withheld: int
     last_updated: datetime | None
 
+    @property
+    def withheld_sentence(self) -> str:
+        return Withheld(self.withheld, "initiative").sentence
+
 
 def savings_headline(*, plan: SavingsPlan, user=None, at: datetime | None = None) -> SavingsHeadline:
     """Where the plan stands now or, with `at`, as it stood then (rebuilt from the audit history).
     Cached until a savings write changes it."""
-    restricted = user is not None and can_view_restricted(user)
+    restricted = can_view_restricted(user)
 
     def compute():
         if at is None:
@@ -327,7 +377,7 @@ BREAKDOWN_GROUPS = {"savings_type": "initiative__savings_type", "category": "ini
 
 def plan_breakdown(*, plan: SavingsPlan, by: str, user=None) -> list[BreakdownRow]:
     """The breakdown, cached until a savings write changes it."""
-    restricted = user is not None and can_view_restricted(user)
+    restricted = can_view_restricted(user)
     return cached_figure(
         FIGURES_AREA,
         ("breakdown", plan.pk, by, restricted),
@@ -341,7 +391,7 @@ def plan_breakdown_compute(*, plan: SavingsPlan, by: str, user=None) -> list[Bre
     `planned` is the year's saving against the baseline, not the increment on the year before.
     """
     group_path = BREAKDOWN_GROUPS[by]
-    visible = _visible_filter(user, "initiative__")
+    visible = visible_q(user, "initiative__")
     planned = {
         (row["financial_year"], row[group_path]): row["total"]
         for row in SavingsProfile.objects.filter(visible, initiative__category__plan=plan)
@@ -377,15 +427,16 @@ def plan_breakdown_compute(*, plan: SavingsPlan, by: str, user=None) -> list[Bre
 
 def initiative_list(*, user, queryset: QuerySet | None = None) -> QuerySet:
     """Initiatives with their category and derived reduction, for lists and the API."""
-    queryset = initiatives_visible_to(user, queryset)
+    queryset = (Initiative.objects.all() if queryset is None else queryset).visible_to(user)
     return queryset.select_related("category").annotate(baseline_reduction_value=F("cost_now") - F("future_cost"))
 
 
 def initiative_detail(*, user, reference: str) -> Initiative:
+    projects = Initiative._meta.get_field("enabled_by_projects").related_model.objects.visible_to(user)
     return (
-        initiatives_visible_to(user)
+        Initiative.objects.visible_to(user)
         .select_related("category__plan")
-        .prefetch_related("profile", "enabled_by_projects")
+        .prefetch_related("profile", Prefetch("enabled_by_projects", queryset=projects.order_by("code")))
         .get(reference=reference)
     )
 
@@ -410,7 +461,7 @@ def quarter_rows(*, plan: SavingsPlan, quarter, user) -> list[QuarterRow]:
         initiative=OuterRef("pk"), financial_year=quarter.financial_year
     ).values("planned_saving")[:1]
     initiatives = list(
-        initiatives_visible_to(user)
+        Initiative.objects.visible_to(user)
         .filter(category__plan=plan)
         .select_related("category")
         .annotate(planned_for_year=Subquery(planned_for_year, output_field=MONEY))

@@ -80,7 +80,7 @@ def breakdown(request):
 
 def category(request, slug):
     plan = _plan()
-    category = get_object_or_404(plan.categories, slug=slug)
+    category = get_object_or_404(selectors.categories_visible_to(request.user).filter(plan=plan), slug=slug)
     initiatives = selectors.initiative_list(user=request.user).filter(category=category)
     return render(
         request,
@@ -223,9 +223,7 @@ def quarter_submit(request, year, number):
 
 @require_POST
 def actual_approve(request, pk):
-    actual = get_object_or_404(
-        QuarterlyActual.objects.filter(initiative__in=selectors.initiatives_visible_to(request.user)), pk=pk
-    )
+    actual = get_object_or_404(QuarterlyActual.objects.visible_to(request.user), pk=pk)
     seen = request.POST.get("version", "")  # the figures the approver saw on the page
     try:
         services.actual_approve(
@@ -238,9 +236,7 @@ def actual_approve(request, pk):
 
 
 def actual_return(request, pk):
-    actual = get_object_or_404(
-        QuarterlyActual.objects.filter(initiative__in=selectors.initiatives_visible_to(request.user)), pk=pk
-    )
+    actual = get_object_or_404(QuarterlyActual.objects.visible_to(request.user), pk=pk)
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -311,9 +307,7 @@ def quarter_upload_confirm(request, year, number):
     if not pending or pending.get("quarter") != period.label:
         messages.error(request, "There is no checked upload for this quarter to confirm. Upload the file again.")
         return redirect("savings:quarter-upload", year=year, number=number)
-    initiatives = {
-        i.reference: i for i in selectors.initiatives_visible_to(request.user).select_related("category__plan")
-    }
+    initiatives = {i.reference: i for i in Initiative.objects.visible_to(request.user).select_related("category__plan")}
     rows = []
     for row_number, reference, actual, forecast, commentary in pending["rows"]:
         if reference not in initiatives:

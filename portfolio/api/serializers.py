@@ -16,11 +16,19 @@ class CategorySlippageOutput(serializers.Serializer):
 class CapitalProgrammeOutput(serializers.Serializer):
     financial_year = FinancialYearField()
     budget = MoneyField()
-    managed_total = MoneyField()
-    over_programming = MoneyField()
+    managed_total = MoneyField(help_text="Planned in-year spend of the live projects you may see")
+    over_programming = MoneyField(
+        allow_null=True, help_text="Managed total less budget; null while projects are withheld from you"
+    )
     expected_slippage_rate = serializers.DecimalField(max_digits=8, decimal_places=6)
     delay_adjusted_forecast = MoneyField()
-    headroom = MoneyField()
+    headroom = MoneyField(
+        allow_null=True, help_text="Budget less the delay-adjusted forecast; null while projects are withheld from you"
+    )
+    withheld = serializers.IntegerField(
+        help_text="Projects left out of these figures: marked OFFICIAL-SENSITIVE, and you lack view_restricted"
+    )
+    withheld_sentence = serializers.CharField(help_text="What the figures leave out, in words (empty if nothing)")
     slippage_assumption = serializers.DecimalField(max_digits=5, decimal_places=4)
     what_if_rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
     categories = CategorySlippageOutput(many=True)

@@ -54,7 +54,7 @@ class StatusUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     def get_queryset(self):
         return (
-            StatusUpdate.objects.filter(project__in=selectors.projects_visible_to(self.request.user))
+            StatusUpdate.objects.visible_to(self.request.user)
             .select_related("project", "submitted_by")
             .order_by("-month", "project__code")
         )
@@ -62,7 +62,7 @@ class StatusUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     @extend_schema(request=serializers.StatusUpdateInput, responses=serializers.StatusUpdateOutput)
     def create(self, request, *args, **kwargs):
         params = serializers.StatusUpdateInput(data=request.data)
-        params.fields["project"].queryset = selectors.projects_visible_to(request.user)
+        params.fields["project"].queryset = Project.objects.visible_to(request.user)
         params.is_valid(raise_exception=True)
         update = services.status_update_submit(user=request.user, **params.validated_data)
         return Response(serializers.StatusUpdateOutput(update).data, status=status.HTTP_201_CREATED)

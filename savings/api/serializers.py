@@ -47,8 +47,10 @@ class SummaryOutput(serializers.Serializer):
     years = YearOutput(many=True)
     categories = CategoryPositionOutput(many=True)
     withheld = serializers.IntegerField(
-        help_text="Initiatives left out: OFFICIAL-SENSITIVE, and you lack view_restricted"
+        help_text="Initiatives left out: OFFICIAL-SENSITIVE, and you lack view_restricted. While any are, "
+        "the figures cover the published initiatives only and no target is given (targets: empty)"
     )
+    withheld_sentence = serializers.CharField(help_text="What the figures leave out, in words (empty if nothing)")
 
 
 class BreakdownOutput(serializers.Serializer):
@@ -64,12 +66,16 @@ class BreakdownInput(serializers.Serializer):
     financial_year = FinancialYearField(required=False)
 
 
+WHOLE_PLAN = "; null while initiatives are withheld from you (it would disclose them beside the published ones)"
+
+
 class PlanOutput(serializers.ModelSerializer):
     baseline_year = FinancialYearField()
     target_year = FinancialYearField()
-    baseline_cost = MoneyField()
-    target_cost = MoneyField()
-    target_reduction = MoneyField()
+    baseline_cost = MoneyField(source="published_baseline_cost", allow_null=True, help_text="£ a year" + WHOLE_PLAN)
+    target_cost = MoneyField(source="published_target_cost", allow_null=True, help_text="£ a year" + WHOLE_PLAN)
+    target_reduction = MoneyField(source="published_target_reduction", allow_null=True, help_text="£" + WHOLE_PLAN)
+    withheld = serializers.IntegerField(help_text="Initiatives withheld from you (OFFICIAL-SENSITIVE)")
     costs_outside_doi = MoneyField()
     costs_outside_doi_in_scope = MoneyField()
 
@@ -86,6 +92,7 @@ class PlanOutput(serializers.ModelSerializer):
             "costs_outside_doi",
             "costs_outside_doi_in_scope",
             "source",
+            "withheld",
         ]
 
 

@@ -18,7 +18,7 @@ from mps_ict.financial_years import Quarter
 from savings import selectors, services
 from savings.api import serializers
 from savings.filters import InitiativeFilter, QuarterlyActualFilter
-from savings.models import Category, QuarterlyActual, SavingsPlan
+from savings.models import Category, Initiative, QuarterlyActual, SavingsPlan
 
 
 def _current_plan() -> SavingsPlan:
@@ -138,11 +138,17 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.PlanOutput
     export_filename = "savings-plans"
 
+    def get_queryset(self):
+        return selectors.plan_list(user=self.request.user)
+
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Category.objects.order_by("plan", "position")
     serializer_class = serializers.CategoryOutput
     export_filename = "savings-categories"
+
+    def get_queryset(self):
+        return selectors.categories_visible_to(self.request.user).order_by("plan", "position")
 
 
 class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -177,9 +183,8 @@ class ActualViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
-        visible = selectors.initiatives_visible_to(self.request.user)
         return (
-            QuarterlyActual.objects.filter(initiative__in=visible)
+            QuarterlyActual.objects.visible_to(self.request.user)
             .select_related("initiative", "entered_by", "submitted_by", "decided_by")
             .order_by("financial_year", "quarter", "initiative__reference")
         )
@@ -191,7 +196,7 @@ class ActualViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
     )
     def create(self, request, *args, **kwargs):
         params = serializers.ActualCreateInput(data=request.data)
-        params.fields["initiative"].queryset = selectors.initiatives_visible_to(request.user)
+        params.fields["initiative"].queryset = Initiative.objects.visible_to(request.user)
         params.is_valid(raise_exception=True)
         values = params.validated_data
         row = services.ActualInput(
