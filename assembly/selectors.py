@@ -418,8 +418,7 @@ def _q6(*, reader) -> dict:
     visible = Initiative.objects.filter(category__plan=plan)
     withheld = visible.withheld_from(reader)
     visible = visible.visible_to(reader)
-    # a target beside sums over the published initiatives would disclose the withheld ones
-    targets = {} if withheld else savings_selectors.plan_targets(plan=plan)
+    targets = savings_selectors.plan_targets(plan=plan, user=reader)
     target_row = {"savings_type": "Budget submission target"}
     for year in Q6_YEARS:
         target_row[f"planned_{year.start_year}"] = _money(targets.get(year))
@@ -459,7 +458,14 @@ def _q6(*, reader) -> dict:
         as_at=_when(last_changed(*savings_selectors.FIGURE_MODELS)),
         withheld=withheld,
         withheld_what="initiative",
-        tables=[_table(f"Savings by type, {Q6_YEARS[0]} and {Q6_YEARS[1]}", columns, [*rows, target_row], total=total)],
+        tables=[
+            _table(
+                f"Savings by type, {Q6_YEARS[0]} and {Q6_YEARS[1]}",
+                columns,
+                [*rows, *([] if withheld else [target_row])],
+                total=total,
+            )
+        ],
         notes=notes,
     )
 

@@ -253,12 +253,7 @@ def plan_years(*, plan: SavingsPlan, user=None, records: PlanRecords | None = No
         quarter__gt=OuterRef("quarter"),
     )
     latest_forecasts = dict(_sum_by_year(approved.filter(~Exists(later_approved)), "forecast_full_year"))
-    # A target is a whole-plan figure: beside sums that leave out withheld initiatives, the difference
-    # would disclose them, so it is given only when nothing is withheld from this reader.
-    targets = records.targets.filter(plan=plan)
-    if not can_view_restricted(user):
-        targets = targets.filter(~Exists(Initiative.objects.filter(category__plan=OuterRef("plan")).withheld(user)))
-    targets = dict(targets.values_list("financial_year", "cumulative_target"))
+    targets = _targets_given(records.targets.filter(plan=plan), user)
     return [
         YearPosition(
             financial_year=year,
@@ -298,7 +293,7 @@ def plan_summary_compute(*, plan: SavingsPlan, user=None) -> PlanSummary:
     categories = plan_categories(plan=plan, user=user)
     years = plan_years(plan=plan, user=user)
     reporting_year = _reporting_year(years, plan=plan)
-    withheld = _withheld_initiatives(plan=plan, user=user)
+    withheld = initiatives_withheld(plan=plan, user=user)
     cost_now = sum((c.cost_now for c in categories), ZERO)
     future_cost = sum((c.future_cost for c in categories), ZERO)
     return PlanSummary(
@@ -322,7 +317,7 @@ def _reporting_year(years: list[YearPosition], *, plan: SavingsPlan) -> YearPosi
     return next((year for year in years if year.financial_year == plan.target_year), years[-1] if years else None)
 
 
-def _withheld_initiatives(*, plan: SavingsPlan, user) -> int:
+def initiatives_withheld(*, plan: SavingsPlan, user) -> int:
     return Initiative.objects.filter(category__plan=plan).withheld_from(user)
 
 
@@ -356,7 +351,7 @@ def savings_headline(*, plan: SavingsPlan, user=None, at: datetime | None = None
         return SavingsHeadline(
             year=_reporting_year(years, plan=plan),
             years=years,
-            withheld=_withheld_initiatives(plan=plan, user=user),
+            withheld=initiatives_withheld(plan=plan, user=user),
             last_updated=last_changed(*FIGURE_MODELS, at=at),
         )
 
@@ -517,5 +512,15 @@ def plan_year_range(*, plan: SavingsPlan) -> list[FinancialYear]:
     return list(FinancialYear.range(first, plan.target_year))
 
 
-def plan_targets(*, plan: SavingsPlan) -> dict[FinancialYear, Decimal]:
-    return dict(PlanTarget.objects.filter(plan=plan).values_list("financial_year", "cumulative_target"))
+def plan_targets(*, plan: SavingsPlan, user) -> dict[FinancialYear, Decimal]:
+    """The plan's targets by year, as far as `user` is given them (see _targets_given)."""
+    return _targets_given(PlanTarget.objects.filter(plan=plan), user)
+
+
+def _targets_given(targets: QuerySet, user) -> dict[FinancialYear, Decimal]:
+    """A target is a whole-plan figure: beside sums that leave out withheld initiatives the
+    difference would disclose them, so it is given only when nothing is withheld from `user`
+    (in the same query)."""
+    if not can_view_restricted(user):
+        targets = targets.filter(~Exists(Initiative.objects.filter(category__plan=OuterRef("plan")).withheld(user)))
+    return dict(targets.values_list("financial_year", "cumulative_target"))

@@ -13,6 +13,7 @@ from mps_ict.access import may_write
 from mps_ict.audit import history_entries
 from mps_ict.financial_years import FinancialYear, Quarter
 from mps_ict.forms import add_service_errors
+from mps_ict.marking import Withheld
 from savings import charts, io, selectors, services
 from savings.choices import ActualStatus
 from savings.forms import ActualForm, ReturnForm, UploadForm
@@ -61,7 +62,7 @@ def breakdown(request):
     totals = [sum((cells[(g, y)].planned for g in groups if (g, y) in cells), start=0) for y in years]
     realised_totals = [sum((cells[(g, y)].realised for g in groups if (g, y) in cells), start=0) for y in years]
     label = "savings type" if by == "savings_type" else "category"
-    targets = selectors.plan_targets(plan=plan)
+    targets = selectors.plan_targets(plan=plan, user=request.user)
     return render(
         request,
         "savings/breakdown.html",
@@ -73,6 +74,7 @@ def breakdown(request):
             "totals": totals,
             "realised_totals": realised_totals,
             "target_row": [targets.get(year) for year in years],
+            "withheld": Withheld(selectors.initiatives_withheld(plan=plan, user=request.user), "initiative"),
             "chart": charts.breakdown(rows, title=f"Planned saving by {label} (£m a year against the baseline)"),
         },
     )
