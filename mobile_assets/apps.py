@@ -5,3 +5,8 @@ class MobileAssetsConfig(AppConfig):
     name = "mobile_assets"
     verbose_name = "Mobile device estate"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from mps_ict.figures_cache import stale_when_saved
+
+        stale_when_saved("mobile", self.label)

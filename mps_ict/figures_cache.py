@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -49,6 +50,20 @@ def figures_changed(area: str) -> None:
 
     bump()
     transaction.on_commit(bump)
+
+
+def stale_when_saved(area: str, app_label: str) -> None:
+    """Mark the area's figures stale whenever any record of the app is saved or deleted, however
+    it is written (a service, the admin, a loader): a cached figure never outlives a change, and a
+    record just marked OFFICIAL-SENSITIVE never stays in a cached publication figure. Called from
+    each area's AppConfig.ready()."""
+
+    def changed(sender, **kwargs):
+        if sender._meta.app_label == app_label:
+            figures_changed(area)
+
+    for signal in (post_save, post_delete, m2m_changed):
+        signal.connect(changed, weak=False, dispatch_uid=f"figures-stale-{app_label}")
 
 
 def cached_figure(area: str, parts: tuple, compute: Callable[[], T]) -> T:

@@ -324,6 +324,12 @@ class PortfolioSnapshot(models.Model):
     withheld = models.PositiveIntegerField(
         default=0, help_text="Projects marked OFFICIAL-SENSITIVE left out (publication-safe snapshots only)"
     )
+    withheld_projects = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Which projects were left out (ids): a snapshot is shown to a "
+        "publication reader only if it leaves out every project withheld now",
+    )
 
     class Meta:
         ordering = ["financial_year", "taken_on"]

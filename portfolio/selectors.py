@@ -89,6 +89,7 @@ class ProgrammePosition:
     history: list[HistoryRow] = field(default_factory=list)
     what_if_rate: Decimal | None = None
     withheld: int = 0  # projects marked OFFICIAL-SENSITIVE left out of these figures for this reader
+    withheld_projects: list[int] = field(default_factory=list)
 
     @property
     def managed_total(self) -> Decimal:
@@ -152,13 +153,17 @@ def _with_what_if(position: ProgrammePosition, rate: Decimal) -> ProgrammePositi
         history=position.history,
         what_if_rate=rate,
         withheld=position.withheld,
+        withheld_projects=position.withheld_projects,
     )
 
 
 def _position(programme: CapitalProgramme, *, reader) -> ProgrammePosition:
     """The position over the projects `reader` may see (EVERY_RECORD: all; PUBLICATION: the
-    publication version), with how many projects that spend in or before the year are withheld."""
+    publication version), with the projects that spend in or before the year withheld from it."""
     year = programme.financial_year
+    withheld = sorted(
+        Project.objects.filter(spend__financial_year__lte=year).withheld(reader).values_list("pk", flat=True).distinct()
+    )
     visible = visible_q(reader, "project__")
     planned = dict(
         SpendProfileLine.objects.filter(visible, financial_year=year, project__stage__in=Stage.live())
@@ -201,7 +206,8 @@ def _position(programme: CapitalProgramme, *, reader) -> ProgrammePosition:
         slippage_assumption=programme.slippage_assumption,
         categories=categories,
         history=history,
-        withheld=Project.objects.filter(spend__financial_year__lte=year).distinct().withheld_from(reader),
+        withheld=len(withheld),
+        withheld_projects=withheld,
     )
 
 
@@ -272,12 +278,8 @@ def portfolio_headline(*, user=None, at: datetime | None = None) -> PortfolioHea
             figures = (position.budget, position.managed_total, position.delay_adjusted_forecast)
             rate, taken_on, withheld = position.expected_slippage_rate, None, position.withheld
         else:
-            snapshot = (
-                PortfolioSnapshot.objects.filter(
-                    financial_year=year, includes_sensitive=restricted, taken_on__lte=timezone.localdate(at)
-                )
-                .order_by("-taken_on")
-                .first()
+            snapshot = next(
+                iter(snapshots(financial_year=year, user=user, until=timezone.localdate(at), latest_first=True)), None
             )
             if snapshot is None:
                 return None
@@ -481,12 +483,27 @@ def project_spend_by_year(*, project: Project) -> list[dict]:
     )
 
 
-def snapshots(*, financial_year: FinancialYear, user=None) -> QuerySet:
-    """The nightly positions of a year the user may see (publication-safe ones without `view_restricted`)."""
-    includes_sensitive = can_view_restricted(user)
-    return PortfolioSnapshot.objects.filter(
-        financial_year=financial_year, includes_sensitive=includes_sensitive
-    ).order_by("taken_on")
+def snapshots(
+    *, financial_year: FinancialYear, user=None, until: date | None = None, latest_first: bool = False
+) -> list[PortfolioSnapshot]:
+    """The nightly positions of a year the user may see: with `view_restricted`, those over every
+    project; without, the publication-safe ones that leave out every project withheld from the
+    user now (an older one, taken before a project was marked, would give its figures away by
+    the difference). Two queries."""
+    found = PortfolioSnapshot.objects.filter(
+        financial_year=financial_year, includes_sensitive=can_view_restricted(user)
+    ).order_by("-taken_on" if latest_first else "taken_on")
+    if until is not None:
+        found = found.filter(taken_on__lte=until)
+    if can_view_restricted(user):
+        return list(found)
+    withheld_now = set(
+        Project.objects.filter(spend__financial_year__lte=financial_year)
+        .withheld(user)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return [snapshot for snapshot in found if withheld_now <= set(snapshot.withheld_projects)]
 
 
 def managed_projects(*, user) -> QuerySet:

@@ -260,6 +260,7 @@ def snapshot_take(*, taken_on: date) -> list[PortfolioSnapshot]:
                 "delay_adjusted_forecast": position.delay_adjusted_forecast,
                 "expected_slippage_rate": position.expected_slippage_rate,
                 "withheld": position.withheld,
+                "withheld_projects": position.withheld_projects,
             },
         )
         snapshots.append(snapshot)
