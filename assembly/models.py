@@ -1,5 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
+from django.db.models.lookups import Contains
 
 from mps_ict.marking import can_view_restricted
 
@@ -12,8 +15,24 @@ class PackVersion(models.TextChoices):
 class PackSnapshotQuerySet(models.QuerySet):
     def visible_to(self, user):
         """A frozen full pack carries OFFICIAL-SENSITIVE records, so it is read as one: only with
-        `view_restricted`. Everyone may read frozen publication packs."""
-        return self if can_view_restricted(user) else self.filter(version=PackVersion.PUBLICATION)
+        `view_restricted`. A frozen publication pack is read by anyone, unless a record it covered
+        has since been marked OFFICIAL-SENSITIVE (or it predates knowing what it covered, while
+        anything is withheld): its figures would give that record away."""
+        if can_view_restricted(user):
+            return self
+        from portfolio.models import Project
+        from savings.models import Initiative
+
+        def covered(records, kind):
+            token = Concat(Value(f" {kind}:"), Cast("pk", models.CharField()), Value(" "))
+            return Exists(records.withheld(user).annotate(token=token).filter(Contains(OuterRef("covers"), F("token"))))
+
+        anything_withheld = Exists(Initiative.objects.withheld(user)) | Exists(Project.objects.withheld(user))
+        return self.filter(version=PackVersion.PUBLICATION).exclude(
+            covered(Initiative.objects.all(), "initiative")
+            | covered(Project.objects.all(), "project")
+            | (Q(covers="") & anything_withheld)
+        )
 
 
 class PackSnapshot(models.Model):
@@ -24,6 +43,11 @@ class PackSnapshot(models.Model):
     frozen_at = models.DateTimeField(auto_now_add=True)
     frozen_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     content = models.JSONField(help_text="The pack as built (amounts as decimal strings)")
+    covers = models.TextField(
+        blank=True,
+        default="",
+        help_text='The marked records its figures include, as " initiative:ID project:ID " (empty if unknown)',
+    )
     objects = PackSnapshotQuerySet.as_manager()
 
     class Meta:

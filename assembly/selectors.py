@@ -322,9 +322,10 @@ def _q4() -> dict:
     )
 
 
-def _q5(*, reader) -> dict:
+def _q5_projects(reader) -> tuple[list[Project], int]:
+    """The live projects that enable savings initiatives, as far as `reader` may see them (each
+    with the initiatives it may see), and how many such projects are withheld."""
     live = Project.objects.filter(stage__in=Stage.live(), enables__isnull=False).distinct()
-    withheld = live.withheld_from(reader)
     initiatives = Initiative.objects.visible_to(reader).order_by("reference")
     projects = list(
         live.visible_to(reader)
@@ -334,7 +335,11 @@ def _q5(*, reader) -> dict:
     )
     # a project shows only for the initiatives the reader may see: one enabling only withheld
     # initiatives would otherwise still point at them
-    projects = [p for p in projects if p.enables.all()]
+    return [p for p in projects if p.enables.all()], live.withheld_from(reader)
+
+
+def _q5(*, reader) -> dict:
+    projects, withheld = _q5_projects(reader)
     rows = [
         {
             "project": f"{p.code}: {p.name}",
@@ -494,6 +499,18 @@ def pack_build(*, user, version: str) -> dict:
         "withheld": sum(q["withheld"] for q in questions),
         "questions": questions,
     }
+
+
+def pack_covers(*, user, version: str) -> str:
+    """The marked records whose figures the pack (as pack_build gives it) includes: every
+    initiative of the plan it may show (Q6 sums them) and the projects Q5 lists, with the
+    initiatives they enable. Kept with a frozen copy, so it is withheld once one is marked."""
+    reader = user if version == PackVersion.FULL and can_view_restricted(user) else PUBLICATION
+    projects, _ = _q5_projects(reader)
+    initiatives = set(Initiative.objects.visible_to(reader).values_list("pk", flat=True))
+    initiatives |= {i.pk for p in projects for i in p.enables.all()}
+    tokens = [f"initiative:{pk}" for pk in sorted(initiatives)] + [f"project:{p.pk}" for p in projects]
+    return " " + " ".join(tokens) + " "
 
 
 def snapshots_visible_to(user):

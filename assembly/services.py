@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from assembly.models import PackSnapshot
-from assembly.selectors import pack_build, pack_version_for
+from assembly.selectors import pack_build, pack_covers, pack_version_for
 
 FREEZE_PERMISSION = "assembly.add_packsnapshot"
 
@@ -22,7 +22,11 @@ def pack_freeze(*, user, label: str, version: str) -> PackSnapshot:
         raise ValidationError({"label": "The description must be 120 characters or fewer"})
     version = pack_version_for(user, version)
     snapshot = PackSnapshot(
-        label=label, version=version, frozen_by=user, content=pack_build(user=user, version=version)
+        label=label,
+        version=version,
+        frozen_by=user,
+        content=pack_build(user=user, version=version),
+        covers=pack_covers(user=user, version=version),
     )
     snapshot.full_clean()
     snapshot.save()

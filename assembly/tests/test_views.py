@@ -101,6 +101,43 @@ def test_a_token_without_view_restricted_only_ever_gets_the_publication_version(
     assert client.post("/api/v1/assembly/snapshots/", {"label": "x"}, **headers).status_code == 403
 
 
+def test_a_publication_copy_frozen_before_a_record_was_marked_is_withheld_after(client, all_seeds, role_user):
+    from assembly import services
+    from portfolio.models import Project
+
+    finance, reader = role_user("finance"), role_user("api_consumer")
+    before = services.pack_freeze(user=finance, label="Before", version="publication")
+    unrelated = Project.objects.exclude(enables__isnull=False).first()
+    unrelated.protective_marking = ProtectiveMarking.OFFICIAL_SENSITIVE
+    unrelated.save()
+    # a project the pack never showed: the copy stays readable
+    client.force_login(reader)
+    assert client.get(f"/assembly/snapshots/{before.pk}/").status_code == 200
+
+    initiative = _sensitive_initiative()
+    # the copy's Q6 sums counted SAV-DC: beside today's figures it would give them away
+    for url in (
+        f"/assembly/snapshots/{before.pk}/",
+        f"/assembly/snapshots/{before.pk}/pack.xlsx",
+        f"/api/v1/assembly/?snapshot={before.pk}",
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.get("/api/v1/assembly/snapshots/").json() == []
+    assert "Before" not in client.get("/assembly/").content.decode()
+    # a copy frozen now leaves SAV-DC out and is readable
+    after = services.pack_freeze(user=finance, label="After", version="publication")
+    page = client.get(f"/assembly/snapshots/{after.pk}/").content.decode()
+    assert initiative.reference not in page
+    assert [s["label"] for s in client.get("/api/v1/assembly/snapshots/").json()] == ["After"]
+    # those who may see SAV-DC still read both
+    client.force_login(role_user("board"))
+    assert client.get(f"/assembly/snapshots/{before.pk}/").status_code == 200
+    # a copy whose coverage is unknown (frozen before this was kept) is withheld while anything is
+    PackSnapshot.objects.filter(pk=after.pk).update(covers="")
+    client.force_login(reader)
+    assert client.get(f"/assembly/snapshots/{after.pk}/").status_code == 404
+
+
 def test_the_api_pack_matches_the_savings_api(client, all_seeds, role_user):
     client.force_login(role_user("board"))
     pack = client.get("/api/v1/assembly/").json()
