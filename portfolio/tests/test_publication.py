@@ -46,6 +46,7 @@ def test_with_a_project_withheld_the_publication_gives_no_over_programming_or_he
     client.force_login(role_user("api_consumer"))
     page = client.get("/portfolio/").content.decode()
     assert "Over-programmed by" not in page and "Headroom" not in page
+    assert "£213m" not in page  # the source's whole-programme total, beside the published one
     assert "1 project marked OFFICIAL-SENSITIVE is withheld" in page
     assert project.code not in page and project.name not in page
     api = client.get("/api/v1/portfolio/capital-programmes/").json()["results"]
