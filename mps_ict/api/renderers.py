@@ -3,7 +3,12 @@
 A view may define `export_table(data) -> (headers, rows)` to lay out a summary; otherwise lists
 (paginated or not) become one row per item with nested fields flattened as "parent.child".
 Text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR) are prefixed with an
-apostrophe; numbers stay numbers.
+apostrophe; control characters a spreadsheet cannot hold (NUL, ESC, ...) become U+FFFD; numbers
+stay numbers.
+
+An error (any 4xx or 5xx answer) is not a table: it is answered in the API's one JSON error
+shape, whatever format was asked for, so a client reads every error the same way. Nor is the
+description of an endpoint that OPTIONS answers with: that is JSON too.
 """
 
 from __future__ import annotations
@@ -17,7 +22,10 @@ from openpyxl import Workbook
 from rest_framework import renderers
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?\Z")
+# What XML 1.0, and so an XLSX cell, cannot hold (openpyxl refuses it); tab, LF and CR are fine.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+REPLACEMENT_CHARACTER = "\ufffd"
 
 
 def safe_cell(value):
@@ -28,7 +36,7 @@ def safe_cell(value):
         return "yes" if value else "no"
     if isinstance(value, (int, Decimal)):
         return value
-    text = str(value)
+    text = _CONTROL_CHARACTERS.sub(REPLACEMENT_CHARACTER, str(value))
     if _PLAIN_NUMBER.match(text):
         return text
     if text.startswith(_FORMULA_START):
@@ -69,6 +77,17 @@ def tabulate(data, view=None) -> tuple[list[str], list[list]]:
     return headers, [[item.get(header) for header in headers] for item in items]
 
 
+def answered_as_json(data, renderer_context) -> bytes | None:
+    """An answer that is not the endpoint's data (an error, or OPTIONS' description of the
+    endpoint), rendered as JSON and labelled so; None for a table to render."""
+    response = renderer_context.get("response")
+    request = renderer_context.get("request")
+    if response is None or (response.status_code < 400 and getattr(request, "method", "GET") != "OPTIONS"):
+        return None
+    response["Content-Type"] = "application/json"
+    return renderers.JSONRenderer().render(data, renderer_context=renderer_context)
+
+
 class CSVRenderer(renderers.BaseRenderer):
     media_type = "text/csv"
     format = "csv"
@@ -76,6 +95,9 @@ class CSVRenderer(renderers.BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         renderer_context = renderer_context or {}
+        error = answered_as_json(data, renderer_context)
+        if error is not None:
+            return error
         headers, rows = tabulate(data, renderer_context.get("view"))
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -93,6 +115,9 @@ class XLSXRenderer(renderers.BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         renderer_context = renderer_context or {}
+        error = answered_as_json(data, renderer_context)
+        if error is not None:
+            return error
         headers, rows = tabulate(data, renderer_context.get("view"))
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title="Data")
@@ -118,7 +143,7 @@ def _xlsx_value(value):
 def _set_download_name(renderer_context, extension):
     response = renderer_context.get("response")
     view = renderer_context.get("view")
-    if response is None or response.status_code >= 400:
+    if response is None:
         return
     name = getattr(view, "export_filename", None) or "export"
     response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'

@@ -120,6 +120,36 @@ def test_xlsx_never_writes_a_formula():
     assert name == "'=1+1" and amount == -5
 
 
+def test_control_characters_a_spreadsheet_cannot_hold_are_replaced_not_a_crash():
+    from mps_ict.api.renderers import CSVRenderer, XLSXRenderer
+
+    rows = [{"name": "Bell\x07 and escape\x1b", "note": "tab\tand\nnewline kept"}]
+    sheet = load_workbook(io.BytesIO(XLSXRenderer().render(rows))).active
+    assert list(sheet.iter_rows(values_only=True))[1] == ("Bell\ufffd and escape\ufffd", "tab\tand\nnewline kept")
+    assert "Bell\ufffd and escape\ufffd" in CSVRenderer().render(rows).decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_an_error_asked_for_as_a_file_is_answered_in_the_json_error_shape(api_client, export):
+    # The summary lays itself out as a table; an error body (here: no plan loaded) is not one.
+    response = api_client.get(f"/api/v1/savings/summary/?format={export}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "Content-Disposition" not in response
+    assert set(response.json()) == {"message", "errors"}
+    invalid = api_client.get(f"/api/v1/financial-years/?format={export}&to=%1b%00soon")
+    assert invalid.status_code == 400 and invalid.json()["errors"][0]["field"] == "to"
+
+
+@pytest.mark.django_db
+def test_options_asked_for_as_a_file_describes_the_endpoint_in_json(api_client):
+    response = api_client.options("/api/v1/savings/summary/?format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["name"]
+
+
 @pytest.mark.django_db
 def test_openapi_schema_and_docs(client, role_user, api_client):
     schema = api_client.get("/api/schema/")
