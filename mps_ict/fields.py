@@ -18,7 +18,9 @@ def _to_financial_year(value) -> FinancialYear | None:
     try:
         return FinancialYear.parse(str(value))
     except ValueError as error:
-        raise ValidationError(str(error), code="invalid") from error
+        # The message quotes what was typed, which may hold a "%": it must be a parameter, not
+        # part of the message, which Django (and django-filter) format with the parameters.
+        raise ValidationError("%(error)s", params={"error": str(error)}, code="invalid") from error
 
 
 class FinancialYearField(models.IntegerField):
@@ -89,7 +91,7 @@ class MoneyFormField(forms.CharField):
         try:
             return parse_money(value)
         except (ValueError, TypeError) as error:
-            raise ValidationError(str(error), code="invalid") from error
+            raise ValidationError("%(error)s", params={"error": str(error)}, code="invalid") from error
 
     def prepare_value(self, value):
         return f"{value:.2f}" if hasattr(value, "quantize") else value

@@ -177,3 +177,13 @@ def test_the_openapi_schema_is_valid_and_generates_without_warnings(tmp_path):
     text = schema.read_text()
     for path in ("/api/v1/savings/summary/", "/api/v1/portfolio/capital-programmes/", "/api/v1/portfolio/projects/"):
         assert path in text
+
+
+@pytest.mark.django_db
+def test_a_financial_year_filter_quoting_a_percent_sign_is_a_400_not_a_crash(api_client):
+    # The message quotes the value; a "%" in it once broke django-filter's formatting of it.
+    response = api_client.get("/api/v1/savings/actuals/?financial_year=50%25")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {"field": "financial_year", "message": '"50%" is not a financial year; write it like 2014/15'}
+    ]
