@@ -1,10 +1,25 @@
+import re
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from mps_ict.financial_years import FinancialYear
+from mps_ict.financial_years import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, FinancialYear
+
+# Every financial year the API reads, exactly: "2014/15" (or "2014-15") from 1990/91 to 2100/01.
+# A pattern such as \d{4}/\d{2} would also promise "2014/16", which is refused.
+FINANCIAL_YEAR_SCHEMA = {
+    "type": "string",
+    "pattern": "^(?:"
+    + "|".join(f"{year}[/-]{(year + 1) % 100:02d}" for year in range(FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR + 1))
+    + ")$",
+    "example": "2014/15",
+    "description": f"A UK financial year, {FinancialYear(FIRST_SUPPORTED_YEAR)} to {FinancialYear(LAST_SUPPORTED_YEAR)}",
+}
+
+MONEY_PATTERN = r"^-?\d{1,12}(?:\.\d{1,2})?$"
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}/\d{2}$", "example": "2014/15"})
+@extend_schema_field(FINANCIAL_YEAR_SCHEMA)
 class FinancialYearField(serializers.Field):
     """A financial year written "2014/15" (or "2014-15")."""
 
@@ -20,10 +35,22 @@ class FinancialYearField(serializers.Field):
         return value.label if isinstance(value, FinancialYear) else FinancialYear(int(value)).label
 
 
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": MONEY_PATTERN, "example": "60000000.00"})
 class MoneyField(serializers.DecimalField):
-    """Pounds as a decimal string with pence: "60000000.00"."""
+    """Pounds as a decimal string with at most two places of pence: "60000000.00".
+
+    Read strictly: a string of digits, optionally signed and with pence ("1e3", "1.", " 5" and the
+    number 5 are refused), so the API reads exactly what its schema promises.
+    """
+
+    default_error_messages = {"format": 'Write an amount in pounds like "1234.56" (a string), not {value!r}.'}
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(MONEY_PATTERN, data):
+            self.fail("format", value=data)
+        return super().to_internal_value(data)

@@ -187,3 +187,35 @@ def test_a_financial_year_filter_quoting_a_percent_sign_is_a_400_not_a_crash(api
     assert response.json()["errors"] == [
         {"field": "financial_year", "message": '"50%" is not a financial year; write it like 2014/15'}
     ]
+
+
+def test_the_financial_year_schema_promises_exactly_the_years_the_api_reads():
+    import re
+
+    from mps_ict.api.fields import FINANCIAL_YEAR_SCHEMA
+    from mps_ict.financial_years import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, FinancialYear
+
+    pattern = re.compile(FINANCIAL_YEAR_SCHEMA["pattern"])
+    for start in range(FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR + 1):
+        label = FinancialYear(start).label
+        assert pattern.match(label) and pattern.match(label.replace("/", "-"))
+    for refused in ("2014/16", "1989/90", "2101/02", "2014/15 ", "14/15", ""):
+        assert not pattern.match(refused)
+
+
+@pytest.mark.parametrize("amount", ["1e3", "1.", ".5", " 5", "5.001", "+5", 5, 5.0, True])
+def test_an_amount_is_read_only_as_the_schema_writes_it(amount):
+    from rest_framework.exceptions import ValidationError
+
+    from mps_ict.api.fields import MoneyField
+
+    with pytest.raises(ValidationError):
+        MoneyField().run_validation(amount)
+
+
+def test_an_amount_written_as_the_schema_says_is_read():
+    from decimal import Decimal
+
+    from mps_ict.api.fields import MoneyField
+
+    assert MoneyField().run_validation("-1234.5") == Decimal("-1234.50")
