@@ -164,7 +164,8 @@ class Quarter:
 
     @property
     def end(self) -> date:
-        return (self.next().start if self.number < 4 else self.financial_year.next().start) - timedelta(days=1)
+        # Q4 ends with its year (31 March): the last supported year has no next one to start.
+        return self.next().start - timedelta(days=1) if self.number < 4 else self.financial_year.end
 
     @property
     def months_label(self) -> str:

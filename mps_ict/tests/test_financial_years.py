@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mps_ict.financial_years import FinancialYear, Quarter
+from mps_ict.financial_years import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, FinancialYear, Quarter
 
 days = st.dates(min_value=date(1991, 1, 1), max_value=date(2099, 12, 31))
 years = st.integers(min_value=1990, max_value=2099).map(FinancialYear)
@@ -44,6 +44,13 @@ def test_quarters_run_april_to_march():
     assert (q4.start, q4.end, q4.label) == (date(2015, 1, 1), date(2015, 3, 31), "2014/15 Q4")
     assert Quarter.parse("2014-15 Q2") == q2
     assert q4.next() == Quarter(FinancialYear(2015), 1)
+
+
+@pytest.mark.parametrize("start_year", [FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR])
+def test_the_first_and_last_supported_years_have_their_quarters_too(start_year):
+    year = FinancialYear(start_year)
+    assert year.quarters[0].start == year.start
+    assert year.quarters[-1].end == year.end == date(start_year + 1, 3, 31)
 
 
 def test_months_run_april_to_march():
