@@ -7,6 +7,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from mps_ict import views
 from mps_ict.forms import SignInForm
 
+handler404 = "mps_ict.api.errors.page_not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("account/", views.account, name="account"),

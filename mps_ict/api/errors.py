@@ -6,11 +6,13 @@
 A Django ValidationError raised by a service becomes the same 400 as a serializer's; rows of an
 upload add "row" to each error. A service's Conflict (mps_ict/conflicts.py: a stale version, a
 record that already exists) is a 409 in the same shape. ErrorOutput documents the shape.
+A URL under /api/ that names nothing (`/api/v1/savings/actuals/x/`) is a 404 in the same shape too.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -68,6 +70,13 @@ def exception_handler(exc, context):
         detail = response.data.get("detail") if isinstance(response.data, dict) else response.data
         response.data = {"message": str(detail), "errors": []}
     return response
+
+
+def page_not_found(request, exception):
+    """Django's 404 handler: the styled page, or under /api/ the API's error shape."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": "Not found.", "errors": []}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def error_response(message: str, errors: list[dict], status_code: int = 400) -> Response:

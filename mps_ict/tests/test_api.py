@@ -219,3 +219,62 @@ def test_an_amount_written_as_the_schema_says_is_read():
     from mps_ict.api.fields import MoneyField
 
     assert MoneyField().run_validation("-1234.5") == Decimal("-1234.50")
+
+
+@pytest.mark.django_db
+def test_a_format_the_endpoint_does_not_answer_in_is_a_400_naming_it(api_client):
+    response = api_client.get("/api/v1/me/?format=AAA")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    [error] = response.json()["errors"]
+    assert error["field"] == "format" and "csv, json, xlsx" in error["message"]
+    assert api_client.get("/api/v1/me/?format=").json()["roles"] == ["api_consumer"]  # empty: not given
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("page=0", "page"),
+        ("page=abc", "page"),
+        ("page=last", "page"),
+        ("page=01", "page"),
+        ("page_size=0", "page_size"),
+        ("page_size=501", "page_size"),
+        ("page_size=-1", "page_size"),
+        ("page_size=all", "page_size"),  # every row is for exports
+    ],
+)
+def test_a_page_or_page_size_out_of_range_is_a_400_naming_it(api_client, query, field):
+    response = api_client.get(f"/api/v1/financial-years/?{query}")
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+@pytest.mark.django_db
+def test_pages_within_range_and_every_row_for_an_export(api_client):
+    years = "from=1990/91&to=2100/01"
+    assert api_client.get(f"/api/v1/financial-years/?{years}&page=&page_size=").json()["results"][0]["label"] == (
+        "1990/91"
+    )
+    assert len(api_client.get(f"/api/v1/financial-years/?{years}&page=3&page_size=50").json()["results"]) == 11
+    export = api_client.get(f"/api/v1/financial-years/?{years}&page_size=all&format=csv")
+    assert len(list(csv.reader(io.StringIO(export.content.decode())))) == 1 + 111
+
+
+@pytest.mark.django_db
+def test_one_end_of_a_financial_year_range_is_enough(api_client):
+    def labels(query):
+        return [year["label"] for year in api_client.get(f"/api/v1/financial-years/?{query}").json()["results"]]
+
+    assert labels("to=2013/14") == ["2011/12", "2012/13", "2013/14"]
+    # An end before the default start (2011/12), or a start after the default end, is the range.
+    assert labels("to=2000/01") == ["2000/01"]
+    assert labels("from=2090/91") == ["2090/91"]
+
+
+@pytest.mark.django_db
+def test_an_api_url_that_names_nothing_is_a_404_in_the_error_shape(api_client):
+    response = api_client.get("/api/v1/savings/actuals/0.5/")
+    assert response.status_code == 404
+    assert response.json() == {"message": "Not found.", "errors": []}
