@@ -1,4 +1,3 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
@@ -24,7 +23,6 @@ class DeviceListView(generics.ListAPIView):
     """The device register. Filters: type, status, unit, assigned, q (asset tag, serial or collar)."""
 
     serializer_class = serializers.DeviceOutput
-    filter_backends = [DjangoFilterBackend]
     filterset_class = DeviceFilter
     queryset = Device.objects.all()
     export_filename = "devices"
@@ -44,7 +42,6 @@ class RolloutListView(generics.ListAPIView):
 
 class UsageListView(generics.ListAPIView):
     serializer_class = serializers.UsageOutput
-    filter_backends = [DjangoFilterBackend]
     filterset_class = UsageFilter
     queryset = UsageStatistic.objects.all()
     export_filename = "usage"

@@ -278,3 +278,23 @@ def test_an_api_url_that_names_nothing_is_a_404_in_the_error_shape(api_client):
     response = api_client.get("/api/v1/savings/actuals/0.5/")
     assert response.status_code == 404
     assert response.json() == {"message": "Not found.", "errors": []}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/savings/initiatives/?cashable=null",
+        "/api/v1/savings/initiatives/?inside_doi_budget=yes",
+        "/api/v1/mobile/devices/?assigned=ture",
+    ],
+)
+def test_a_yes_no_filter_takes_only_true_or_false(url, role_user):
+    client = APIClient()
+    client.force_login(role_user("admin"))
+    response = client.get(url)
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert url.endswith(f"{error['field']}={url.rsplit('=', 1)[1]}") and "true or false" in error["message"]
+    assert client.get(url.rsplit("=", 1)[0] + "=false").status_code == 200
+    assert client.get(url.rsplit("=", 1)[0] + "=").status_code == 200  # empty: no filter

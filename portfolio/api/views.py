@@ -1,4 +1,3 @@
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
@@ -33,7 +32,6 @@ class CapitalProgrammeListView(APIView):
 
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ProjectOutput
-    filter_backends = [DjangoFilterBackend]
     filterset_class = ProjectFilter
     lookup_field = "code"
     export_filename = "projects"
@@ -48,7 +46,6 @@ class StatusUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
 
     queryset = StatusUpdate.objects.all()
     serializer_class = serializers.StatusUpdateOutput
-    filter_backends = [DjangoFilterBackend]
     filterset_class = StatusUpdateFilter
     export_filename = "status-updates"
 

@@ -5,7 +5,6 @@ Views parse input and call selectors or services; no business rules live here.
 
 from django.http import Http404
 from django.urls import reverse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -153,7 +152,6 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
 
 class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.InitiativeOutput
-    filter_backends = [DjangoFilterBackend]
     filterset_class = InitiativeFilter
     lookup_field = "reference"
     export_filename = "savings-initiatives"
@@ -177,7 +175,6 @@ class ActualViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
 
     queryset = QuarterlyActual.objects.all()
     serializer_class = serializers.ActualOutput
-    filter_backends = [DjangoFilterBackend]
     filterset_class = QuarterlyActualFilter
     export_filename = "savings-actuals"
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
