@@ -208,7 +208,7 @@ REST_FRAMEWORK = {
         "mps_ict.api.renderers.XLSXRenderer",
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "mps_ict.api.negotiation.ContentNegotiation",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "mps_ict.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "mps_ict.api.errors.exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     "DEFAULT_THROTTLE_RATES": {},

@@ -298,3 +298,36 @@ def test_a_yes_no_filter_takes_only_true_or_false(url, role_user):
     assert url.endswith(f"{error['field']}={url.rsplit('=', 1)[1]}") and "true or false" in error["message"]
     assert client.get(url.rsplit("=", 1)[0] + "=false").status_code == 200
     assert client.get(url.rsplit("=", 1)[0] + "=").status_code == 200  # empty: no filter
+
+
+def _openapi_operations():
+    from drf_spectacular.generators import SchemaGenerator
+
+    document = SchemaGenerator().get_schema(request=None, public=True)
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            yield path, method.upper(), operation
+
+
+def test_every_operation_documents_the_errors_it_can_answer_in_the_one_error_shape():
+    for path, method, operation in _openapi_operations():
+        responses = operation["responses"]
+        expected = {"400", "401", "403", "406"}
+        if "{" in path or any(parameter["name"] == "page" for parameter in operation.get("parameters", [])):
+            expected.add("404")
+        if method in ("POST", "PUT", "PATCH"):
+            expected.add("415")
+        assert expected <= set(responses), f"{method} {path}: {sorted(responses)}"
+        for code, response in responses.items():
+            if code >= "400":
+                assert response["description"], f"{method} {path} {code}"
+                assert response["content"] == {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOutput"}}
+                }, f"{method} {path} {code}"
+
+
+def test_optional_query_parameters_say_an_empty_value_means_not_given():
+    for path, method, operation in _openapi_operations():
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "query" and not parameter.get("required"):
+                assert parameter.get("allowEmptyValue") is True, f"{method} {path} {parameter['name']}"
