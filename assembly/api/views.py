@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from assembly import io, selectors, services
 from assembly.api import serializers
+from mps_ict.api.errors import ErrorOutput
 
 
 def _is_pack(data, renderer_context) -> bool:
@@ -53,7 +54,7 @@ class AssemblyPackView(APIView):
     renderer_classes = [renderers.JSONRenderer, PackXLSXRenderer, PackCSVRenderer]
     csv_question = None
 
-    @extend_schema(parameters=[serializers.PackInput], responses=OpenApiTypes.OBJECT)
+    @extend_schema(parameters=[serializers.PackInput], responses={200: OpenApiTypes.OBJECT, 404: ErrorOutput})
     def get(self, request):
         params = serializers.PackInput(data=request.query_params)
         params.is_valid(raise_exception=True)

@@ -1,5 +1,7 @@
+import re
 from datetime import date
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mobile_assets import selectors
@@ -69,23 +71,28 @@ class UsageOutput(serializers.ModelSerializer):
         fields = ["month", "unit", "transaction_type", "count", "is_illustrative"]
 
 
+MONTH_PATTERN = r"^[1-9]\d{3}-(?:0[1-9]|1[0-2])$"
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2012-09"})
 class MonthField(serializers.Field):
+    """A month written 2012-09 (and nothing else: not 2012-9, nor 2012-09-15)."""
+
     default_error_messages = {"invalid": 'Write the month like 2012-09, not "{value}".'}
 
     def to_internal_value(self, data):
-        try:
-            year, month = str(data).split("-")[:2]
-            return date(int(year), int(month), 1)
-        except ValueError:
+        if not isinstance(data, str) or not re.fullmatch(MONTH_PATTERN, data):
             self.fail("invalid", value=data)
+        year, month = data.split("-")
+        return date(int(year), int(month), 1)
 
     def to_representation(self, value):
         return value.strftime("%Y-%m")
 
 
 class BenefitsInput(serializers.Serializer):
-    from_ = MonthField(required=False)
-    to = MonthField(required=False)
+    from_ = MonthField(required=False, help_text="First month, e.g. 2012-09")
+    to = MonthField(required=False, help_text="Last month, e.g. 2013-02")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -93,8 +100,9 @@ class BenefitsInput(serializers.Serializer):
         return fields
 
     def validate(self, attrs):
-        start = attrs.get("from") or date(2000, 1, 1)
-        end = attrs.get("to") or date(2100, 12, 1)
+        # Without one end, the range runs from 2000 or to 2100, or to (from) the month given.
+        start = attrs.get("from") or min(date(2000, 1, 1), attrs.get("to") or date(2000, 1, 1))
+        end = attrs.get("to") or max(date(2100, 12, 1), start)
         if end < start:
             raise serializers.ValidationError({"to": "The end month is before the start month."})
         return {"from": start, "to": end}

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -56,10 +56,7 @@ class BenefitsView(APIView):
     export_filename = "mobile-benefits"
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("from", str, description="First month, e.g. 2012-09"),
-            OpenApiParameter("to", str, description="Last month, e.g. 2013-02"),
-        ],
+        parameters=[serializers.BenefitsInput],
         responses=serializers.BenefitOutput(many=True),
     )
     def get(self, request):

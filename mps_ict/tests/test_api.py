@@ -331,3 +331,30 @@ def test_optional_query_parameters_say_an_empty_value_means_not_given():
         for parameter in operation.get("parameters", []):
             if parameter["in"] == "query" and not parameter.get("required"):
                 assert parameter.get("allowEmptyValue") is True, f"{method} {path} {parameter['name']}"
+
+
+def test_views_that_read_the_loaded_plan_or_a_frozen_copy_document_their_404():
+    documented = {(method, path): set(operation["responses"]) for path, method, operation in _openapi_operations()}
+    for operation in [
+        ("GET", "/api/v1/savings/summary/"),
+        ("GET", "/api/v1/savings/breakdown/"),
+        ("POST", "/api/v1/savings/quarters/close/"),
+        ("GET", "/api/v1/assembly/"),
+    ]:
+        assert "404" in documented[operation], operation
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "field"), [("from=2012-9", "from"), ("to=2013-02-15", "to"), ("from=0000-01", "from")]
+)
+def test_a_month_is_written_2012_09_and_nothing_else(api_client, query, field):
+    response = api_client.get(f"/api/v1/mobile/benefits/?{query}")
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+@pytest.mark.django_db
+def test_one_end_of_a_month_range_is_enough(api_client):
+    assert api_client.get("/api/v1/mobile/benefits/?from=2200-01").status_code == 200
+    assert api_client.get("/api/v1/mobile/benefits/?to=1999-01").status_code == 200

@@ -17,7 +17,13 @@ class CapitalProgrammeListView(APIView):
     export_filename = "capital-programmes"
 
     @extend_schema(
-        parameters=[OpenApiParameter("slippage_rate", float, description="What-if: one rate for all (0.05 = 5%)")],
+        parameters=[
+            OpenApiParameter(
+                "slippage_rate",
+                {"type": "string", "pattern": r"^(?:0(?:\.\d{1,4})?|1(?:\.0{1,4})?)$", "example": "0.08"},
+                description="What-if: one rate for all, 0 to 1 with up to 4 decimal places (0.05 = 5%)",
+            )
+        ],
         responses=serializers.CapitalProgrammeOutput(many=True),
     )
     def get(self, request):

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mps_ict.api.errors import ErrorOutput
+from mps_ict.api.fields import FINANCIAL_YEAR_SCHEMA
 from mps_ict.conflicts import Conflict
 from mps_ict.financial_years import Quarter
 from savings import selectors, services
@@ -32,7 +33,7 @@ class SummaryView(APIView):
 
     export_filename = "savings-summary"
 
-    @extend_schema(responses=serializers.SummaryOutput)
+    @extend_schema(responses={200: serializers.SummaryOutput, 404: ErrorOutput})
     def get(self, request):
         summary = selectors.plan_summary(plan=_current_plan(), user=request.user)
         return Response(serializers.SummaryOutput(summary).data)
@@ -118,9 +119,9 @@ class BreakdownView(APIView):
             OpenApiParameter(
                 "by", str, enum=["savings_type", "category"], description="Group by (default savings_type)"
             ),
-            OpenApiParameter("financial_year", str, description="Only this year, e.g. 2014/15"),
+            OpenApiParameter("financial_year", FINANCIAL_YEAR_SCHEMA, description="Only this year, e.g. 2014/15"),
         ],
-        responses=serializers.BreakdownOutput(many=True),
+        responses={200: serializers.BreakdownOutput(many=True), 404: ErrorOutput},
     )
     def get(self, request):
         params = serializers.BreakdownInput(data=request.query_params)
@@ -274,7 +275,13 @@ class QuarterCloseView(APIView):
 
     @extend_schema(
         request=serializers.QuarterCloseInput,
-        responses={201: serializers.QuarterCloseInput, 400: ErrorOutput, 403: ErrorOutput, 409: ErrorOutput},
+        responses={
+            201: serializers.QuarterCloseInput,
+            400: ErrorOutput,
+            403: ErrorOutput,
+            404: ErrorOutput,
+            409: ErrorOutput,
+        },
     )
     def post(self, request):
         params = serializers.QuarterCloseInput(data=request.data)
