@@ -3,10 +3,12 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from mps_ict.api.renderers import safe_cell
+from mps_ict.api.serializers import Input
 
 
 @pytest.fixture
@@ -358,3 +360,37 @@ def test_a_month_is_written_2012_09_and_nothing_else(api_client, query, field):
 def test_one_end_of_a_month_range_is_enough(api_client):
     assert api_client.get("/api/v1/mobile/benefits/?from=2200-01").status_code == 200
     assert api_client.get("/api/v1/mobile/benefits/?to=1999-01").status_code == 200
+
+
+class _Body(Input):
+    label = serializers.CharField()
+    quarter = serializers.IntegerField(required=False, allow_null=True)
+    amount = serializers.DecimalField(max_digits=5, decimal_places=2, required=False)
+    confirmed = serializers.BooleanField(required=False)
+    version = serializers.ChoiceField(choices=["full", "publication"], required=False)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"label": 0}, "label"),
+        ({"label": "x", "quarter": "1"}, "quarter"),
+        ({"label": "x", "quarter": True}, "quarter"),
+        ({"label": "x", "amount": 1.5}, "amount"),
+        ({"label": "x", "confirmed": "true"}, "confirmed"),
+        ({"label": "x", "version": 1}, "version"),
+        ({"label": ["x"]}, "label"),
+    ],
+)
+def test_a_json_body_must_have_the_types_its_schema_gives(body, field):
+    serializer = _Body(data=body)
+    assert not serializer.is_valid()
+    assert list(serializer.errors) == [field]
+
+
+def test_a_json_body_of_the_right_types_and_a_form_of_text_are_read():
+    from django.http import QueryDict
+
+    assert _Body(data={"label": "x", "quarter": 1, "amount": "1.50", "confirmed": False, "version": "full"}).is_valid()
+    assert _Body(data={"label": "x", "quarter": None}).is_valid()  # null is the field's business
+    assert _Body(data=QueryDict("label=0&quarter=1&amount=1.5&confirmed=true")).is_valid()
