@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from assembly.models import PackVersion
+from mps_ict.api.serializers import Input
 
 
 class PackInput(serializers.Serializer):
@@ -23,6 +24,6 @@ class SnapshotOutput(serializers.Serializer):
     frozen_by = serializers.CharField(source="frozen_by.username")
 
 
-class FreezeInput(serializers.Serializer):
+class FreezeInput(Input):
     label = serializers.CharField(max_length=120)
     version = serializers.ChoiceField(choices=PackVersion.choices, required=False)

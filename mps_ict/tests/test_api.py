@@ -394,3 +394,21 @@ def test_a_json_body_of_the_right_types_and_a_form_of_text_are_read():
     assert _Body(data={"label": "x", "quarter": 1, "amount": "1.50", "confirmed": False, "version": "full"}).is_valid()
     assert _Body(data={"label": "x", "quarter": None}).is_valid()  # null is the field's business
     assert _Body(data=QueryDict("label=0&quarter=1&amount=1.5&confirmed=true")).is_valid()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("/api/v1/assembly/snapshots/", {"label": 0}, "label"),
+        ("/api/v1/savings/quarters/close/", {"financial_year": "2014/15", "quarter": "1"}, "quarter"),
+        ("/api/v1/savings/actuals/1/submit/", {"version": "1"}, "version"),
+        ("/api/v1/portfolio/status-updates/", {"project": 1, "month": "2013-01-01", "dca": "green"}, "project"),
+    ],
+)
+def test_the_api_refuses_a_json_body_of_the_wrong_types(role_user, url, body, field):
+    client = APIClient()
+    client.force_login(role_user("admin"))
+    response = client.post(url, body, format="json")
+    assert response.status_code == 400, response.content
+    assert [error["field"] for error in response.json()["errors"]] == [field]

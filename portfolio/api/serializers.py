@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from mps_ict.api.fields import FinancialYearField, MoneyField
+from mps_ict.api.serializers import Input
 from portfolio.choices import DcaRating
 from portfolio.models import Project, StatusUpdate
 
@@ -96,7 +97,7 @@ class StatusUpdateOutput(serializers.ModelSerializer):
         ]
 
 
-class StatusUpdateInput(serializers.Serializer):
+class StatusUpdateInput(Input):
     project = serializers.SlugRelatedField(slug_field="code", queryset=Project.objects.all())
     month = serializers.DateField(help_text="Any day in the month reported on, e.g. 2013-01-01")
     dca = serializers.ChoiceField(choices=DcaRating.choices)

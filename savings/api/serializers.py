@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from mps_ict.api.fields import FinancialYearField, MoneyField
+from mps_ict.api.serializers import Input
 from savings.models import Category, Initiative, QuarterlyActual, SavingsPlan
 
 
@@ -169,7 +170,7 @@ class ActualOutput(serializers.ModelSerializer):
         ]
 
 
-class ActualCreateInput(serializers.Serializer):
+class ActualCreateInput(Input):
     """POST: a new actual, named by initiative and quarter. These are all a caller may set."""
 
     initiative = serializers.SlugRelatedField(slug_field="reference", queryset=Initiative.objects.all())
@@ -180,7 +181,7 @@ class ActualCreateInput(serializers.Serializer):
     commentary = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class ActualUpdateInput(serializers.Serializer):
+class ActualUpdateInput(Input):
     """PUT: new figures for the actual the URL names, from the version you read.
 
     `initiative`, `financial_year` and `quarter` may be repeated but must be the URL's: an update
@@ -229,7 +230,7 @@ class ActualPatchInput(ActualUpdateInput):
     partial = property(lambda self: False, lambda self, value: None)
 
 
-class ReviewedVersionInput(serializers.Serializer):
+class ReviewedVersionInput(Input):
     """Submit or approve: optionally, the version you reviewed, so the step applies to those figures."""
 
     version = serializers.IntegerField(
@@ -241,6 +242,6 @@ class ReturnInput(ReviewedVersionInput):
     reason = serializers.CharField()
 
 
-class QuarterCloseInput(serializers.Serializer):
+class QuarterCloseInput(Input):
     financial_year = FinancialYearField()
     quarter = serializers.IntegerField(min_value=1, max_value=4)
