@@ -23,7 +23,9 @@ setup: $(BIN)/.runtime-installed assets .env
 	$(MANAGE) load_portfolio
 	$(MANAGE) load_mobile_estate
 
-## test: the whole suite; tests needing PostgreSQL, Redis or Chromium skip (saying why) unless REQUIRE_SERVICES=1
+## test: the whole suite, on two processes; tests needing PostgreSQL, Redis or Chromium skip (saying why) unless REQUIRE_SERVICES=1
+# (PYTEST_ARGS="-n 0" runs it in one process; each worker has its own test database and cache)
+PYTEST_ARGS ?= -n 2
 test: $(BIN)/.dev-installed assets .env
 	$(BIN)/pytest $(PYTEST_ARGS)
 

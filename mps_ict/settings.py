@@ -4,6 +4,7 @@ Every variable is listed in `.env.example`. Development defaults apply only when
 in production a missing secret stops start-up with a message saying what to set.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -102,11 +103,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: Redis where REDIS_URL is set, else process memory ---------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Under pytest-xdist each worker caches in a Redis database of its own (gw0: 10, gw1: 11, …), so one
+# worker's cache.clear() (every test starts with an empty cache) never empties another's. The
+# broker and results stay shared: tasks go to queues of their own and results are keyed by task.
+_TEST_WORKER = env("PYTEST_XDIST_WORKER", default="")
+CACHE_URL = (
+    re.sub(r"/\d*$", f"/{10 + int(_TEST_WORKER.removeprefix('gw'))}", REDIS_URL)
+    if REDIS_URL and _TEST_WORKER.startswith("gw")
+    else REDIS_URL
+)
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
