@@ -157,13 +157,19 @@ def _with_what_if(position: ProgrammePosition, rate: Decimal) -> ProgrammePositi
     )
 
 
+def _projects_withheld(year: FinancialYear, reader) -> QuerySet:
+    """The ids of projects with spend in or before `year` that `reader` may not see: what a
+    position (and a snapshot of it) leaves out."""
+    return (
+        Project.objects.filter(spend__financial_year__lte=year).withheld(reader).values_list("pk", flat=True).distinct()
+    )
+
+
 def _position(programme: CapitalProgramme, *, reader) -> ProgrammePosition:
     """The position over the projects `reader` may see (EVERY_RECORD: all; PUBLICATION: the
     publication version), with the projects that spend in or before the year withheld from it."""
     year = programme.financial_year
-    withheld = sorted(
-        Project.objects.filter(spend__financial_year__lte=year).withheld(reader).values_list("pk", flat=True).distinct()
-    )
+    withheld = sorted(_projects_withheld(year, reader))
     visible = visible_q(reader, "project__")
     planned = dict(
         SpendProfileLine.objects.filter(visible, financial_year=year, project__stage__in=Stage.live())
@@ -497,12 +503,7 @@ def snapshots(
         found = found.filter(taken_on__lte=until)
     if can_view_restricted(user):
         return list(found)
-    withheld_now = set(
-        Project.objects.filter(spend__financial_year__lte=financial_year)
-        .withheld(user)
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+    withheld_now = set(_projects_withheld(financial_year, user))
     return [snapshot for snapshot in found if withheld_now <= set(snapshot.withheld_projects)]
 
 
