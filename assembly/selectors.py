@@ -486,10 +486,16 @@ def pack_version_for(user, requested: str | None) -> str:
     return PackVersion.FULL
 
 
+def _pack_reader(user, version: str):
+    """Whom the pack's figures are read for: the user, for the full version they may see; else the
+    publication reader."""
+    return user if version == PackVersion.FULL and can_view_restricted(user) else PUBLICATION
+
+
 def pack_build(*, user, version: str) -> dict:
     """The pack as the data stands now. `version` must come from pack_version_for."""
-    include_sensitive = version == PackVersion.FULL and can_view_restricted(user)
-    reader = user if include_sensitive else PUBLICATION
+    reader = _pack_reader(user, version)
+    include_sensitive = reader is not PUBLICATION
     questions = [_q1(), _q2(), _q3(), _q4(), _q5(reader=reader), _q6(reader=reader)]
     return {
         "title": TITLE,
@@ -503,13 +509,11 @@ def pack_build(*, user, version: str) -> dict:
 
 def pack_covers(*, user, version: str) -> str:
     """The marked records whose figures the pack (as pack_build gives it) includes: every
-    initiative of the plan it may show (Q6 sums them) and the projects Q5 lists, with the
-    initiatives they enable. Kept with a frozen copy, so it is withheld once one is marked."""
-    reader = user if version == PackVersion.FULL and can_view_restricted(user) else PUBLICATION
+    initiative it may show (Q6 sums them; Q5 names some) and the projects Q5 lists. Kept with a frozen copy, so it is withheld once one is marked."""
+    reader = _pack_reader(user, version)
     projects, _ = _q5_projects(reader)
-    initiatives = set(Initiative.objects.visible_to(reader).values_list("pk", flat=True))
-    initiatives |= {i.pk for p in projects for i in p.enables.all()}
-    tokens = [f"initiative:{pk}" for pk in sorted(initiatives)] + [f"project:{p.pk}" for p in projects]
+    initiatives = Initiative.objects.visible_to(reader).order_by("pk").values_list("pk", flat=True)
+    tokens = [f"initiative:{pk}" for pk in initiatives] + [f"project:{p.pk}" for p in projects]
     return " " + " ".join(tokens) + " "
 
 
