@@ -7,6 +7,7 @@ class MobileAssetsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from mobile_assets import tasks  # noqa: F401 - registers the tasks services queue by name
         from mps_ict.figures_cache import stale_when_saved
 
         stale_when_saved("mobile", self.label)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils.text import slugify
@@ -35,6 +36,7 @@ from mps_ict.financial_years import FinancialYear, add_months
 from mps_ict.loaders import upsert
 
 FIGURES_AREA = "mobile"
+BENEFIT_ROLLUP_TASK = "mobile_assets.benefit_rollup"  # mobile_assets.tasks.benefit_rollup_task
 PENNY = Decimal("0.01")
 WRITE_PERMISSION = "mobile_assets.change_device"
 
@@ -391,8 +393,6 @@ def usage_replace_month(*, month: date, rows: list[UsageRow], user, reason: str 
     """Replace a month's usage statistics with an upload's rows (never doubling), then queue the
     month's benefit roll-up once the transaction commits."""
     _require_asset_manager(user)
-    from mobile_assets.tasks import benefit_rollup_task
-
     UsageStatistic.objects.filter(month=month).delete()
     UsageStatistic.objects.bulk_create(
         UsageStatistic(
@@ -404,7 +404,9 @@ def usage_replace_month(*, month: date, rows: list[UsageRow], user, reason: str 
         )
         for row in rows
     )
-    transaction.on_commit(lambda: benefit_rollup_task.delay(month.isoformat(), month.isoformat()))
+    # queued by the task's registered name: tasks call services, never the other way round
+    rollup = current_app.tasks[BENEFIT_ROLLUP_TASK]
+    transaction.on_commit(lambda: rollup.delay(month.isoformat(), month.isoformat()))
     figures_changed(FIGURES_AREA)
     return len(rows)
 

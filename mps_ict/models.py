@@ -22,17 +22,3 @@ class Access(models.Model):
 
 # Sign-in accounts are audited too: who deactivated whom, and when.
 audit_model(get_user_model(), app="mps_ict", excluded_fields=["password", "last_login"])
-
-
-class BoardSummarySent(models.Model):
-    """The monthly board summary email, recorded once per month so a re-run never sends twice."""
-
-    month = models.DateField(unique=True, help_text="First day of the month the summary is for")
-    sent_at = models.DateTimeField(auto_now_add=True)
-    recipients = models.TextField(help_text="Addresses it went to, one per line")
-
-    class Meta:
-        ordering = ["-month"]
-
-    def __str__(self):
-        return f"Board summary {self.month:%B %Y}"

@@ -57,7 +57,7 @@ ROLE_RULES: dict[str, list[Rule]] = {
         # Capital Programme Budgets and the fallback slippage assumption
         Rule("portfolio", "capitalprogramme", ("add", "change")),
         # Finance produce the Assembly response pack and freeze dated copies of it
-        Rule("assembly", "packsnapshot", ("add",)),
+        Rule("reporting", "packsnapshot", ("add",)),
     ],
     PROGRAMME_MANAGER: [
         Rule("mps_ict", "access", ("view_restricted",)),

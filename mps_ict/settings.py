@@ -55,7 +55,8 @@ INSTALLED_APPS = [
     "savings",
     "portfolio",
     "mobile_assets",
-    "assembly",
+    "reporting",
+    "demo_data",
 ]
 
 MIDDLEWARE = [
@@ -276,7 +277,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "board-monthly-summary": {
         # The board's summary email on the first working morning of the month (once a month)
-        "task": "mps_ict.board_summary",
+        "task": "reporting.board_summary",
         "schedule": crontab(day_of_month=1, hour=7, minute=0),
     },
     "portfolio-status-reminders": {

@@ -10,7 +10,7 @@ from mps_ict.forms import SignInForm
 handler404 = "mps_ict.api.errors.page_not_found"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("reporting.urls")),
     path("account/", views.account, name="account"),
     path("healthz", views.healthz, name="healthz"),
     path(
@@ -25,7 +25,6 @@ urlpatterns = [
     path("savings/", include("savings.urls")),
     path("portfolio/", include("portfolio.urls")),
     path("mobile/", include("mobile_assets.urls")),
-    path("assembly/", include("assembly.urls")),
     path("api/v1/", include(("mps_ict.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

@@ -37,7 +37,9 @@ FORECAST_TOLERANCE = Decimal("0.05")
 @transaction.atomic
 def portfolio_load(*, data: dict, user=None) -> int:
     """Load the capital programme and the illustrative projects; re-running changes nothing."""
-    from savings.models import Initiative
+    # the initiatives a project enables, reached through the link the model declares (the
+    # portfolio reads the savings plan only there, never by importing it)
+    Initiative = Project._meta.get_field("enables").related_model
 
     users = {u.username: u for u in get_user_model().objects.filter(username__in=["pm", "pm2"])}
     initiatives = {i.reference: i for i in Initiative.objects.all()}

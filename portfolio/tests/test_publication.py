@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from mps_ict.financial_years import FinancialYear
 from mps_ict.marking import ProtectiveMarking
-from mps_ict.selectors import board_overview
 from portfolio import selectors, services
 from portfolio.models import Project, SpendProfileLine
+from reporting.selectors import board_overview
 
 FY12 = FinancialYear(2012)
 

@@ -1,0 +1,98 @@
+"""Writes of the reporting floor: freezing the Assembly pack, and the board's monthly summary email."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from mps_ict.marking import PUBLICATION, can_view_restricted
+from mps_ict.roles import BOARD
+from reporting.assembly import pack_build, pack_covers, pack_version_for
+from reporting.models import BoardSummarySent, PackSnapshot
+from reporting.selectors import board_overview
+
+FREEZE_PERMISSION = "reporting.add_packsnapshot"
+
+
+@transaction.atomic
+def pack_freeze(*, user, label: str, version: str) -> PackSnapshot:
+    """Build the pack as the data stands and keep it, unchanged by later edits. Finance staff
+    freeze packs; a reader without `view_restricted` can only freeze the publication version."""
+    if not user.has_perm(FREEZE_PERMISSION):
+        raise PermissionDenied("Only finance staff can freeze the Assembly pack.")
+    label = (label or "").strip()
+    if not label:
+        raise ValidationError({"label": "Enter what this copy is for, for example Submission of 3 May 2013"})
+    if len(label) > 120:
+        raise ValidationError({"label": "The description must be 120 characters or fewer"})
+    version = pack_version_for(user, version)
+    snapshot = PackSnapshot(
+        label=label,
+        version=version,
+        frozen_by=user,
+        content=pack_build(user=user, version=version),
+        covers=pack_covers(user=user, version=version),
+    )
+    snapshot.full_clean()
+    snapshot.save()
+    return snapshot
+
+
+def board_recipients():
+    """Active board members with an email address."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=BOARD)
+        .exclude(email="")
+        .order_by("username")
+        .distinct()
+    )
+
+
+def board_summary_send(*, month: date) -> int:
+    """Email the board the headline figures and links, once for the month (re-runs send nothing).
+    Returns how many people it went to."""
+    month = month.replace(day=1)
+    recipients = board_recipients()
+    if not recipients:
+        return 0
+    with transaction.atomic():
+        _, created = BoardSummarySent.objects.get_or_create(
+            month=month, defaults={"recipients": "\n".join(user.email for user in recipients)}
+        )
+        if not created:
+            return 0
+        # one email to everyone: the full figures only if every recipient may see them
+        reader = recipients[0] if all(can_view_restricted(user) for user in recipients) else PUBLICATION
+        overview = board_overview(user=reader)
+        link = lambda name: urljoin(settings.SITE_URL, reverse(name))  # noqa: E731
+        body = render_to_string(
+            "reporting/email/board_summary.txt",
+            {
+                "month": month,
+                "overview": overview,
+                "links": {
+                    "overview": link("home"),
+                    "savings": link("savings:overview"),
+                    "portfolio": link("portfolio:dashboard"),
+                    "mobile": link("mobile_assets:dashboard"),
+                    "assembly": link("assembly:pack"),
+                },
+            },
+        )
+        # a failure to send rolls the record back, so the next run tries again
+        send_mail(
+            subject=f"MPS ICT Tracker: board summary for {month:%B %Y}",
+            message=body,
+            from_email=None,
+            recipient_list=[user.email for user in recipients],
+        )
+    return len(recipients)

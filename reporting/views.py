@@ -1,0 +1,157 @@
+"""The reporting floor's pages: the board overview, and the Assembly response pack with its
+downloads. Thin: read the request, call a selector or service, render."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from mobile_assets import charts as mobile_charts
+from mps_ict.access import may_write
+from mps_ict.forms import add_service_errors
+from mps_ict.marking import can_view_restricted
+from portfolio import charts as portfolio_charts
+from reporting import assembly, io, selectors, services
+from reporting.forms import AsAtForm, CompareForm, FreezeForm
+from reporting.models import PackVersion
+from savings import charts as savings_charts
+
+QUESTION_NUMBERS = range(1, 7)
+
+
+def home(request):
+    """The board overview: where savings, the portfolio and the mobile estate stand, now or as at
+    a past date."""
+    form = AsAtForm(request.GET or None)
+    as_at = form.cleaned_data["as_at"] if form.is_valid() else None
+    overview = selectors.board_overview(user=request.user, as_at=as_at)
+    savings, portfolio, mobile = overview.savings, overview.portfolio, overview.mobile
+    return render(
+        request,
+        "reporting/home.html",
+        {
+            "form": form,
+            "overview": overview,
+            "first_recorded": selectors.figures_first_recorded() if as_at else None,
+            "can_view_restricted": can_view_restricted(request.user),
+            "savings_chart": savings_charts.trajectory(savings) if savings and savings.years else None,
+            "dca_chart": portfolio_charts.dca_distribution(portfolio.dca) if portfolio else None,
+            "devices_chart": mobile_charts.devices_by_type(mobile.types),
+        },
+    )
+
+
+def _live(request):
+    version = assembly.pack_version_for(request.user, request.GET.get("version"))
+    return assembly.pack_build(user=request.user, version=version)
+
+
+def _frozen(request, pk):
+    return get_object_or_404(assembly.snapshots_visible_to(request.user), pk=pk)
+
+
+def _context(request, pack, *, frozen=None, freeze_form=None):
+    # one query for the table (newest 20) and the compare form; the packs themselves are not needed here
+    snapshots = list(assembly.snapshots_visible_to(request.user).defer("content"))
+    return {
+        "pack": pack,
+        "frozen": frozen,
+        "facts": io.describe(pack, frozen),
+        "can_view_restricted": can_view_restricted(request.user),
+        "can_freeze": may_write(request.user, "assembly:freeze"),
+        "freeze_form": freeze_form or FreezeForm(initial={"version": pack["version"]}),
+        "snapshots": snapshots,
+        "compare_form": CompareForm(snapshots=snapshots),
+        "other_version": PackVersion.PUBLICATION if pack["version"] == PackVersion.FULL else PackVersion.FULL,
+    }
+
+
+def pack(request):
+    return render(request, "reporting/pack.html", _context(request, _live(request)))
+
+
+def snapshot(request, pk):
+    frozen = _frozen(request, pk)
+    return render(request, "reporting/pack.html", _context(request, frozen.content, frozen=frozen))
+
+
+@require_POST
+def freeze(request):
+    form = FreezeForm(request.POST)
+    if form.is_valid():
+        try:
+            frozen = services.pack_freeze(
+                user=request.user, label=form.cleaned_data["label"], version=form.cleaned_data["version"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Frozen: “{frozen.label}”. Later edits do not change this copy.")
+            return redirect("assembly:snapshot", pk=frozen.pk)
+    version = assembly.pack_version_for(request.user, request.POST.get("version"))
+    live = assembly.pack_build(user=request.user, version=version)
+    return render(request, "reporting/pack.html", _context(request, live, freeze_form=form), status=400)
+
+
+def _xlsx_response(pack, filename, *, frozen=None):
+    response = HttpResponse(
+        io.pack_xlsx(pack, frozen=frozen),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _csv_response(pack, number, filename, *, frozen=None):
+    if number not in QUESTION_NUMBERS:
+        raise Http404("The Assembly asked six questions")
+    response = HttpResponse(io.question_csv(pack, number, frozen=frozen), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def pack_xlsx(request):
+    pack = _live(request)
+    return _xlsx_response(pack, f"assembly-pack-{pack['version']}-{pack['generated_at'][:10]}.xlsx")
+
+
+def question_csv(request, number):
+    pack = _live(request)
+    return _csv_response(pack, number, f"assembly-q{number}-{pack['version']}-{pack['generated_at'][:10]}.csv")
+
+
+def snapshot_xlsx(request, pk):
+    frozen = _frozen(request, pk)
+    return _xlsx_response(
+        frozen.content, f"assembly-pack-frozen-{frozen.pk}-{frozen.frozen_at:%Y-%m-%d}.xlsx", frozen=frozen
+    )
+
+
+def snapshot_csv(request, pk, number):
+    frozen = _frozen(request, pk)
+    return _csv_response(
+        frozen.content, number, f"assembly-q{number}-frozen-{frozen.pk}-{frozen.frozen_at:%Y-%m-%d}.csv", frozen=frozen
+    )
+
+
+def compare(request):
+    visible = assembly.snapshots_visible_to(request.user)
+    form = CompareForm(request.GET or None, snapshots=visible)
+    context = {"form": form, "changes": None}
+    if form.is_valid():
+        earlier = get_object_or_404(visible, pk=form.cleaned_data["earlier"])
+        if form.cleaned_data["later"] == "live":
+            later_pack = assembly.pack_build(user=request.user, version=earlier.version)
+            later = None
+        else:
+            later = get_object_or_404(visible, pk=int(form.cleaned_data["later"]))
+            later_pack = later.content
+        context.update(
+            earlier=earlier,
+            later=later,
+            later_pack=later_pack,
+            versions_differ=earlier.content["version"] != later_pack["version"],
+            changes=assembly.pack_compare(earlier.content, later_pack),
+        )
+    return render(request, "reporting/compare.html", context, status=400 if form.errors else 200)
