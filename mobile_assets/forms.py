@@ -1,9 +1,8 @@
-from datetime import date
-
 from django import forms
 
 from mobile_assets.choices import DeviceStatus
 from mobile_assets.models import OrganisationalUnit, Vehicle
+from mps_ict.fields import MonthFormField
 from mps_ict.forms import GovUKFormMixin
 
 
@@ -61,19 +60,11 @@ class StatusForm(GovUKFormMixin, forms.Form):
 
 
 class UsageUploadForm(GovUKFormMixin, forms.Form):
-    month = forms.CharField(label="Month the figures are for", help_text="For example, 2013-03")
+    month = MonthFormField(label="Month the figures are for", help_text="For example, 2013-03")
     spreadsheet = forms.FileField(
         label="Usage statistics (.csv or .xlsx)",
         help_text="Columns: unit, transaction type, count. Uploading a month again replaces it.",
     )
-
-    def clean_month(self):
-        text = self.cleaned_data["month"].strip()
-        try:
-            year, month = text.split("-")[:2]
-            return date(int(year), int(month), 1)
-        except ValueError as error:
-            raise forms.ValidationError("Enter the month like 2013-03.") from error
 
     def clean_spreadsheet(self):
         upload = self.cleaned_data["spreadsheet"]

@@ -1,10 +1,12 @@
 """Model and form fields shared by every app."""
 
+from datetime import date
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from mps_ict.financial_years import FinancialYear
+from mps_ict.financial_years import FinancialYear, parse_month
 from mps_ict.money import parse_money
 
 
@@ -95,3 +97,19 @@ class MoneyFormField(forms.CharField):
 
     def prepare_value(self, value):
         return f"{value:.2f}" if hasattr(value, "quantize") else value
+
+
+class MonthFormField(forms.CharField):
+    """A month as people type it (see financial_years.MONTH_FORMATS), read as its first day."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_month(value)
+        except ValueError as error:
+            raise ValidationError("%(error)s", params={"error": str(error)}, code="invalid") from error
+
+    def prepare_value(self, value):
+        return f"{value:%Y-%m}" if isinstance(value, date) else value

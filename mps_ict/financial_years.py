@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import total_ordering
 
 _LABEL = re.compile(r"^\s*(?:FY\s*)?(\d{4})\s*[/\-–]\s*(\d{2}|\d{4})\s*$", re.IGNORECASE)
@@ -22,6 +22,36 @@ def add_months(month: date, count: int) -> date:
     """The first day of the month `count` months after (or, negative, before) `month`'s."""
     index = month.year * 12 + month.month - 1 + count
     return date(index // 12, index % 12 + 1, 1)
+
+
+def previous_month(day: date) -> date:
+    """The first day of the month before `day`'s (December of the year before, for January)."""
+    return add_months(day, -1)
+
+
+# A month as people type it on a form or the command line: 2013-03 (or 2013-3), March 2013,
+# Mar 2013, 03/2013, or any day in it (2013-03-15).
+MONTH_FORMATS = ("%Y-%m", "%B %Y", "%b %Y", "%m/%Y", "%Y-%m-%d")
+# A month as the API takes it, and nothing else (not 2013-3, nor 2013-03-15): its schema says so.
+API_MONTH_PATTERN = r"^[1-9]\d{3}-(?:0[1-9]|1[0-2])$"
+API_MONTH_EXAMPLE = "2013-03"
+
+
+def parse_month(text: str, *, strict: bool = False) -> date:
+    """The first day of the month `text` names, written any of the MONTH_FORMATS (or, `strict`,
+    only as the API takes it: 2013-03). Anything else is a ValueError with a message fit to show."""
+    if strict:
+        if isinstance(text, str) and re.fullmatch(API_MONTH_PATTERN, text):
+            return date(int(text[:4]), int(text[5:7]), 1)
+        raise ValueError(f'Enter the month like {API_MONTH_EXAMPLE}, not "{text}".')
+    written = str(text if text is not None else "").strip()
+    for pattern in MONTH_FORMATS:
+        try:
+            return datetime.strptime(written, pattern).date().replace(day=1)  # noqa: DTZ007 - a month, not a time
+        except ValueError:
+            continue
+    example = f"Enter the month like {API_MONTH_EXAMPLE} or March 2013"
+    raise ValueError(f'{example}, not "{written}".' if written else f"{example}.")
 
 
 @total_ordering

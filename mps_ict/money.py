@@ -99,3 +99,15 @@ def format_percent(fraction, *, places: int = 1) -> str:
         return "—"
     value = (Decimal(str(fraction)) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return f"{value}%"
+
+
+# A forecast that moves from its reference (a savings plan's figure, a project's baseline) by more
+# than this share must be explained. Messages and help texts say it with FORECAST_TOLERANCE_LABEL.
+FORECAST_TOLERANCE = Decimal("0.05")
+FORECAST_TOLERANCE_LABEL = format_percent(FORECAST_TOLERANCE, places=0)
+
+
+def forecast_beyond_tolerance(*, reference: Decimal, forecast: Decimal) -> bool:
+    """True when `forecast` moves from `reference` by more than FORECAST_TOLERANCE (exactly 5% is
+    within it); from a reference of nothing, any forecast but nothing moves beyond it."""
+    return abs(forecast - reference) > abs(reference) * FORECAST_TOLERANCE

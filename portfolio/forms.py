@@ -1,35 +1,21 @@
-from datetime import date, datetime
+from datetime import date
 
 from django import forms
 
-from mps_ict.fields import FinancialYearFormField, MoneyFormField
+from mps_ict.fields import FinancialYearFormField, MoneyFormField, MonthFormField
 from mps_ict.forms import GovUKFormMixin
+from mps_ict.money import FORECAST_TOLERANCE_LABEL
 from portfolio.choices import DcaRating
 
 
-class MonthField(forms.CharField):
-    """A month written 2013-01 (or January 2013)."""
-
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        for pattern in ("%Y-%m", "%B %Y", "%b %Y", "%m/%Y"):
-            try:
-                return datetime.strptime(value.strip(), pattern).date().replace(day=1)  # noqa: DTZ007 - a month, not a time
-            except ValueError:
-                continue
-        raise forms.ValidationError("Enter the month like 2013-01 or January 2013.")
-
-
 class StatusUpdateForm(GovUKFormMixin, forms.Form):
-    month = MonthField(label="Month reported on", help_text="For example, 2013-01 or January 2013")
+    month = MonthFormField(label="Month reported on", help_text="For example, 2013-01 or January 2013")
     dca = forms.ChoiceField(label="Delivery confidence", choices=[("", "Choose a rating"), *DcaRating.choices])
     narrative = forms.CharField(
         label="Narrative",
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Needed if the whole-life forecast moves more than 5% from the baseline.",
+        help_text=f"Needed if the whole-life forecast moves more than {FORECAST_TOLERANCE_LABEL} from the baseline.",
     )
     milestones = forms.CharField(label="Milestones", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     risks = forms.CharField(label="Risks and issues", required=False, widget=forms.Textarea(attrs={"rows": 3}))

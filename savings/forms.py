@@ -2,6 +2,7 @@ from django import forms
 
 from mps_ict.fields import MoneyFormField
 from mps_ict.forms import GovUKFormMixin
+from mps_ict.money import FORECAST_TOLERANCE_LABEL
 
 
 class ActualForm(GovUKFormMixin, forms.Form):
@@ -10,7 +11,7 @@ class ActualForm(GovUKFormMixin, forms.Form):
     actual_saving = MoneyFormField(label="Actual saving in the quarter (£)", help_text="For example, 1,234,500.00")
     forecast_full_year = MoneyFormField(
         label="Forecast saving for the whole financial year (£)",
-        help_text="Against the baseline. A change of more than 5% needs commentary.",
+        help_text=f"Against the baseline. A change of more than {FORECAST_TOLERANCE_LABEL} needs commentary.",
     )
     commentary = forms.CharField(
         label="Commentary",

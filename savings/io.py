@@ -17,7 +17,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from mps_ict.api.renderers import safe_cell
 from mps_ict.financial_years import Quarter
-from mps_ict.money import parse_money
+from mps_ict.money import FORECAST_TOLERANCE_LABEL, parse_money
 from savings import selectors, services
 from savings.models import SavingsPlan
 
@@ -46,7 +46,8 @@ def actuals_template(*, plan: SavingsPlan, quarter: Quarter, user) -> bytes:
     sheet["A2"], sheet[QUARTER_LABEL_CELL] = "Quarter", quarter.label
     sheet["A3"] = (
         "Fill in the actual saving in the quarter and the forecast for the whole year, in pounds. "
-        "Explain any forecast that moves by more than 5%. Do not change the Reference column or the quarter."
+        f"Explain any forecast that moves by more than {FORECAST_TOLERANCE_LABEL}. "
+        "Do not change the Reference column or the quarter."
     )
     sheet["A3"].alignment = Alignment(wrap_text=False)
     for column, title in enumerate(COLUMNS.values(), start=1):

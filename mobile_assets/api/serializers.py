@@ -1,12 +1,10 @@
-import re
 from datetime import date
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mobile_assets import selectors
 from mobile_assets.models import Device, RolloutPlanLine, UsageStatistic
-from mps_ict.api.fields import MoneyField
+from mps_ict.api.fields import MoneyField, MonthField
 
 
 class DeviceTypeOutput(serializers.Serializer):
@@ -69,25 +67,6 @@ class UsageOutput(serializers.ModelSerializer):
     class Meta:
         model = UsageStatistic
         fields = ["month", "unit", "transaction_type", "count", "is_illustrative"]
-
-
-MONTH_PATTERN = r"^[1-9]\d{3}-(?:0[1-9]|1[0-2])$"
-
-
-@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2012-09"})
-class MonthField(serializers.Field):
-    """A month written 2012-09 (and nothing else: not 2012-9, nor 2012-09-15)."""
-
-    default_error_messages = {"invalid": 'Write the month like 2012-09, not "{value}".'}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str) or not re.fullmatch(MONTH_PATTERN, data):
-            self.fail("invalid", value=data)
-        year, month = data.split("-")
-        return date(int(year), int(month), 1)
-
-    def to_representation(self, value):
-        return value.strftime("%Y-%m")
 
 
 class BenefitsInput(serializers.Serializer):

@@ -3,7 +3,14 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from mps_ict.financial_years import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, FinancialYear
+from mps_ict.financial_years import (
+    API_MONTH_EXAMPLE,
+    API_MONTH_PATTERN,
+    FIRST_SUPPORTED_YEAR,
+    LAST_SUPPORTED_YEAR,
+    FinancialYear,
+    parse_month,
+)
 
 # Every financial year the API reads, exactly: "2014/15" (or "2014-15") from 1990/91 to 2100/01.
 # A pattern such as \d{4}/\d{2} would also promise "2014/16", which is refused.
@@ -33,6 +40,22 @@ class FinancialYearField(serializers.Field):
 
     def to_representation(self, value):
         return value.label if isinstance(value, FinancialYear) else FinancialYear(int(value)).label
+
+
+@extend_schema_field({"type": "string", "pattern": API_MONTH_PATTERN, "example": API_MONTH_EXAMPLE})
+class MonthField(serializers.Field):
+    """A month written 2012-09, and nothing else (not 2012-9, nor 2012-09-15): see parse_month."""
+
+    default_error_messages = {"invalid": "{message}"}
+
+    def to_internal_value(self, data):
+        try:
+            return parse_month(data, strict=True)
+        except ValueError as error:
+            self.fail("invalid", message=str(error))
+
+    def to_representation(self, value):
+        return value.strftime("%Y-%m")
 
 
 @extend_schema_field({"type": "string", "format": "decimal", "pattern": MONEY_PATTERN, "example": "60000000.00"})

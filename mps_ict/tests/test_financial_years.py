@@ -5,7 +5,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mps_ict.financial_years import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, FinancialYear, Quarter
+from mps_ict.financial_years import (
+    FIRST_SUPPORTED_YEAR,
+    LAST_SUPPORTED_YEAR,
+    FinancialYear,
+    Quarter,
+    parse_month,
+    previous_month,
+)
 
 days = st.dates(min_value=date(1991, 1, 1), max_value=date(2099, 12, 31))
 years = st.integers(min_value=1990, max_value=2099).map(FinancialYear)
@@ -99,3 +106,36 @@ def test_ordering_agrees_with_dates(first, second):
     if first <= second:
         assert FinancialYear.from_date(first) <= FinancialYear.from_date(second)
         assert Quarter.from_date(first) <= Quarter.from_date(second)
+
+
+@pytest.mark.parametrize(
+    ("day", "previous"),
+    [
+        (date(2014, 1, 1), date(2013, 12, 1)),  # across the turn of the year
+        (date(2014, 1, 31), date(2013, 12, 1)),
+        (date(2014, 3, 31), date(2014, 2, 1)),  # from a day that February does not have
+        (date(2014, 4, 10), date(2014, 3, 1)),  # across the turn of the financial year
+    ],
+)
+def test_previous_month_is_the_first_of_the_month_before(day, previous):
+    assert previous_month(day) == previous
+
+
+@pytest.mark.parametrize(
+    "text", ["2013-03", "2013-3", " 2013-03 ", "March 2013", "march 2013", "Mar 2013", "03/2013", "2013-03-15"]
+)
+def test_parse_month_reads_the_ways_people_write_a_month(text):
+    assert parse_month(text) == date(2013, 3, 1)
+
+
+@pytest.mark.parametrize("text", ["March", "2013", "2013-13", "0000-01", "2013-03-junk", "13/2013", "", "next month"])
+def test_parse_month_refuses_what_is_not_a_month_and_says_how_to_write_one(text):
+    with pytest.raises(ValueError, match="Enter the month like 2013-03 or March 2013"):
+        parse_month(text)
+
+
+def test_parse_month_strictly_reads_only_what_the_api_schema_promises():
+    assert parse_month("2012-09", strict=True) == date(2012, 9, 1)
+    for text in ["2012-9", "2012-09-15", "September 2012", "0000-01", " 2012-09", 201209]:
+        with pytest.raises(ValueError, match="Enter the month like 2013-03, not"):
+            parse_month(text, strict=True)

@@ -60,3 +60,23 @@ def test_formatting_keeps_sign_and_digits(value):
     text = money.format_pounds(value, pence=True)
     assert text.startswith("−£") == (value < 0)
     assert Decimal(text.lstrip("−£").replace(",", "")) == abs(value)
+
+
+@pytest.mark.parametrize(
+    ("reference", "forecast", "beyond"),
+    [
+        ("4000000.00", "4200000.00", False),  # exactly 5% up
+        ("4000000.00", "3800000.00", False),  # exactly 5% down
+        ("4000000.00", "4200000.01", True),  # a penny above 5%
+        ("4000000.00", "3799999.99", True),
+        ("0.00", "0.00", False),  # from nothing, nothing is no move
+        ("0.00", "0.01", True),  # from nothing, any move is beyond it
+        ("-100.00", "-106.00", True),  # measured against the reference's size
+    ],
+)
+def test_a_forecast_is_beyond_tolerance_only_above_five_percent(reference, forecast, beyond):
+    assert money.forecast_beyond_tolerance(reference=Decimal(reference), forecast=Decimal(forecast)) is beyond
+
+
+def test_the_tolerance_is_said_as_a_percentage():
+    assert money.FORECAST_TOLERANCE_LABEL == "5%"

@@ -5,14 +5,14 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 
 from mobile_assets.services import benefit_rollup
+from mps_ict.financial_years import parse_month
 
 
 def _month(text: str) -> date:
     try:
-        year, month = text.split("-")[:2]
-        return date(int(year), int(month), 1)
+        return parse_month(text)
     except ValueError as error:
-        raise CommandError(f'"{text}" is not a month; write it like 2012-09') from error
+        raise CommandError(str(error)) from error
 
 
 class Command(BaseCommand):
