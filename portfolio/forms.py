@@ -1,4 +1,6 @@
+import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from django import forms
 
@@ -6,6 +8,36 @@ from mps_ict.fields import FinancialYearFormField, MoneyFormField, MonthFormFiel
 from mps_ict.forms import GovUKFormMixin
 from mps_ict.money import FORECAST_TOLERANCE_LABEL
 from portfolio.choices import DcaRating
+
+# The dashboard's what-if: one slippage rate tried for every category instead of the learned ones.
+# A rate is a fraction from 0 to 1 with at most WHAT_IF_PLACES decimal places (0.0525). The page
+# takes it as a percentage (5.25), the API as the fraction, written as its schema's pattern says;
+# both are read by what_if_rate, so both accept the same rates and refuse the rest alike.
+WHAT_IF_PLACES = 4
+WHAT_IF_FRACTION_PATTERN = rf"^(?:0(?:\.\d{{1,{WHAT_IF_PLACES}}})?|1(?:\.0{{1,{WHAT_IF_PLACES}}})?)$"
+
+
+def what_if_rate(text: str, *, percent: bool) -> Decimal:
+    """The what-if slippage rate as a fraction, read from a percentage ("5.25" or "5.25%") or,
+    not `percent`, from the fraction itself ("0.0525"). A ValueError says what is wanted."""
+    scale, places = (100, WHAT_IF_PLACES - 2) if percent else (1, WHAT_IF_PLACES)
+    unit = "a percentage" if percent else "a fraction: 0.05 is 5%"
+    refused = ValueError(
+        f'Enter a slippage rate between 0 and {scale} ({unit}) with at most {places} decimal places, not "{text}".'
+    )
+    if percent:
+        written = str(text).strip().removesuffix("%").strip()
+    elif isinstance(text, str) and re.fullmatch(WHAT_IF_FRACTION_PATTERN, text):
+        written = text
+    else:
+        raise refused
+    try:
+        rate = Decimal(written)
+    except InvalidOperation:
+        raise refused from None
+    if not rate.is_finite() or not 0 <= rate <= scale or rate != rate.quantize(Decimal(1).scaleb(-places)):
+        raise refused
+    return (rate / scale).quantize(Decimal(1).scaleb(-WHAT_IF_PLACES))
 
 
 class StatusUpdateForm(GovUKFormMixin, forms.Form):

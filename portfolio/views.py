@@ -1,6 +1,6 @@
 """Portfolio pages. Thin: parse input, call a selector or service, render."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +15,7 @@ from mps_ict.forms import add_service_errors
 from mps_ict.listing import filtered_page
 from portfolio import charts, selectors, services
 from portfolio.filters import ProjectListFilter
-from portfolio.forms import CapitalProgrammeForm, ReprofileForm, StatusUpdateForm
+from portfolio.forms import CapitalProgrammeForm, ReprofileForm, StatusUpdateForm, what_if_rate
 from portfolio.models import CapitalProgramme, Project
 
 
@@ -37,11 +37,9 @@ def dashboard(request):
     what_if, what_if_error = None, ""
     if request.GET.get("what_if"):
         try:
-            what_if = Decimal(request.GET["what_if"].strip().rstrip("%")) / 100
-            if not 0 <= what_if <= 1:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            what_if, what_if_error = None, "Enter a slippage rate between 0 and 100 (a percentage)."
+            what_if = what_if_rate(request.GET["what_if"], percent=True)
+        except ValueError as error:
+            what_if_error = str(error)
     position = selectors.capital_programme_position(financial_year=year, what_if_rate=what_if, user=request.user)
     if position is None:
         raise Http404(f"No capital programme for {year}.")

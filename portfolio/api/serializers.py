@@ -1,8 +1,10 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mps_ict.api.fields import FinancialYearField, MoneyField
 from mps_ict.api.serializers import Input
 from portfolio.choices import DcaRating
+from portfolio.forms import WHAT_IF_FRACTION_PATTERN, WHAT_IF_PLACES, what_if_rate
 from portfolio.models import Project, StatusUpdate
 
 
@@ -35,14 +37,27 @@ class CapitalProgrammeOutput(serializers.Serializer):
     categories = CategorySlippageOutput(many=True)
 
 
+@extend_schema_field({"type": "string", "pattern": WHAT_IF_FRACTION_PATTERN, "example": "0.08"})
+class WhatIfRateField(serializers.Field):
+    """The what-if slippage rate as a fraction, read as the dashboard reads its percentage."""
+
+    default_error_messages = {"invalid": "{message}"}
+
+    def to_internal_value(self, data):
+        try:
+            return what_if_rate(data, percent=False)
+        except ValueError as error:
+            self.fail("invalid", message=str(error))
+
+    def to_representation(self, value):
+        return str(value)
+
+
 class WhatIfInput(serializers.Serializer):
-    slippage_rate = serializers.DecimalField(
-        max_digits=5,
-        decimal_places=4,
-        min_value=0,
-        max_value=1,
+    slippage_rate = WhatIfRateField(
         required=False,
-        help_text="Try one slippage rate for every category instead of the learned ones (0.05 = 5%)",
+        help_text=f"What-if: one rate for every category instead of the learned ones, 0 to 1 with up to "
+        f"{WHAT_IF_PLACES} decimal places (0.05 = 5%)",
     )
 
 

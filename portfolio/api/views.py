@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,13 +17,7 @@ class CapitalProgrammeListView(APIView):
     export_filename = "capital-programmes"
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "slippage_rate",
-                {"type": "string", "pattern": r"^(?:0(?:\.\d{1,4})?|1(?:\.0{1,4})?)$", "example": "0.08"},
-                description="What-if: one rate for all, 0 to 1 with up to 4 decimal places (0.05 = 5%)",
-            )
-        ],
+        parameters=[serializers.WhatIfInput],
         responses=serializers.CapitalProgrammeOutput(many=True),
     )
     def get(self, request):
