@@ -3,8 +3,6 @@ one CSV per question. Cells that would start a formula are neutralised; amounts 
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,7 +10,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from mps_ict.api.renderers import safe_cell
+from mps_ict.downloads import csv_text, safe_cell, workbook_bytes
 from reporting.assembly import COUNT, HOURS, MONEY
 
 HELD_LABELS = {
@@ -137,29 +135,15 @@ def pack_xlsx(pack: dict, *, frozen=None) -> bytes:
         sheet.column_dimensions["B"].width = 70
         for letter in "CDEF":
             sheet.column_dimensions[letter].width = 22
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def question_csv(pack: dict, number: int, *, frozen=None) -> str:
     question = next(q for q in pack["questions"] if q["number"] == number)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for key, value in describe(pack, frozen)[2:]:
-        writer.writerow([key, safe_cell(value)])
-    for key, value in _question_facts(question):
-        writer.writerow([key, safe_cell(value)])
+    rows: list[list] = [[key, value] for key, value in describe(pack, frozen)[2:]]
+    rows += [[key, value] for key, value in _question_facts(question)]
     for table in question["tables"]:
-        writer.writerow([])
-        writer.writerow([safe_cell(table["title"])])
-        writer.writerow([column["label"] for column in table["columns"]])
-        rows = list(table["rows"]) + ([table["total"]] if table.get("total") else [])
-        for row in rows:
-            writer.writerow(
-                [
-                    "" if row.get(column["key"]) is None else safe_cell(row.get(column["key"]))
-                    for column in table["columns"]
-                ]
-            )
-    return buffer.getvalue()
+        rows += [[], [table["title"]], [column["label"] for column in table["columns"]]]
+        for row in list(table["rows"]) + ([table["total"]] if table.get("total") else []):
+            rows.append([row.get(column["key"]) for column in table["columns"]])
+    return csv_text(rows)

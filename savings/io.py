@@ -7,7 +7,6 @@ transaction for the whole file.
 
 from __future__ import annotations
 
-import io
 import zipfile
 from dataclasses import dataclass
 
@@ -15,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
-from mps_ict.api.renderers import safe_cell
+from mps_ict.downloads import safe_cell, workbook_bytes
 from mps_ict.financial_years import Quarter
 from mps_ict.money import FORECAST_TOLERANCE_LABEL, parse_money
 from savings import selectors, services
@@ -74,9 +73,7 @@ def actuals_template(*, plan: SavingsPlan, quarter: Quarter, user) -> bytes:
     for letter, width in zip("ABCDEFG", (14, 32, 60, 22, 24, 22, 50), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 @dataclass(frozen=True)

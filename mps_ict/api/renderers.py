@@ -2,9 +2,8 @@
 
 A view may define `export_table(data) -> (headers, rows)` to lay out a summary; otherwise lists
 (paginated or not) become one row per item with nested fields flattened as "parent.child".
-Text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR) are prefixed with an
-apostrophe; control characters a spreadsheet cannot hold (NUL, ESC, ...) become U+FFFD; numbers
-stay numbers.
+The cells and the files are written by mps_ict.downloads, as every download is: formulas
+neutralised, numbers left as numbers.
 
 An error (any 4xx or 5xx answer) is not a table: it is answered in the API's one JSON error
 shape, whatever format was asked for, so a client reads every error the same way. Nor is the
@@ -13,35 +12,19 @@ description of an endpoint that OPTIONS answers with: that is JSON too.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-from decimal import Decimal, InvalidOperation
-
-from openpyxl import Workbook
 from rest_framework import renderers
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?\Z")
-# What XML 1.0, and so an XLSX cell, cannot hold (openpyxl refuses it); tab, LF and CR are fine.
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-REPLACEMENT_CHARACTER = "\ufffd"
+from mps_ict.downloads import (
+    CSV_CHARSET,
+    CSV_MEDIA_TYPE,
+    XLSX_MEDIA_TYPE,
+    content_disposition,
+    csv_text,
+    safe_cell,
+    table_xlsx,
+)
 
-
-def safe_cell(value):
-    """A value fit for a spreadsheet: formulas neutralised, numbers left alone."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, Decimal)):
-        return value
-    text = _CONTROL_CHARACTERS.sub(REPLACEMENT_CHARACTER, str(value))
-    if _PLAIN_NUMBER.match(text):
-        return text
-    if text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+__all__ = ["CSVRenderer", "XLSXRenderer", "answered_as_json", "safe_cell", "tabulate"]
 
 
 def _flatten_item(item, prefix="") -> dict:
@@ -89,9 +72,9 @@ def answered_as_json(data, renderer_context) -> bytes | None:
 
 
 class CSVRenderer(renderers.BaseRenderer):
-    media_type = "text/csv"
+    media_type = CSV_MEDIA_TYPE
     format = "csv"
-    charset = "utf-8"
+    charset = CSV_CHARSET
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         renderer_context = renderer_context or {}
@@ -99,16 +82,12 @@ class CSVRenderer(renderers.BaseRenderer):
         if error is not None:
             return error
         headers, rows = tabulate(data, renderer_context.get("view"))
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([safe_cell(h) for h in headers])
-        writer.writerows([[safe_cell(cell) for cell in row] for row in rows])
         _set_download_name(renderer_context, "csv")
-        return buffer.getvalue().encode(self.charset)
+        return csv_text([headers, *rows]).encode(self.charset)
 
 
 class XLSXRenderer(renderers.BaseRenderer):
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    media_type = XLSX_MEDIA_TYPE
     format = "xlsx"
     charset = None
     render_style = "binary"
@@ -119,25 +98,8 @@ class XLSXRenderer(renderers.BaseRenderer):
         if error is not None:
             return error
         headers, rows = tabulate(data, renderer_context.get("view"))
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title="Data")
-        sheet.append([safe_cell(h) for h in headers])
-        for row in rows:
-            sheet.append([_xlsx_value(cell) for cell in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
         _set_download_name(renderer_context, "xlsx")
-        return buffer.getvalue()
-
-
-def _xlsx_value(value):
-    value = safe_cell(value)
-    if isinstance(value, str) and _PLAIN_NUMBER.match(value):
-        try:
-            return Decimal(value)
-        except InvalidOperation:
-            return value
-    return value
+        return table_xlsx(headers, rows)
 
 
 def _set_download_name(renderer_context, extension):
@@ -146,4 +108,4 @@ def _set_download_name(renderer_context, extension):
     if response is None:
         return
     name = getattr(view, "export_filename", None) or "export"
-    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
+    response["Content-Disposition"] = content_disposition(f"{name}.{extension}")
