@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, QuerySet, Sum, When
+from django.db.models.functions import ExtractYear
 
 from mobile_assets.choices import BenefitRole, BenefitSource, DeviceStatus
 from mobile_assets.models import (
@@ -21,27 +22,51 @@ from mobile_assets.models import (
 )
 from mps_ict.audit import as_of, last_changed
 from mps_ict.figures_cache import cached_figure
-from mps_ict.financial_years import add_months
-
-FIGURES_AREA = "mobile"
+from mps_ict.financial_years import FinancialYear, add_months
 
 
-def device_types_with_counts() -> list[DeviceType]:
-    """Each type with its device count per status and its capabilities (two queries over the
-    whole register, so cached until the estate changes: every mobile write bumps the version)."""
+def device_types_with_counts(records: EstateRecords | None = None) -> list[DeviceType]:
+    """Each type with its device count per status and its capabilities, now or as at `records`
+    (the types, their reported figures and the devices as they stood then). Two queries over the
+    whole register, so cached until the estate changes."""
+    records = records or EstateRecords.live()
     status_counts = {
         f"status_{status}": Count("models__devices", filter=Q(models__devices__status=status))
         for status in DeviceStatus.values
     }
+    capabilities = Prefetch("capabilities", queryset=Capability.objects.order_by("name"))
 
     def compute():
-        return list(
-            DeviceType.objects.annotate(total=Count("models__devices"), **status_counts)
-            .prefetch_related(Prefetch("capabilities", queryset=Capability.objects.order_by("name")))
-            .order_by("name")
-        )
+        if records.at is None:
+            return list(
+                DeviceType.objects.annotate(total=Count("models__devices"), **status_counts)
+                .prefetch_related(capabilities)
+                .order_by("name")
+            )
+        return _device_types_then(records, capabilities)
 
-    return cached_figure(FIGURES_AREA, ("device-types",), compute)
+    return cached_figure(Device._meta.app_label, ("device-types", records.moment), compute)
+
+
+def _device_types_then(records: EstateRecords, capabilities: Prefetch) -> list[DeviceType]:
+    """The types recorded by then, each with its fields as they stood and its devices then counted
+    by status (three queries; what a type can do is read as it is now)."""
+    then = {row.id: row for row in records.device_types}
+    counts: dict[int, dict[str, int]] = {}
+    for type_id, status, count in (
+        records.devices.values_list("model__device_type", "status").annotate(n=Count("id")).order_by()
+    ):
+        counts.setdefault(type_id, {})[status] = count
+    types = list(DeviceType.objects.filter(pk__in=then).prefetch_related(capabilities).order_by("name"))
+    for device_type in types:
+        for field in DeviceType._meta.concrete_fields:
+            if not field.primary_key:
+                setattr(device_type, field.attname, getattr(then[device_type.pk], field.attname))
+        by_status_then = counts.get(device_type.pk, {})
+        device_type.total = sum(by_status_then.values())
+        for status in DeviceStatus.values:
+            setattr(device_type, f"status_{status}", by_status_then.get(status, 0))
+    return types
 
 
 def by_status(device_type: DeviceType) -> dict[str, int]:
@@ -103,7 +128,7 @@ def benefits(*, start: date, end: date) -> list[RoleBenefit]:
     def compute():
         return _role_benefits(BenefitRollup.objects.all(), start=start, end=end)
 
-    return cached_figure(FIGURES_AREA, ("benefits", start.isoformat(), end.isoformat()), compute)
+    return cached_figure(Device._meta.app_label, ("benefits", start.isoformat(), end.isoformat()), compute)
 
 
 def _role_benefits(rollups: QuerySet, *, start: date, end: date) -> list[RoleBenefit]:
@@ -192,27 +217,64 @@ class MobileHeadline:
             return Decimal("0")
         return Decimal(self.rollout_deployed) / Decimal(self.rollout_planned)
 
-    def _benefit_total(self, source: str) -> Decimal | None:
-        amounts = [b.amount for b in self.benefits if b.source == source]
-        return sum(amounts, Decimal("0.00")) if amounts else None
+    @property
+    def benefit_table(self) -> BenefitTable:
+        """The window's benefits per role, with the totals of each source."""
+        return BenefitTable.of(self.benefits)
 
     @property
     def benefits_reported(self) -> Decimal | None:
-        return self._benefit_total(BenefitSource.REPORTED)
+        return self.benefit_table.reported_amount
 
     @property
     def benefits_computed(self) -> Decimal | None:
-        return self._benefit_total(BenefitSource.COMPUTED)
+        return self.benefit_table.computed_amount
 
 
-def mobile_headline(*, at: datetime | None = None) -> MobileHeadline:
-    """The estate now or, with `at`, as it stood then (rebuilt from the audit history). A fixed
-    number of queries; cached until the estate changes."""
+@dataclass(frozen=True)
+class EstateRecords:
+    """Where the estate's figures are read from: the live tables (`at` None), or the audit history
+    replayed to a moment (see mps_ict.audit.as_of): this area's answer to "as at"."""
+
+    at: datetime | None
+    device_types: QuerySet
+    devices: QuerySet
+    rollout: QuerySet
+    rollups: QuerySet
+
+    @classmethod
+    def live(cls) -> EstateRecords:
+        return cls(
+            None, DeviceType.objects.all(), Device.objects.all(), RolloutPlanLine.objects.all(), BenefitRollup.objects.all()
+        )
+
+    @classmethod
+    def as_at(cls, at: datetime) -> EstateRecords:
+        return cls(
+            at, as_of(DeviceType, at), as_of(Device, at), as_of(RolloutPlanLine, at), as_of(BenefitRollup, at)
+        )
+
+    @property
+    def moment(self) -> str:
+        """The part of a cache key that says when the figures are read."""
+        return self.at.isoformat() if self.at else "now"
+
+
+def records_at(at: datetime | None) -> EstateRecords:
+    """The estate as it stands (None) or as it stood at the moment `at`."""
+    return EstateRecords.live() if at is None else EstateRecords.as_at(at)
+
+
+def mobile_headline(*, records: EstateRecords | None = None) -> MobileHeadline | None:
+    """The estate now or, with `records` as at a past moment, as it stood then; None if no device
+    type was recorded by then. A fixed number of queries; cached until the estate changes."""
+    records = records or EstateRecords.live()
 
     def compute():
-        devices = Device.objects.all() if at is None else as_of(Device, at)
-        rollout = RolloutPlanLine.objects.all() if at is None else as_of(RolloutPlanLine, at)
-        rollups = BenefitRollup.objects.all() if at is None else as_of(BenefitRollup, at)
+        types_then = list(records.device_types.order_by("name"))
+        if not types_then:
+            return None
+        devices, rollout, rollups = records.devices, records.rollout, records.rollups
         counts = {
             row["model__device_type"]: row
             for row in devices.values("model__device_type").annotate(
@@ -223,11 +285,11 @@ def mobile_headline(*, at: datetime | None = None) -> MobileHeadline:
             TypeCount(
                 device_type.code,
                 device_type.name,
-                counts.get(device_type.pk, {}).get("total", 0),
-                counts.get(device_type.pk, {}).get("issued", 0),
+                counts.get(device_type.id, {}).get("total", 0),
+                counts.get(device_type.id, {}).get("issued", 0),
                 device_type.reported_count,
             )
-            for device_type in device_types()
+            for device_type in types_then
         ]
         progress = rollout.aggregate(planned=Sum("planned"), deployed=Sum("actual"))
         end = rollups.aggregate(end=Max("period_end"))["end"]
@@ -240,7 +302,179 @@ def mobile_headline(*, at: datetime | None = None) -> MobileHeadline:
             benefits_start=start,
             benefits_end=end,
             benefits=role_benefits,
-            last_updated=last_changed(*FIGURE_MODELS, at=at),
+            last_updated=last_changed(*FIGURE_MODELS, at=records.at),
         )
 
-    return cached_figure(FIGURES_AREA, ("headline", at.isoformat() if at else "now"), compute)
+    return cached_figure(Device._meta.app_label, ("headline", records.moment), compute)
+
+
+# ----------------------------------------------------------------------------- for the Assembly pack
+
+
+@dataclass(frozen=True)
+class RoleBenefits:
+    """One role's benefit over a period: as reported and as computed from usage (None where none)."""
+
+    role: str
+    label: str
+    reported: RoleBenefit | None
+    computed: RoleBenefit | None
+
+
+@dataclass(frozen=True)
+class BenefitTable:
+    """The per-role benefit table of a period: every role in role order, each with its reported
+    and computed benefit, and the totals of each source (None where the source has none)."""
+
+    roles: tuple[RoleBenefits, ...]
+
+    @classmethod
+    def of(cls, role_benefits: list[RoleBenefit]) -> BenefitTable:
+        """The table of roll-ups already summed per role and source (see `benefits`)."""
+        found = {(b.role, b.source): b for b in role_benefits}
+        return cls(
+            tuple(
+                RoleBenefits(
+                    role.value,
+                    role.label,
+                    found.get((role.value, BenefitSource.REPORTED)),
+                    found.get((role.value, BenefitSource.COMPUTED)),
+                )
+                for role in BenefitRole
+            )
+        )
+
+    @property
+    def held(self) -> list[RoleBenefits]:
+        """The roles with a reported or a computed benefit."""
+        return [row for row in self.roles if row.reported or row.computed]
+
+    def _total(self, source: str, measure: str) -> Decimal | None:
+        values = [getattr(getattr(row, source), measure) for row in self.roles if getattr(row, source)]
+        return sum(values, Decimal("0.00")) if values else None
+
+    @property
+    def reported_hours(self) -> Decimal | None:
+        return self._total(BenefitSource.REPORTED, "hours")
+
+    @property
+    def reported_amount(self) -> Decimal | None:
+        return self._total(BenefitSource.REPORTED, "amount")
+
+    @property
+    def computed_hours(self) -> Decimal | None:
+        return self._total(BenefitSource.COMPUTED, "hours")
+
+    @property
+    def computed_amount(self) -> Decimal | None:
+        return self._total(BenefitSource.COMPUTED, "amount")
+
+
+def benefit_table(*, start: date, end: date) -> BenefitTable:
+    """The per-role benefit table of start..end (one query, cached with `benefits`)."""
+    return BenefitTable.of(benefits(start=start, end=end))
+
+
+def latest_reported_period() -> tuple[date, date] | None:
+    """The last period the monthly statistics reported benefits for, or None (one query)."""
+    periods = reported_periods()
+    return periods[-1] if periods else None
+
+
+@dataclass(frozen=True)
+class RolloutYear:
+    """The rollout plan of one device type in one financial year."""
+
+    financial_year: FinancialYear
+    device_type: str
+    months: int
+    planned: int
+    deployed: int
+    illustrative: bool  # any of its months is an illustrative figure, not one from the papers
+
+
+def rollout_by_financial_year() -> list[RolloutYear]:
+    """The rollout plan summed per financial year and device type, oldest first (one query)."""
+    year_start = Case(
+        When(month__month__lt=4, then=ExtractYear("month") - 1),
+        default=ExtractYear("month"),
+        output_field=IntegerField(),
+    )
+    rows = (
+        RolloutPlanLine.objects.annotate(year_start=year_start)
+        .values("year_start", "device_type__name")
+        .annotate(
+            planned=Sum("planned"),
+            deployed=Sum("actual"),
+            months=Count("pk"),
+            illustrative=Count("pk", filter=Q(is_illustrative=True)),
+        )
+        .order_by("year_start", "device_type__name")
+    )
+    return [
+        RolloutYear(
+            FinancialYear(row["year_start"]),
+            row["device_type__name"],
+            row["months"],
+            row["planned"],
+            row["deployed"] or 0,
+            bool(row["illustrative"]),
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class DevicesBought:
+    """Devices of a type in the register and what those with a purchase cost cost."""
+
+    devices: int
+    priced: int
+    cost: Decimal
+
+
+def smartphones_bought() -> DevicesBought:
+    """The smartphones in the device register and their purchase cost so far (one query)."""
+    bought = Device.objects.filter(model__device_type__code="smartphone").aggregate(
+        devices=Count("pk"), priced=Count("purchase_cost"), cost=Sum("purchase_cost")
+    )
+    return DevicesBought(bought["devices"], bought["priced"], bought["cost"] or Decimal("0.00"))
+
+
+@dataclass(frozen=True)
+class TypeInUse:
+    """A device type as the estate stands: as reported, in the register, issued, and what it can do."""
+
+    name: str
+    reported: int | None
+    in_register: int
+    issued: int
+    vehicles: int | None
+    users: int | None
+    capabilities: list[str]
+
+
+def estate_by_type() -> list[TypeInUse]:
+    """Each device type in use, by name (cached with `device_types_with_counts`)."""
+    return [
+        TypeInUse(
+            device_type.name,
+            device_type.reported_count,
+            device_type.total,
+            by_status(device_type)[DeviceStatus.ISSUED],
+            device_type.vehicles_fitted,
+            device_type.supported_users,
+            [capability.name for capability in device_type.capabilities.all()],
+        )
+        for device_type in device_types_with_counts()
+    ]
+
+
+def rollout_last_changed() -> datetime | None:
+    """When the rollout plan or the device register last changed."""
+    return last_changed(RolloutPlanLine, Device)
+
+
+def estate_last_changed() -> datetime | None:
+    """When the device types, the register or the benefit roll-ups last changed."""
+    return last_changed(DeviceType, Device, BenefitRollup)

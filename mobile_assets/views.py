@@ -137,12 +137,7 @@ def device_status(request, asset_tag):
 def benefits(request):
     periods = selectors.reported_periods()
     start, end = periods[0] if periods else (date(2012, 9, 1), date(2013, 2, 1))
-    rows = selectors.benefits(start=start, end=end)
-    table = []
-    for role in BenefitRole:
-        reported = next((r for r in rows if r.role == role.value and r.source == "reported"), None)
-        computed = next((r for r in rows if r.role == role.value and r.source == "computed"), None)
-        table.append((role.label, reported, computed))
+    table = selectors.benefit_table(start=start, end=end)
     trend = selectors.monthly_computed_benefits()
     return render(
         request,

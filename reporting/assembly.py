@@ -2,87 +2,68 @@
 MPS letter of 2013) answered from the live data where this system holds it, and an honest "not
 held in this system" where it does not.
 
-A pack is plain JSON-ready data (amounts as decimal strings, dates as ISO strings), so the page,
-the exports, the API and a frozen snapshot all show exactly the same figures.
+Each question is a function named for what it asks, returning its typed answer (reporting.pack);
+the areas are read only through their selectors. `pack_build` gives the pack as the JSON-ready
+dict the page, the files, the API and a frozen copy all read; `pack_compare` (reporting.comparison)
+says what changed between two.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Sum, When
-from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils import timezone
 
 from mobile_assets import selectors as mobile_selectors
-from mobile_assets.choices import BenefitRole, BenefitSource, DeviceStatus
-from mobile_assets.models import BenefitRollup, Device, DeviceType, RolloutPlanLine
-from mps_ict.audit import last_changed
 from mps_ict.financial_years import FinancialYear
 from mps_ict.marking import PUBLICATION, Withheld, can_view_restricted
-from portfolio.choices import Stage
-from portfolio.models import Project
+from portfolio import selectors as portfolio_selectors
+from reporting.comparison import pack_compare
 from reporting.models import PackSnapshot, PackVersion
+from reporting.pack import (
+    ANSWERED,
+    COUNT,
+    HOURS,
+    MONEY,
+    NOT_HELD,
+    PARTLY,
+    TEXT,
+    Answer,
+    Column,
+    Link,
+    Pack,
+    Table,
+    pack_as_json,
+)
 from savings import selectors as savings_selectors
-from savings.choices import SavingsType
-from savings.models import Initiative
+
+__all__ = [
+    "COUNT",
+    "HOURS",
+    "MONEY",
+    "TEXT",
+    "pack_build",
+    "pack_compare",
+    "pack_covers",
+    "pack_live",
+    "pack_version_for",
+    "snapshots_visible_to",
+]
 
 TITLE = "ICT: response to the Budget and Performance Committee"
 REQUEST = "Information requested by the London Assembly Budget and Performance Committee (letter of 21 March 2013), Appendix 1"
 Q6_YEARS = (FinancialYear(2014), FinancialYear(2015))
 
-MONEY, COUNT, HOURS, TEXT = "money", "count", "hours", "text"
+
+def _link(text: str, name: str, *, query: str = "") -> Link:
+    return Link(text, reverse(name) + (f"?{query}" if query else ""))
 
 
-def _money(value) -> str | None:
-    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
+# ----------------------------------------------------------------------------- 1 and 2: documents
 
 
-def _hours(value) -> str | None:
-    return None if value is None else str(Decimal(value).quantize(Decimal("0.01")))
-
-
-def _when(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _column(key: str, label: str, kind: str = TEXT) -> dict:
-    return {"key": key, "label": label, "kind": kind}
-
-
-def _table(title: str, columns: list[dict], rows: list[dict], *, total: dict | None = None) -> dict:
-    return {"title": title, "columns": columns, "rows": rows, "total": total}
-
-
-def _question(number: int, question: str, response_2013: str, **answer) -> dict:
-    return {
-        "number": number,
-        "question": question,
-        "response_2013": response_2013,
-        "held": answer.get("held", "not_held"),
-        "answer": answer.get("answer", ""),
-        "not_held": answer.get("not_held", []),
-        "source": answer.get("source", ""),
-        "links": answer.get("links", []),
-        "as_at": answer.get("as_at"),
-        "withheld": answer.get("withheld", 0),
-        "withheld_what": answer.get("withheld_what", ""),
-        "tables": answer.get("tables", []),
-        "notes": answer.get("notes", []),
-    }
-
-
-def _link(text: str, name: str, *, query: str = "") -> dict:
-    return {"text": text, "href": reverse(name) + (f"?{query}" if query else "")}
-
-
-# ----------------------------------------------------------------------------- the questions
-
-
-def _q1() -> dict:
-    return _question(
+def deloitte_review() -> Answer:
+    """Question 1: the Deloitte technology review, a document this system does not hold."""
+    return Answer(
         1,
         "Deloitte recently undertook a technology review that was presented to the MPS Management Board on "
         "6 November 2012. Please could you provide a copy of the report produced by Deloitte.",
@@ -94,8 +75,9 @@ def _q1() -> dict:
     )
 
 
-def _q2() -> dict:
-    return _question(
+def ict_and_sourcing_strategy() -> Answer:
+    """Question 2: the ICT and sourcing strategies, documents this system does not hold."""
+    return Answer(
         2,
         "A copy of the new MPS ICT strategy, and the sourcing strategy that will accompany it.",
         "The completion date for the full ICT Strategy is now early July 2013. The MPS will provide an update "
@@ -107,372 +89,336 @@ def _q2() -> dict:
     )
 
 
-def _q3() -> dict:
-    financial_year_start = Case(
-        When(month__month__lt=4, then=ExtractYear("month") - 1),
-        default=ExtractYear("month"),
-        output_field=IntegerField(),
-    )
-    by_year = (
-        RolloutPlanLine.objects.annotate(year_start=financial_year_start)
-        .values("year_start", "device_type__name")
-        .annotate(
-            planned=Sum("planned"),
-            deployed=Sum("actual"),
-            months=Count("pk"),
-            illustrative=Count("pk", filter=Q(is_illustrative=True)),
-        )
-        .order_by("year_start", "device_type__name")
-    )
-    rows = [
-        {
-            "financial_year": str(FinancialYear(row["year_start"])),
-            "device_type": row["device_type__name"],
-            "months": row["months"],
-            "planned": row["planned"],
-            "deployed": row["deployed"] or 0,
-        }
-        for row in by_year
-    ]
-    illustrative = any(row["illustrative"] for row in by_year)
-    bought = Device.objects.filter(model__device_type__code="smartphone").aggregate(
-        devices=Count("pk"), priced=Count("purchase_cost"), cost=Sum("purchase_cost")
-    )
-    tables = []
-    if rows:
-        tables.append(
-            _table(
-                "Rollout plan by financial year",
-                [
-                    _column("financial_year", "Financial year"),
-                    _column("device_type", "Device type"),
-                    _column("months", "Months", COUNT),
-                    _column("planned", "Devices planned", COUNT),
-                    _column("deployed", "Devices deployed", COUNT),
-                ],
-                rows,
-                total={
-                    "financial_year": "Total",
-                    "device_type": "",
-                    "months": sum(r["months"] for r in rows),
-                    "planned": sum(r["planned"] for r in rows),
-                    "deployed": sum(r["deployed"] for r in rows),
-                },
-            )
-        )
-    tables.append(
-        _table(
-            "Cost of the new devices bought so far (from the device register)",
-            [
-                _column("measure", "Measure"),
-                _column("devices", "Devices", COUNT),
-                _column("with_cost", "With a purchase cost", COUNT),
-                _column("cost", "Purchase cost", MONEY),
-            ],
-            [
-                {
-                    "measure": "Smartphones in the register",
-                    "devices": bought["devices"],
-                    "with_cost": bought["priced"],
-                    "cost": _money(bought["cost"] or 0),
-                }
-            ],
-        )
-    )
+# ----------------------------------------------------------------------------- 3: the mobile rollout
+
+
+def mobile_rollout_business_case() -> Answer:
+    """Question 3: the business case for rolling out mobile devices; what is held is the rollout
+    plan and what the smartphones bought so far cost."""
+    years = mobile_selectors.rollout_by_financial_year()
+    planned, deployed = sum(y.planned for y in years), sum(y.deployed for y in years)
+    tables = [_rollout_table(years)] if years else []
+    tables.append(_smartphones_table(mobile_selectors.smartphones_bought()))
     notes = []
-    if illustrative:
+    if any(year.illustrative for year in years):
         notes.append(
             "The rollout plan loaded with the demonstration data is ILLUSTRATIVE, not a figure from the 2013 papers."
         )
-    return _question(
+    return Answer(
         3,
         "The MPS plans to expand its use of mobile technology by rolling out as many as 30,000 mobile devices to "
         "officers. Please could you provide the business case for this project (redacted if needed) and a "
         "summary of any cost-benefit analysis work that has been undertaken.",
         "The business case has not yet been written. The final ICT Strategy, due in July 2013, will include the "
         "high level costs and plans for mobile technology and a detailed business case would then be completed.",
-        held="partly" if rows else "not_held",
+        held=PARTLY if years else NOT_HELD,
         answer=(
-            f"The rollout plan held here: {sum(r['planned'] for r in rows):,} devices planned, "
-            f"{sum(r['deployed'] for r in rows):,} deployed so far. Purchase costs are taken from the device register."
-            if rows
+            f"The rollout plan held here: {planned:,} devices planned, "
+            f"{deployed:,} deployed so far. Purchase costs are taken from the device register."
+            if years
             else "No rollout plan is held in this system."
         ),
         not_held=["The business case (not yet written in March 2013)", "A cost-benefit analysis of the rollout"],
         source="Mobile estate: rollout plan and device register",
         links=[_link("Mobile estate", "mobile_assets:dashboard")],
-        as_at=_when(last_changed(RolloutPlanLine, Device)),
+        as_at=mobile_selectors.rollout_last_changed(),
         tables=tables,
         notes=notes,
     )
 
 
-def _q4() -> dict:
-    types = mobile_selectors.device_types_with_counts()
-    capability_rows = []
-    type_rows = []
-    for device_type in types:
-        type_rows.append(
+def _rollout_table(years: list[mobile_selectors.RolloutYear]) -> Table:
+    return Table(
+        "Rollout plan by financial year",
+        [
+            Column("financial_year", "Financial year"),
+            Column("device_type", "Device type"),
+            Column("months", "Months", COUNT),
+            Column("planned", "Devices planned", COUNT),
+            Column("deployed", "Devices deployed", COUNT),
+        ],
+        [
             {
-                "device_type": device_type.name,
-                "reported": device_type.reported_count,
-                "in_register": device_type.total,
-                "issued": mobile_selectors.by_status(device_type)[DeviceStatus.ISSUED],
-                "vehicles": device_type.vehicles_fitted,
-                "users": device_type.supported_users,
+                "financial_year": str(year.financial_year),
+                "device_type": year.device_type,
+                "months": year.months,
+                "planned": year.planned,
+                "deployed": year.deployed,
             }
-        )
-        capability_rows.append(
+            for year in years
+        ],
+        total={
+            "financial_year": "Total",
+            "device_type": "",
+            "months": sum(year.months for year in years),
+            "planned": sum(year.planned for year in years),
+            "deployed": sum(year.deployed for year in years),
+        },
+    )
+
+
+def _smartphones_table(bought: mobile_selectors.DevicesBought) -> Table:
+    return Table(
+        "Cost of the new devices bought so far (from the device register)",
+        [
+            Column("measure", "Measure"),
+            Column("devices", "Devices", COUNT),
+            Column("with_cost", "With a purchase cost", COUNT),
+            Column("cost", "Purchase cost", MONEY),
+        ],
+        [
             {
-                "device_type": device_type.name,
-                "capabilities": ", ".join(c.name for c in device_type.capabilities.all()) or "None recorded",
+                "measure": "Smartphones in the register",
+                "devices": bought.devices,
+                "with_cost": bought.priced,
+                "cost": bought.cost,
             }
-        )
-    periods = mobile_selectors.reported_periods()
-    benefit_rows = []
-    benefit_title = "PDA efficiency benefits (non-cashable)"
-    if periods:
-        start, end = periods[-1]
-        benefit_title += f", {start:%B %Y} to {end:%B %Y}"
-        found = {(b.role, b.source): b for b in mobile_selectors.benefits(start=start, end=end)}
-        for role in BenefitRole:
-            reported = found.get((role.value, BenefitSource.REPORTED))
-            computed = found.get((role.value, BenefitSource.COMPUTED))
-            if reported or computed:
-                benefit_rows.append(
-                    {
-                        "role": role.label,
-                        "reported_hours": _hours(reported.hours) if reported else None,
-                        "reported_amount": _money(reported.amount) if reported else None,
-                        "computed_hours": _hours(computed.hours) if computed else None,
-                        "computed_amount": _money(computed.amount) if computed else None,
-                    }
-                )
-    benefit_total = None
-    if benefit_rows:
-        benefit_total = {"role": "Total"}
-        for key in ("reported_hours", "reported_amount", "computed_hours", "computed_amount"):
-            values = [Decimal(r[key]) for r in benefit_rows if r[key] is not None]
-            benefit_total[key] = str(sum(values, Decimal("0.00"))) if values else None
-    qualitative = [
-        {"heading": q.heading, "description": q.description, "measure": q.measure}
-        for q in mobile_selectors.pda_qualitative_benefits()
-    ]
-    tables = [
-        _table(
-            "Mobile devices in use",
-            [
-                _column("device_type", "Device type"),
-                _column("reported", "As reported", COUNT),
-                _column("in_register", "In the register", COUNT),
-                _column("issued", "Issued", COUNT),
-                _column("vehicles", "Vehicles fitted", COUNT),
-                _column("users", "Users supported", COUNT),
-            ],
-            type_rows,
-        ),
-        _table(
-            "What each device type can do",
-            [_column("device_type", "Device type"), _column("capabilities", "Capabilities")],
-            capability_rows,
-        ),
-    ]
-    if benefit_rows:
-        tables.append(
-            _table(
-                benefit_title,
-                [
-                    _column("role", "Benefit"),
-                    _column("reported_hours", "Hours saved (reported)", HOURS),
-                    _column("reported_amount", "Value (reported)", MONEY),
-                    _column("computed_hours", "Hours saved (computed from usage)", HOURS),
-                    _column("computed_amount", "Value (computed from usage)", MONEY),
-                ],
-                benefit_rows,
-                total=benefit_total,
-            )
-        )
+        ],
+    )
+
+
+# ----------------------------------------------------------------------------- 4: mobile capability
+
+
+def mobile_capability_and_benefits() -> Answer:
+    """Question 4: the mobile estate by device type, what each type can do, and the efficiency
+    benefits measured for PDAs (the last reported period, as reported and as computed)."""
+    types = mobile_selectors.estate_by_type()
+    tables = [_devices_in_use_table(types), _capabilities_table(types)]
+    period = mobile_selectors.latest_reported_period()
+    if period:
+        benefits = mobile_selectors.benefit_table(start=period[0], end=period[1])
+        if benefits.held:
+            tables.append(_benefits_table(benefits, *period))
+    qualitative = list(mobile_selectors.pda_qualitative_benefits())
     if qualitative:
-        tables.append(
-            _table(
-                "Other PDA benefits reported",
-                [_column("heading", "Benefit"), _column("description", "Detail"), _column("measure", "Measure")],
-                qualitative,
-            )
-        )
-    not_held = [
-        f"{row['device_type']}: the number in use was not reported"
-        for row in type_rows
-        if row["reported"] is None and not row["in_register"]
-    ]
-    return _question(
+        tables.append(_qualitative_table(qualitative))
+    return Answer(
         4,
         "Details of the current capability of mobile technology at the MPS and any efficiency benefits that were "
         "measured during past roll outs of Personal Digital Assistants (PDAs) or other devices to officers.",
         "Details of Operational Personal Digital Assistants (OPDAs), Mobile Data Terminals (MDTs) and Mobile "
         "Finger Print Readers will be submitted by 3 May 2013.",
-        held="answered",
+        held=ANSWERED,
         answer="The mobile estate by device type, what each type can do, and the PDA benefits as reported and as "
         "computed from usage statistics. Reported benefits are non-cashable (time released, not money).",
-        not_held=not_held,
+        not_held=[
+            f"{type_.name}: the number in use was not reported"
+            for type_ in types
+            if type_.reported is None and not type_.in_register
+        ],
         source="Mobile estate: device types, register, benefit roll-ups",
         links=[_link("Mobile estate", "mobile_assets:dashboard"), _link("Mobile benefits", "mobile_assets:benefits")],
-        as_at=_when(last_changed(DeviceType, Device, BenefitRollup)),
+        as_at=mobile_selectors.estate_last_changed(),
         tables=tables,
     )
 
 
-def _q5_projects(reader) -> tuple[list[Project], int]:
-    """The live projects that enable savings initiatives, as far as `reader` may see them (each
-    with the initiatives it may see), and how many such projects are withheld."""
-    live = Project.objects.filter(stage__in=Stage.live(), enables__isnull=False).distinct()
-    initiatives = Initiative.objects.visible_to(reader).order_by("reference")
-    projects = list(
-        live.visible_to(reader)
-        .select_related("programme")
-        .prefetch_related(Prefetch("enables", queryset=initiatives))
-        .order_by("code")
+def _devices_in_use_table(types: list[mobile_selectors.TypeInUse]) -> Table:
+    return Table(
+        "Mobile devices in use",
+        [
+            Column("device_type", "Device type"),
+            Column("reported", "As reported", COUNT),
+            Column("in_register", "In the register", COUNT),
+            Column("issued", "Issued", COUNT),
+            Column("vehicles", "Vehicles fitted", COUNT),
+            Column("users", "Users supported", COUNT),
+        ],
+        [
+            {
+                "device_type": type_.name,
+                "reported": type_.reported,
+                "in_register": type_.in_register,
+                "issued": type_.issued,
+                "vehicles": type_.vehicles,
+                "users": type_.users,
+            }
+            for type_ in types
+        ],
     )
-    # a project shows only for the initiatives the reader may see: one enabling only withheld
-    # initiatives would otherwise still point at them
-    return [p for p in projects if p.enables.all()], live.withheld_from(reader)
 
 
-def _q5(*, reader) -> dict:
-    projects, withheld = _q5_projects(reader)
-    rows = [
-        {
-            "project": f"{p.code}: {p.name}",
-            "stage": p.get_stage_display(),
-            "budget": _money(p.budget_forecast),
-            "enables": "; ".join(f"{i.reference}: {i.description}" for i in p.enables.all()),
-        }
-        for p in projects
-    ]
+def _capabilities_table(types: list[mobile_selectors.TypeInUse]) -> Table:
+    return Table(
+        "What each device type can do",
+        [Column("device_type", "Device type"), Column("capabilities", "Capabilities")],
+        [
+            {"device_type": type_.name, "capabilities": ", ".join(type_.capabilities) or "None recorded"}
+            for type_ in types
+        ],
+    )
+
+
+def _benefits_table(benefits: mobile_selectors.BenefitTable, start, end) -> Table:
+    def measure(benefit, name):
+        return getattr(benefit, name) if benefit else None
+
+    return Table(
+        f"PDA efficiency benefits (non-cashable), {start:%B %Y} to {end:%B %Y}",
+        [
+            Column("role", "Benefit"),
+            Column("reported_hours", "Hours saved (reported)", HOURS),
+            Column("reported_amount", "Value (reported)", MONEY),
+            Column("computed_hours", "Hours saved (computed from usage)", HOURS),
+            Column("computed_amount", "Value (computed from usage)", MONEY),
+        ],
+        [
+            {
+                "role": row.label,
+                "reported_hours": measure(row.reported, "hours"),
+                "reported_amount": measure(row.reported, "amount"),
+                "computed_hours": measure(row.computed, "hours"),
+                "computed_amount": measure(row.computed, "amount"),
+            }
+            for row in benefits.held
+        ],
+        total={
+            "role": "Total",
+            "reported_hours": benefits.reported_hours,
+            "reported_amount": benefits.reported_amount,
+            "computed_hours": benefits.computed_hours,
+            "computed_amount": benefits.computed_amount,
+        },
+    )
+
+
+def _qualitative_table(qualitative: list) -> Table:
+    return Table(
+        "Other PDA benefits reported",
+        [Column("heading", "Benefit"), Column("description", "Detail"), Column("measure", "Measure")],
+        [{"heading": q.heading, "description": q.description, "measure": q.measure} for q in qualitative],
+    )
+
+
+# ----------------------------------------------------------------------------- 5: new technology
+
+
+def new_technology_for_savings(*, reader) -> Answer:
+    """Question 5: other new technology planned to generate savings; what is held is the live
+    capital projects that enable savings initiatives, as far as `reader` may see them."""
+    enablers = portfolio_selectors.savings_enablers(reader=reader)
+    projects = enablers.projects
     notes = []
-    if any(p.is_illustrative for p in projects):
+    if any(project.is_illustrative for project in projects):
         notes.append("The projects loaded with the demonstration data are ILLUSTRATIVE, not from the 2013 papers.")
-    return _question(
+    return Answer(
         5,
         "Examples of any other new technology the MPS is planning to invest in to generate savings and improve performance.",
         "This will form part of the ICT Strategy due in July 2013.",
-        held="partly" if rows else "not_held",
+        held=PARTLY if projects else NOT_HELD,
         answer=(
             "The live capital projects that enable savings initiatives in the £60m plan."
-            if rows
+            if projects
             else "No live capital project is linked to a savings initiative in this system."
         ),
         not_held=["The ICT Strategy's investment plans (a document)"],
         source="Capital portfolio: projects and the savings initiatives they enable",
         links=[_link("Capital projects", "portfolio:project-list")],
-        as_at=_when(last_changed(Project)),
-        withheld=withheld,
+        as_at=portfolio_selectors.projects_last_changed(),
+        withheld=enablers.withheld,
         withheld_what="project",
-        tables=[
-            _table(
-                "Capital projects that enable savings",
-                [
-                    _column("project", "Project"),
-                    _column("stage", "Stage"),
-                    _column("budget", "Whole-life forecast", MONEY),
-                    _column("enables", "Savings initiatives enabled"),
-                ],
-                rows,
-                total={
-                    "project": "Total",
-                    "stage": "",
-                    "budget": _money(sum((p.budget_forecast for p in projects), Decimal(0))),
-                    "enables": "",
-                },
-            )
-        ]
-        if rows
-        else [],
+        tables=[_enablers_table(projects)] if projects else [],
         notes=notes,
     )
 
 
-def _q6(*, reader) -> dict:
-    plan = savings_selectors.plan_current()
-    question = (
-        "The MPS' recent budget submission included budgeted savings to technology costs of £42 million in 2014-15 "
-        "and £60 million by 2015-16. Please explain the different types of savings included in these totals and "
-        "give a breakdown of how much each type of saving will contribute to the savings total in each year."
+def _enablers_table(projects: list) -> Table:
+    return Table(
+        "Capital projects that enable savings",
+        [
+            Column("project", "Project"),
+            Column("stage", "Stage"),
+            Column("budget", "Whole-life forecast", MONEY),
+            Column("enables", "Savings initiatives enabled"),
+        ],
+        [
+            {
+                "project": f"{p.code}: {p.name}",
+                "stage": p.get_stage_display(),
+                "budget": p.budget_forecast,
+                "enables": "; ".join(f"{i.reference}: {i.description}" for i in p.enables.all()),
+            }
+            for p in projects
+        ],
+        total={"project": "Total", "stage": "", "budget": sum(p.budget_forecast for p in projects), "enables": ""},
     )
-    response = "The MPS will prepare a response for submission by 3 May 2013, albeit this will not be a full plan at this stage."
+
+
+# ----------------------------------------------------------------------------- 6: savings by type
+
+Q6_QUESTION = (
+    "The MPS' recent budget submission included budgeted savings to technology costs of £42 million in 2014-15 "
+    "and £60 million by 2015-16. Please explain the different types of savings included in these totals and "
+    "give a breakdown of how much each type of saving will contribute to the savings total in each year."
+)
+Q6_RESPONSE = (
+    "The MPS will prepare a response for submission by 3 May 2013, albeit this will not be a full plan at this stage."
+)
+
+
+def budgeted_savings_by_type(*, reader) -> Answer:
+    """Question 6: the £42m and £60m of budgeted savings by type of saving, as far as `reader`
+    may see the initiatives."""
+    plan = savings_selectors.plan_current()
     if plan is None:
-        return _question(6, question, response, answer="No savings plan is loaded in this system.")
-    breakdown = savings_selectors.plan_breakdown(plan=plan, by="savings_type", user=reader)
-    planned = {(row.group_key, row.financial_year): row.planned for row in breakdown}
-    realised = {(row.group_key, row.financial_year): row.realised for row in breakdown}
-    rows = []
-    for savings_type in SavingsType:
-        if not any((savings_type.value, year) in planned for year in Q6_YEARS):
-            continue
-        row = {"savings_type": savings_type.label}
-        for year in Q6_YEARS:
-            row[f"planned_{year.start_year}"] = _money(planned.get((savings_type.value, year), 0))
-            row[f"realised_{year.start_year}"] = _money(realised.get((savings_type.value, year), 0))
-        rows.append(row)
-    total = {"savings_type": "Total"}
-    for year in Q6_YEARS:
-        for kind, source in (("planned", planned), ("realised", realised)):
-            total[f"{kind}_{year.start_year}"] = _money(
-                sum((v for (_, y), v in source.items() if y == year), Decimal(0))
-            )
-    visible = Initiative.objects.filter(category__plan=plan)
-    withheld = visible.withheld_from(reader)
-    visible = visible.visible_to(reader)
-    targets = savings_selectors.plan_targets(plan=plan, user=reader)
-    target_row = {"savings_type": "Budget submission target"}
-    for year in Q6_YEARS:
-        target_row[f"planned_{year.start_year}"] = _money(targets.get(year))
-        target_row[f"realised_{year.start_year}"] = None
-    columns = [_column("savings_type", "Type of saving")]
-    for year in Q6_YEARS:
-        columns += [
-            _column(f"planned_{year.start_year}", f"{year} planned", MONEY),
-            _column(f"realised_{year.start_year}", f"{year} realised to date", MONEY),
-        ]
-    assumed = visible.filter(savings_type_is_assumed=True).count()
-    notes = [
-        "Each year's figure is the saving a year against the baseline, not the increase on the year before.",
-    ]
-    if withheld:
-        notes.append(Withheld(withheld, "initiative").sentence)
-    if assumed:
-        notes.append(
-            f"The type of saving of {assumed} of {visible.count()} initiatives is an assumption: the 2013 plan table "
-            "does not state it."
-        )
-    return _question(
+        return Answer(6, Q6_QUESTION, Q6_RESPONSE, answer="No savings plan is loaded in this system.")
+    by_type = savings_selectors.savings_by_type(plan=plan, years=Q6_YEARS, user=reader)
+    years = f"{Q6_YEARS[0]} and {Q6_YEARS[1]}"
+    return Answer(
         6,
-        question,
-        response,
-        held="answered",
+        Q6_QUESTION,
+        Q6_RESPONSE,
+        held=ANSWERED,
         answer=(
-            f"The plan by type of saving, for {Q6_YEARS[0]} and {Q6_YEARS[1]}, over the published initiatives."
-            if withheld
-            else f"The £{plan.target_reduction / 1_000_000:,.0f}m plan by type of saving, for {Q6_YEARS[0]} and {Q6_YEARS[1]}."
+            f"The £{plan.target_reduction / 1_000_000:,.0f}m plan by type of saving, for {years}."
+            if by_type.target_given
+            else f"The plan by type of saving, for {years}, over the published initiatives."
         ),
         source=f"{plan.name}: savings profiles and approved quarterly actuals",
         links=[
             _link("Savings by type", "savings:breakdown", query="by=savings_type"),
             _link("Savings plan", "savings:overview"),
         ],
-        as_at=_when(last_changed(*savings_selectors.FIGURE_MODELS)),
-        withheld=withheld,
+        as_at=savings_selectors.figures_last_changed(),
+        withheld=by_type.withheld,
         withheld_what="initiative",
-        tables=[
-            _table(
-                f"Savings by type, {Q6_YEARS[0]} and {Q6_YEARS[1]}",
-                columns,
-                [*rows, *([] if withheld else [target_row])],
-                total=total,
-            )
-        ],
-        notes=notes,
+        tables=[_savings_by_type_table(by_type, f"Savings by type, {years}")],
+        notes=_savings_by_type_notes(by_type),
     )
+
+
+def _savings_by_type_table(by_type: savings_selectors.SavingsByType, title: str) -> Table:
+    columns = [Column("savings_type", "Type of saving")]
+    for year in by_type.years:
+        columns += [
+            Column(f"planned_{year.start_year}", f"{year} planned", MONEY),
+            Column(f"realised_{year.start_year}", f"{year} realised to date", MONEY),
+        ]
+
+    def row(name: str, planned: dict, realised: dict) -> dict:
+        cells = {"savings_type": name}
+        for year in by_type.years:
+            cells[f"planned_{year.start_year}"] = planned.get(year)
+            cells[f"realised_{year.start_year}"] = realised.get(year)
+        return cells
+
+    rows = [row(t.label, t.planned, t.realised) for t in by_type.types]
+    if by_type.target_given:
+        rows.append(row("Budget submission target", by_type.targets, {}))
+    return Table(title, columns, rows, total=row("Total", by_type.planned_total, by_type.realised_total))
+
+
+def _savings_by_type_notes(by_type: savings_selectors.SavingsByType) -> list[str]:
+    notes = ["Each year's figure is the saving a year against the baseline, not the increase on the year before."]
+    if by_type.withheld:
+        notes.append(Withheld(by_type.withheld, "initiative").sentence)
+    if by_type.assumed:
+        notes.append(
+            f"The type of saving of {by_type.assumed} of {by_type.initiatives} initiatives is an assumption: "
+            "the 2013 plan table does not state it."
+        )
+    return notes
 
 
 # ----------------------------------------------------------------------------- the pack
@@ -492,27 +438,38 @@ def _pack_reader(user, version: str):
     return user if version == PackVersion.FULL and can_view_restricted(user) else PUBLICATION
 
 
-def pack_build(*, user, version: str) -> dict:
-    """The pack as the data stands now. `version` must come from pack_version_for."""
+def pack_live(*, user, version: str) -> Pack:
+    """The pack as the data stands now, typed. `version` must come from pack_version_for."""
     reader = _pack_reader(user, version)
-    include_sensitive = reader is not PUBLICATION
-    questions = [_q1(), _q2(), _q3(), _q4(), _q5(reader=reader), _q6(reader=reader)]
-    return {
-        "title": TITLE,
-        "request": REQUEST,
-        "version": PackVersion.FULL if include_sensitive else PackVersion.PUBLICATION,
-        "generated_at": timezone.now().isoformat(),
-        "withheld": sum(q["withheld"] for q in questions),
-        "questions": questions,
-    }
+    return Pack(
+        title=TITLE,
+        request=REQUEST,
+        version=PackVersion.PUBLICATION if reader is PUBLICATION else PackVersion.FULL,
+        generated_at=timezone.now(),
+        answers=[
+            deloitte_review(),
+            ict_and_sourcing_strategy(),
+            mobile_rollout_business_case(),
+            mobile_capability_and_benefits(),
+            new_technology_for_savings(reader=reader),
+            budgeted_savings_by_type(reader=reader),
+        ],
+    )
+
+
+def pack_build(*, user, version: str) -> dict:
+    """The pack as the data stands now, as the JSON-ready dict every reader of it takes (see
+    reporting.pack). `version` must come from pack_version_for."""
+    return pack_as_json(pack_live(user=user, version=version))
 
 
 def pack_covers(*, user, version: str) -> str:
     """The marked records whose figures the pack (as pack_build gives it) includes: every
-    initiative it may show (Q6 sums them; Q5 names some) and the projects Q5 lists. Kept with a frozen copy, so it is withheld once one is marked."""
+    initiative it may show (Q6 sums them; Q5 names some) and the projects Q5 lists. Kept with a
+    frozen copy, so it is withheld once one is marked."""
     reader = _pack_reader(user, version)
-    projects, _ = _q5_projects(reader)
-    initiatives = Initiative.objects.visible_to(reader).order_by("pk").values_list("pk", flat=True)
+    projects = portfolio_selectors.savings_enablers(reader=reader).projects
+    initiatives = savings_selectors.initiative_ids_visible_to(reader)
     tokens = [f"initiative:{pk}" for pk in initiatives] + [f"project:{p.pk}" for p in projects]
     return " " + " ".join(tokens) + " "
 
@@ -520,107 +477,3 @@ def pack_covers(*, user, version: str) -> str:
 def snapshots_visible_to(user):
     """Frozen packs the user may read: full ones only with `view_restricted`."""
     return PackSnapshot.objects.visible_to(user).select_related("frozen_by")
-
-
-# ----------------------------------------------------------------------------- comparison
-
-
-def _key(table: dict, row: dict) -> str:
-    return str(row.get(table["columns"][0]["key"]))
-
-
-def pack_compare(earlier: dict, later: dict) -> list[dict]:
-    """What changed between two packs: per question, table and row, each figure whose value
-    differs (before, after, and the difference for amounts and counts), rows added or removed,
-    and answers whose status changed."""
-    changes = []
-    earlier_questions = {q["number"]: q for q in earlier["questions"]}
-    for question in later["questions"]:
-        before_q = earlier_questions.get(question["number"])
-        if before_q is None:
-            continue
-        if before_q["held"] != question["held"]:
-            changes.append(
-                {
-                    "question": question["number"],
-                    "table": "",
-                    "row": "Answer",
-                    "column": "Held in this system",
-                    "before": before_q["held"],
-                    "after": question["held"],
-                    "kind": TEXT,
-                    "difference": None,
-                }
-            )
-        earlier_tables = {t["title"]: t for t in before_q["tables"]}
-        for table in question["tables"]:
-            before_t = earlier_tables.get(table["title"])
-            if before_t is None:
-                changes.append(
-                    {
-                        "question": question["number"],
-                        "table": table["title"],
-                        "row": "",
-                        "column": "",
-                        "before": "not in the earlier pack",
-                        "after": "added",
-                        "kind": TEXT,
-                        "difference": None,
-                    }
-                )
-                continue
-            before_rows = {_key(before_t, r): r for r in before_t["rows"]}
-            if before_t.get("total"):
-                before_rows["Total"] = before_t["total"]
-            after_rows = {_key(table, r): r for r in table["rows"]}
-            if table.get("total"):
-                after_rows["Total"] = table["total"]
-            for key, row in after_rows.items():
-                before_row = before_rows.get(key)
-                if before_row is None:
-                    changes.append(
-                        {
-                            "question": question["number"],
-                            "table": table["title"],
-                            "row": key,
-                            "column": "",
-                            "before": "",
-                            "after": "row added",
-                            "kind": TEXT,
-                            "difference": None,
-                        }
-                    )
-                    continue
-                for column in table["columns"][1:]:
-                    old, new = before_row.get(column["key"]), row.get(column["key"])
-                    if old == new:
-                        continue
-                    difference = None
-                    if column["kind"] in (MONEY, HOURS, COUNT) and old is not None and new is not None:
-                        difference = str(Decimal(str(new)) - Decimal(str(old)))
-                    changes.append(
-                        {
-                            "question": question["number"],
-                            "table": table["title"],
-                            "row": key,
-                            "column": column["label"],
-                            "before": old,
-                            "after": new,
-                            "kind": column["kind"],
-                            "difference": difference,
-                        }
-                    )
-            for key in before_rows.keys() - after_rows.keys():
-                changes.append(
-                    {
-                        "question": question["number"],
-                        "table": table["title"],
-                        "row": key,
-                        "column": "",
-                        "before": "",
-                        "after": "row removed",
-                        "kind": TEXT,
-                        "difference": None,
-                    }
-                )
-    return changes

@@ -25,18 +25,19 @@ class PackSnapshotQuerySet(models.QuerySet):
         anything is withheld): its figures would give that record away."""
         if can_view_restricted(user):
             return self
-        from portfolio.models import Project
-        from savings.models import Initiative
+        from portfolio import selectors as portfolio_selectors
+        from savings import selectors as savings_selectors
 
-        def covered(records, kind):
+        def covered(withheld, kind):
             token = Concat(Value(f" {kind}:"), Cast("pk", models.CharField()), Value(" "))
-            return Exists(records.withheld(user).annotate(token=token).filter(Contains(OuterRef("covers"), F("token"))))
+            return Exists(withheld.annotate(token=token).filter(Contains(OuterRef("covers"), F("token"))))
 
-        anything_withheld = Exists(Initiative.objects.withheld(user)) | Exists(Project.objects.withheld(user))
+        initiatives = savings_selectors.withheld_initiatives(user=user)
+        projects = portfolio_selectors.withheld_projects(user=user)
         return self.filter(version=PackVersion.PUBLICATION).exclude(
-            covered(Initiative.objects.all(), "initiative")
-            | covered(Project.objects.all(), "project")
-            | (Q(covers="") & anything_withheld)
+            covered(initiatives, "initiative")
+            | covered(projects, "project")
+            | (Q(covers="") & (Exists(initiatives) | Exists(projects)))
         )
 
 

@@ -4,7 +4,7 @@ queries however many initiatives, quarters or years there are."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import (
@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from mps_ict.audit import as_of, last_changed
 from mps_ict.figures_cache import cached_figure
@@ -115,6 +116,7 @@ class PlanSummary:
     reporting_year: YearPosition | None
     withheld: int = 0
     targets: list[PlanTarget] = field(default_factory=list)
+    as_at: date | None = None  # the day whose end the figures were read at; None: now
 
     @property
     def realised_to_date(self) -> Decimal:
@@ -149,65 +151,102 @@ def categories_visible_to(user) -> QuerySet:
     return categories.exclude(Exists(initiatives.withheld(user)) & ~Exists(initiatives.visible_to(user)))
 
 
-def plan_categories(*, plan: SavingsPlan, user=None) -> list[CategoryPosition]:
-    """One query: each category's totals over the initiatives the user may see."""
-    visible = visible_q(user, "initiatives__")
-    unreadable = Q(initiatives__stated_reduction__isnull=True) & ~Q(initiatives__stated_reduction_text="")
-    rows = (
-        Category.objects.filter(plan=plan)
+def plan_categories(*, plan: SavingsPlan, user=None, records: PlanRecords | None = None) -> list[CategoryPosition]:
+    """Each category's totals over the initiatives the user may see (two queries). With `records`
+    as at a past moment, the initiatives as they stood then, and only the categories that had any."""
+    records = records or PlanRecords.live()
+    unreadable = Q(stated_reduction__isnull=True) & ~Q(stated_reduction_text="")
+    initiatives = records.initiatives.filter(category__plan=plan)
+    if not can_view_restricted(user):  # the marking a record carries now decides, also for its past
+        initiatives = initiatives.filter(id__in=Initiative.objects.visible_to(user).values("pk"))
+    totals = {
+        row["category_id"]: row
+        for row in initiatives.values("category_id")
         .annotate(
-            initiative_count=Count("initiatives", filter=visible),
-            cost_now=Coalesce(Sum("initiatives__cost_now", filter=visible), _zero()),
-            future_cost=Coalesce(Sum("initiatives__future_cost", filter=visible), _zero()),
-            stated_total=Sum("initiatives__stated_reduction", filter=visible),
+            initiative_count=Count("id"),
+            cost_now_total=Sum("cost_now"),
+            future_cost_total=Sum("future_cost"),
+            stated_total=Sum("stated_reduction"),
             # printed, but not a number (the seed's "φ")
-            unreadable=Count("initiatives", filter=visible & unreadable),
+            unreadable=Count("id", filter=unreadable),
             # a number that disagrees with cost now less future cost
             disagreeing=Count(
-                "initiatives",
-                filter=visible
-                & Q(initiatives__stated_reduction__isnull=False)
-                & ~Q(initiatives__stated_reduction=F("initiatives__cost_now") - F("initiatives__future_cost")),
+                "id",
+                filter=Q(stated_reduction__isnull=False) & ~Q(stated_reduction=F("cost_now") - F("future_cost")),
             ),
-            printed=Max("initiatives__stated_reduction_text", filter=visible & unreadable),
+            printed=Max("stated_reduction_text", filter=unreadable),
         )
-        .order_by("position", "name")
+        .order_by()
+    }
+    categories = categories_visible_to(user).filter(plan=plan).order_by("position", "name")
+    return [
+        _category_position(category, totals.get(category.pk))
+        for category in categories
+        if category.pk in totals or records.at is None
+    ]
+
+
+def _category_position(category: Category, row: dict | None) -> CategoryPosition:
+    row = row or {"initiative_count": 0, "unreadable": 0, "disagreeing": 0}
+    cost_now, future_cost = row.get("cost_now_total") or ZERO, row.get("future_cost_total") or ZERO
+    return CategoryPosition(
+        pk=category.pk,
+        name=category.name,
+        slug=category.slug,
+        initiative_count=row["initiative_count"],
+        cost_now=cost_now,
+        future_cost=future_cost,
+        baseline_reduction=cost_now - future_cost,
+        stated_reduction=None if row["unreadable"] else row.get("stated_total"),
+        stated_reduction_printed=(row.get("printed") or "") if row["unreadable"] else "",
+        discrepancy=bool(row["unreadable"] or row["disagreeing"]),
     )
-    rows = rows.filter(pk__in=categories_visible_to(user).filter(plan=plan).values("pk"))
-    positions = []
-    for row in rows:
-        positions.append(
-            CategoryPosition(
-                pk=row.pk,
-                name=row.name,
-                slug=row.slug,
-                initiative_count=row.initiative_count,
-                cost_now=row.cost_now,
-                future_cost=row.future_cost,
-                baseline_reduction=row.cost_now - row.future_cost,
-                stated_reduction=None if row.unreadable else row.stated_total,
-                stated_reduction_printed=(row.printed or "") if row.unreadable else "",
-                discrepancy=bool(row.unreadable or row.disagreeing),
-            )
-        )
-    return positions
 
 
 @dataclass(frozen=True)
 class PlanRecords:
-    """Where plan_years reads from: the live tables, or the audit history as of a moment."""
+    """Where the plan's figures are read from: the live tables (`at` None), or the audit history
+    replayed to a moment (see mps_ict.audit.as_of): this area's answer to "as at"."""
 
+    at: datetime | None
+    initiatives: QuerySet
     profiles: QuerySet
     actuals: QuerySet
     targets: QuerySet
 
     @classmethod
     def live(cls) -> PlanRecords:
-        return cls(SavingsProfile.objects.all(), QuarterlyActual.objects.all(), PlanTarget.objects.all())
+        return cls(
+            None,
+            Initiative.objects.all(),
+            SavingsProfile.objects.all(),
+            QuarterlyActual.objects.all(),
+            PlanTarget.objects.all(),
+        )
 
     @classmethod
-    def as_at(cls, at) -> PlanRecords:
-        return cls(as_of(SavingsProfile, at), as_of(QuarterlyActual, at), as_of(PlanTarget, at))
+    def as_at(cls, at: datetime) -> PlanRecords:
+        return cls(
+            at,
+            as_of(Initiative, at),
+            as_of(SavingsProfile, at),
+            as_of(QuarterlyActual, at),
+            as_of(PlanTarget, at),
+        )
+
+    @property
+    def moment(self) -> str:
+        """The part of a cache key that says when the figures are read."""
+        return self.at.isoformat() if self.at else "now"
+
+    def recorded(self, plan: SavingsPlan) -> bool:
+        """Whether the plan had any initiative by then (before its source document, none)."""
+        return self.at is None or self.initiatives.filter(category__plan=plan).exists()
+
+
+def records_at(at: datetime | None) -> PlanRecords:
+    """The savings plan as it stands (None) or as it stood at the moment `at`."""
+    return PlanRecords.live() if at is None else PlanRecords.as_at(at)
 
 
 def plan_years(*, plan: SavingsPlan, user=None, records: PlanRecords | None = None) -> list[YearPosition]:
@@ -219,6 +258,8 @@ def plan_years(*, plan: SavingsPlan, user=None, records: PlanRecords | None = No
     """
     records = records or PlanRecords.live()
     visible = visible_q(user, "initiative__")
+    if records.at is not None:  # only initiatives that existed then
+        visible &= Q(initiative__in=records.initiatives.values("id"))
     profiles = records.profiles.filter(visible, initiative__category__plan=plan)
     approved = records.actuals.filter(visible, initiative__category__plan=plan, status=ActualStatus.APPROVED)
 
@@ -276,22 +317,23 @@ def _sum_by_year(queryset: QuerySet, field_name: str):
     )
 
 
-FIGURES_AREA = "savings"
-
-
-def plan_summary(*, plan: SavingsPlan, user=None) -> PlanSummary:
-    """The plan at a glance, cached until a savings write changes it (see mps_ict.figures_cache)."""
+def plan_summary(*, plan: SavingsPlan, user=None, records: PlanRecords | None = None) -> PlanSummary:
+    """The plan at a glance (now, or as at `records`), cached until a savings write changes it
+    (see mps_ict.figures_cache)."""
     restricted = can_view_restricted(user)
+    records = records or PlanRecords.live()
     return cached_figure(
-        FIGURES_AREA, ("summary", plan.pk, restricted), lambda: plan_summary_compute(plan=plan, user=user)
+        Initiative._meta.app_label,
+        ("summary", plan.pk, restricted, records.moment),
+        lambda: plan_summary_compute(plan=plan, user=user, records=records),
     )
 
 
-def plan_summary_compute(*, plan: SavingsPlan, user=None) -> PlanSummary:
+def plan_summary_compute(*, plan: SavingsPlan, user=None, records: PlanRecords | None = None) -> PlanSummary:
     """The plan at a glance: totals, categories, per-year trajectory and the reporting year
     (the latest year with approved actuals, else the year the target falls due)."""
-    categories = plan_categories(plan=plan, user=user)
-    years = plan_years(plan=plan, user=user)
+    categories = plan_categories(plan=plan, user=user, records=records)
+    years = plan_years(plan=plan, user=user, records=records)
     reporting_year = _reporting_year(years, plan=plan)
     withheld = initiatives_withheld(plan=plan, user=user)
     cost_now = sum((c.cost_now for c in categories), ZERO)
@@ -306,6 +348,7 @@ def plan_summary_compute(*, plan: SavingsPlan, user=None) -> PlanSummary:
         reporting_year=reporting_year,
         withheld=withheld,
         targets=[year for year in years if year.target is not None],
+        as_at=timezone.localdate(records.at) if records and records.at else None,
     )
 
 
@@ -338,24 +381,27 @@ class SavingsHeadline:
         return Withheld(self.withheld, "initiative").sentence
 
 
-def savings_headline(*, plan: SavingsPlan, user=None, at: datetime | None = None) -> SavingsHeadline:
-    """Where the plan stands now or, with `at`, as it stood then (rebuilt from the audit history).
-    Cached until a savings write changes it."""
+def savings_headline(*, plan: SavingsPlan, user=None, records: PlanRecords | None = None) -> SavingsHeadline | None:
+    """Where the plan stands now or, with `records` as at a past moment, as it stood then; None
+    if nothing of the plan was recorded by then. Cached until a savings write changes it."""
     restricted = can_view_restricted(user)
+    records = records or PlanRecords.live()
 
     def compute():
-        if at is None:
+        if not records.recorded(plan):
+            return None
+        if records.at is None:
             years = plan_summary(plan=plan, user=user).years
         else:
-            years = plan_years(plan=plan, user=user, records=PlanRecords.as_at(at))
+            years = plan_years(plan=plan, user=user, records=records)
         return SavingsHeadline(
             year=_reporting_year(years, plan=plan),
             years=years,
             withheld=initiatives_withheld(plan=plan, user=user),
-            last_updated=last_changed(*FIGURE_MODELS, at=at),
+            last_updated=last_changed(*FIGURE_MODELS, at=records.at),
         )
 
-    return cached_figure(FIGURES_AREA, ("headline", plan.pk, restricted, at.isoformat() if at else "now"), compute)
+    return cached_figure(Initiative._meta.app_label, ("headline", plan.pk, restricted, records.moment), compute)
 
 
 @dataclass(frozen=True)
@@ -370,34 +416,41 @@ class BreakdownRow:
 BREAKDOWN_GROUPS = {"savings_type": "initiative__savings_type", "category": "initiative__category__name"}
 
 
-def plan_breakdown(*, plan: SavingsPlan, by: str, user=None) -> list[BreakdownRow]:
-    """The breakdown, cached until a savings write changes it."""
+def plan_breakdown(
+    *, plan: SavingsPlan, by: str, user=None, records: PlanRecords | None = None
+) -> list[BreakdownRow]:
+    """The breakdown (now, or as at `records`), cached until a savings write changes it."""
     restricted = can_view_restricted(user)
+    records = records or PlanRecords.live()
     return cached_figure(
-        FIGURES_AREA,
-        ("breakdown", plan.pk, by, restricted),
-        lambda: plan_breakdown_compute(plan=plan, by=by, user=user),
+        Initiative._meta.app_label,
+        ("breakdown", plan.pk, by, restricted, records.moment),
+        lambda: plan_breakdown_compute(plan=plan, by=by, user=user, records=records),
     )
 
 
-def plan_breakdown_compute(*, plan: SavingsPlan, by: str, user=None) -> list[BreakdownRow]:
+def plan_breakdown_compute(
+    *, plan: SavingsPlan, by: str, user=None, records: PlanRecords | None = None
+) -> list[BreakdownRow]:
     """Planned and realised saving per group per financial year (two queries).
 
     `planned` is the year's saving against the baseline, not the increment on the year before.
+    A group is read through the initiative as it is now (its type or category).
     """
+    records = records or PlanRecords.live()
     group_path = BREAKDOWN_GROUPS[by]
     visible = visible_q(user, "initiative__")
+    if records.at is not None:  # only initiatives that existed then
+        visible &= Q(initiative__in=records.initiatives.values("id"))
     planned = {
         (row["financial_year"], row[group_path]): row["total"]
-        for row in SavingsProfile.objects.filter(visible, initiative__category__plan=plan)
+        for row in records.profiles.filter(visible, initiative__category__plan=plan)
         .values("financial_year", group_path)
         .annotate(total=Sum("planned_saving"))
     }
     realised = {
         (row["financial_year"], row[group_path]): row["total"]
-        for row in QuarterlyActual.objects.filter(
-            visible, initiative__category__plan=plan, status=ActualStatus.APPROVED
-        )
+        for row in records.actuals.filter(visible, initiative__category__plan=plan, status=ActualStatus.APPROVED)
         .values("financial_year", group_path)
         .annotate(total=Sum("actual_saving"))
     }
@@ -524,3 +577,96 @@ def _targets_given(targets: QuerySet, user) -> dict[FinancialYear, Decimal]:
     if not can_view_restricted(user):
         targets = targets.filter(~Exists(Initiative.objects.filter(category__plan=OuterRef("plan")).withheld(user)))
     return dict(targets.values_list("financial_year", "cumulative_target"))
+
+
+# ----------------------------------------------------------------------------- at risk and the Assembly pack
+
+AT_RISK = (Confidence.RED, Confidence.AMBER)
+
+
+def initiatives_at_risk(*, user) -> QuerySet:
+    """The initiatives `user` may see whose delivery confidence is red or amber."""
+    return initiative_list(user=user).filter(confidence__in=AT_RISK)
+
+
+@dataclass(frozen=True)
+class TypeSavings:
+    """One type of saving's planned and realised (approved actuals) saving in each year asked for."""
+
+    savings_type: str
+    label: str
+    planned: dict[FinancialYear, Decimal]
+    realised: dict[FinancialYear, Decimal]
+
+
+@dataclass(frozen=True)
+class SavingsByType:
+    """The plan by type of saving for some years, over the initiatives a reader may see: each type
+    planned in any of the years, the totals (over every type), the plan's targets as far as the
+    reader is given them, and how many initiatives' type is assumed or are withheld."""
+
+    plan: SavingsPlan
+    years: tuple[FinancialYear, ...]
+    types: list[TypeSavings]
+    planned_total: dict[FinancialYear, Decimal]
+    realised_total: dict[FinancialYear, Decimal]
+    targets: dict[FinancialYear, Decimal]
+    initiatives: int
+    assumed: int
+    withheld: int
+
+    @property
+    def target_given(self) -> bool:
+        """Whether the targets may stand beside the totals: not when anything is withheld (the
+        difference would disclose it)."""
+        return not self.withheld
+
+
+def savings_by_type(*, plan: SavingsPlan, years: tuple[FinancialYear, ...], user) -> SavingsByType:
+    """The plan by type of saving for `years`, as far as `user` may see it (the cached breakdown,
+    then three queries)."""
+    breakdown = plan_breakdown(plan=plan, by="savings_type", user=user)
+    planned = {(row.group_key, row.financial_year): row.planned for row in breakdown}
+    realised = {(row.group_key, row.financial_year): row.realised for row in breakdown}
+    types = [
+        TypeSavings(
+            savings_type.value,
+            savings_type.label,
+            {year: planned.get((savings_type.value, year), ZERO) for year in years},
+            {year: realised.get((savings_type.value, year), ZERO) for year in years},
+        )
+        for savings_type in SavingsType
+        if any((savings_type.value, year) in planned for year in years)
+    ]
+    counts = (
+        Initiative.objects.filter(category__plan=plan)
+        .visible_to(user)
+        .aggregate(initiatives=Count("pk"), assumed=Count("pk", filter=Q(savings_type_is_assumed=True)))
+    )
+    return SavingsByType(
+        plan=plan,
+        years=tuple(years),
+        types=types,
+        planned_total={year: sum((v for (_, y), v in planned.items() if y == year), ZERO) for year in years},
+        realised_total={year: sum((v for (_, y), v in realised.items() if y == year), ZERO) for year in years},
+        targets=plan_targets(plan=plan, user=user),
+        initiatives=counts["initiatives"],
+        assumed=counts["assumed"],
+        withheld=initiatives_withheld(plan=plan, user=user),
+    )
+
+
+def withheld_initiatives(*, user) -> QuerySet:
+    """The initiatives `user` may not see (none with `view_restricted`), as a queryset to filter or
+    test in the database (e.g. `Exists`)."""
+    return Initiative.objects.withheld(user)
+
+
+def initiative_ids_visible_to(user) -> list[int]:
+    """The ids of every initiative `user` may see, in id order (one query)."""
+    return list(Initiative.objects.visible_to(user).order_by("pk").values_list("pk", flat=True))
+
+
+def figures_last_changed() -> datetime | None:
+    """When any of the plan's figures last changed."""
+    return last_changed(*FIGURE_MODELS)

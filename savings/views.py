@@ -4,13 +4,14 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mps_ict.access import may_write
 from mps_ict.audit import history_entries
+from mps_ict.downloads import xlsx_attachment
 from mps_ict.financial_years import FinancialYear, Quarter
 from mps_ict.forms import add_service_errors
 from mps_ict.marking import Withheld
@@ -36,7 +37,7 @@ def _quarter(year: int, number: int) -> Quarter:
 
 def overview(request):
     summary = selectors.plan_summary(plan=_plan(), user=request.user)
-    at_risk = selectors.initiative_list(user=request.user).filter(confidence__in=["red", "amber"])
+    at_risk = selectors.initiatives_at_risk(user=request.user)
     return render(
         request,
         "savings/overview.html",
@@ -265,10 +266,8 @@ def quarter_close(request, year, number):
 def quarter_template(request, year, number):
     period = _quarter(year, number)
     content = io.actuals_template(plan=_plan(), quarter=period, user=request.user)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"savings-actuals-{period.financial_year.start_year}-{period.financial_year.start_year % 100 + 1:02d}-Q{period.number}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return xlsx_attachment(content, name)
 
 
 UPLOAD_SESSION_KEY = "savings_upload_preview"

@@ -6,8 +6,8 @@ from decimal import Decimal
 from django import template
 
 from mps_ict.money import format_pounds
-from reporting.assembly import COUNT, HOURS, MONEY
 from reporting.io import held_label
+from reporting.pack import COUNT, HOURS, MONEY
 
 register = template.Library()
 

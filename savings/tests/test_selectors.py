@@ -4,6 +4,7 @@ import pytest
 
 from mps_ict.financial_years import FinancialYear
 from mps_ict.marking import ProtectiveMarking
+from savings import selectors
 from savings.choices import ActualStatus, SavingsType
 from savings.models import Initiative
 from savings.selectors import plan_breakdown, plan_summary
@@ -109,3 +110,64 @@ def test_a_category_is_flagged_only_for_an_unreadable_or_disagreeing_stated_redu
     assert flags[unreadable.pk] == (True, None, "φ")
     assert flags[wrong.pk] == (True, Decimal("500000.00"), "")
     assert flags[right.pk] == (False, Decimal("400000.00"), "")
+
+
+# ----------------------------------------------------------------------------- at risk and the Assembly pack
+
+FY15 = FinancialYear(2015)
+
+
+@pytest.mark.django_db
+def test_savings_by_type_pivots_planned_and_realised_by_type_with_totals_and_the_targets(role_user):
+    # Given four initiatives, one of each type, each planning £400k in 2014/15 with two approved quarters
+    plan = build_plan(initiatives=4, quarters=2)
+    Initiative.objects.filter(pk=Initiative.objects.order_by("pk").first().pk).update(savings_type_is_assumed=True)
+    # When a reader who sees everything asks for 2014/15 and 2015/16
+    result = selectors.savings_by_type(plan=plan, years=(FY14, FY15), user=role_user("finance"))
+    # Then every type is there in type order, each year given (nothing planned is £0)
+    assert [t.label for t in result.types] == SavingsType.labels
+    assert result.types[0].planned == {FY14: Decimal("400000.00"), FY15: Decimal("0.00")}
+    assert result.types[0].realised == {FY14: Decimal("200000.00"), FY15: Decimal("0.00")}
+    assert result.planned_total == {FY14: Decimal("1600000.00"), FY15: Decimal("0.00")}
+    assert result.realised_total == {FY14: Decimal("800000.00"), FY15: Decimal("0.00")}
+    assert result.targets == {FY14: Decimal("42000000.00")} and result.target_given
+    assert (result.initiatives, result.assumed, result.withheld) == (4, 1, 0)
+
+
+@pytest.mark.django_db
+def test_savings_by_type_leaves_withheld_initiatives_out_and_gives_no_target_beside_them():
+    plan = build_plan(initiatives=4, quarters=1)
+    marked = Initiative.objects.order_by("pk").first()
+    Initiative.objects.filter(pk=marked.pk).update(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    result = selectors.savings_by_type(plan=plan, years=(FY14,), user=None)
+    assert marked.savings_type not in [t.savings_type for t in result.types]
+    assert result.planned_total == {FY14: Decimal("1200000.00")}
+    assert (result.initiatives, result.withheld) == (3, 1)
+    assert result.targets == {} and not result.target_given
+
+
+@pytest.mark.django_db
+def test_savings_by_type_types_planned_in_none_of_the_years_are_left_out_but_the_totals_count_every_type():
+    plan = build_plan(initiatives=2, quarters=0)
+    result = selectors.savings_by_type(plan=plan, years=(FY15,), user=None)
+    assert result.types == [] and result.planned_total == {FY15: Decimal("0.00")}
+
+
+@pytest.mark.django_db
+def test_initiatives_at_risk_are_the_red_and_amber_ones_the_reader_may_see():
+    category = CategoryFactory()
+    for reference, confidence in (("RED", "red"), ("AMBER", "amber"), ("GREEN", "green"), ("NONE", "")):
+        InitiativeFactory(category=category, reference=reference, confidence=confidence)
+    InitiativeFactory(category=category, reference="SECRET", confidence="red", protective_marking="OFFICIAL-SENSITIVE")
+    assert sorted(i.reference for i in selectors.initiatives_at_risk(user=None)) == ["AMBER", "RED"]
+
+
+@pytest.mark.django_db
+def test_withheld_initiatives_and_the_ids_a_reader_may_see(role_user):
+    category = CategoryFactory()
+    shown = InitiativeFactory(category=category)
+    marked = InitiativeFactory(category=category, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    assert list(selectors.withheld_initiatives(user=None)) == [marked]
+    assert not selectors.withheld_initiatives(user=role_user("finance")).exists()
+    assert selectors.initiative_ids_visible_to(None) == [shown.pk]
+    assert selectors.initiative_ids_visible_to(role_user("finance")) == sorted([shown.pk, marked.pk])
