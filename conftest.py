@@ -155,5 +155,8 @@ def backdate_history(days: int) -> None:
 
     for model in apps.get_models():
         if model.__name__.startswith("Historical") and hasattr(model, "history_date"):
-            model.objects.update(history_date=F("history_date") - timedelta(days=days))
+            model.objects.update(
+                history_date=F("history_date") - timedelta(days=days),
+                effective_at=F("effective_at") - timedelta(days=days),
+            )
     PortfolioSnapshot.objects.update(taken_on=F("taken_on") - timedelta(days=days))

@@ -35,7 +35,6 @@ from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, add_months
 from mps_ict.loaders import upsert
 
-FIGURES_AREA = "mobile"
 BENEFIT_ROLLUP_TASK = "mobile_assets.benefit_rollup"  # mobile_assets.tasks.benefit_rollup_task
 PENNY = Decimal("0.01")
 WRITE_PERMISSION = "mobile_assets.change_device"
@@ -55,7 +54,7 @@ def _vary(base: int, *keys) -> int:
 @transaction.atomic
 def estate_load(*, data: dict) -> dict:
     """Load the estate as reported plus the labelled illustrative register; idempotent."""
-    with audit_context(reason="Loaded from the source documents (load_mobile_estate)"):
+    with audit_context(reason="Loaded from the source documents (load_mobile_estate)", effective=data.get("effective")):
         capabilities = {
             code: upsert(Capability, {"code": code}, name=name)[0] for code, name in data["capabilities"].items()
         }
@@ -132,7 +131,9 @@ def estate_load(*, data: dict) -> dict:
             )
         _load_register(types=types, units=units)
         _load_usage(data=data, units=units, transaction_types=transaction_types)
-    figures_changed(FIGURES_AREA)
+    # capabilities (and their links), device models, units and usage keep no history, and the
+    # register's bulk writes send no signal, so the load marks the estate's figures stale itself
+    figures_changed(Device._meta.app_label)
     return {"devices": Device.objects.count(), "vehicles": Vehicle.objects.count()}
 
 
@@ -255,7 +256,6 @@ def device_assign(
     device.status = DeviceStatus.ISSUED
     device.unit = vehicle.unit if vehicle else officer_unit
     device.save()
-    figures_changed(FIGURES_AREA)
     return assignment
 
 
@@ -282,7 +282,6 @@ def device_return(*, device: Device, user, ended: date) -> Device:
     _close_assignment(device, ended)
     device.status = DeviceStatus.IN_STOCK
     device.save()
-    figures_changed(FIGURES_AREA)
     return device
 
 
@@ -305,7 +304,6 @@ def device_set_status(*, device: Device, user, status: str, on: date, reason: st
     _close_assignment(device, on)
     device.status = status
     device.save()
-    figures_changed(FIGURES_AREA)
     return device
 
 
@@ -375,7 +373,7 @@ def benefit_rollup(*, start: date, end: date) -> int:
     for key, rollup in existing.items():
         if key not in written:
             rollup.delete()
-    figures_changed(FIGURES_AREA)
+    figures_changed(BenefitRollup._meta.app_label)  # the bulk writes above record history but send no signal
     return len(written)
 
 
@@ -407,7 +405,7 @@ def usage_replace_month(*, month: date, rows: list[UsageRow], user, reason: str 
     # queued by the task's registered name: tasks call services, never the other way round
     rollup = current_app.tasks[BENEFIT_ROLLUP_TASK]
     transaction.on_commit(lambda: rollup.delay(month.isoformat(), month.isoformat()))
-    figures_changed(FIGURES_AREA)
+    figures_changed(UsageStatistic._meta.app_label)  # usage statistics keep no history
     return len(rows)
 
 
@@ -444,5 +442,4 @@ def devices_import(*, rows: list[DeviceRow], user, reason: str = "") -> tuple[in
         )
         created += was_created
         updated += not was_created
-    figures_changed(FIGURES_AREA)
     return created, updated

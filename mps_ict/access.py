@@ -151,6 +151,7 @@ POLICY: dict[str, Access] = {
     "api:rollout": _page(),
     "api:usage": _page(),
     "api:mobile-benefits": _page(),
+    "api:overview": _page(),
     "api:assembly": _page(),
     "api:assembly-snapshots": Access(read=READERS, write=FINANCE_STAFF),
     # --- the benchmark's ceiling: a trivial signed-in view, only in bench/urls.py

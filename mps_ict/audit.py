@@ -4,6 +4,13 @@ Any model opts in with one line, `history = AuditHistory()`, and gets django-sim
 historical table plus a `request_id` column, so every change made by one request (one upload,
 one form) can be found together. Changes made outside a request (a command, a Celery task) are
 grouped with `audit_context(user=..., reason=...)`.
+
+"As at": every historical row also carries `effective_at`, the moment the change took effect. It
+is when the change was made, except for a record loaded from a source document, which takes effect
+on the document's date (`audit_context(effective=...)`: the savings table of 29 April 2013, say,
+although it was loaded today). `as_of(model, at)` replays the history by `effective_at`, so "as at
+30 April 2013" shows what the source documents said by then, and every change a user made after
+that day is undone.
 """
 
 from __future__ import annotations
@@ -13,10 +20,12 @@ import functools
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
-from django.db import models
+from django.db import migrations, models
 from django.db.models import Exists, Max, Min, OuterRef, Q
 from django.dispatch import receiver
+from django.utils import timezone
 from simple_history import register
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
@@ -25,12 +34,27 @@ from mps_ict.request_context import current_request_id
 
 _current_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar("current_audit_reason", default=None)
 _current_user = contextvars.ContextVar("current_audit_user", default=None)
+_current_effective: contextvars.ContextVar[datetime | None] = contextvars.ContextVar(
+    "current_audit_effective", default=None
+)
+
+
+def effective_now() -> datetime:
+    """When a change being recorded takes effect: the source document's date inside
+    `audit_context(effective=...)`, else now. The default of `effective_at`, so rows written in
+    bulk (which send no signals) get it too."""
+    return _current_effective.get() or timezone.now()
 
 
 class AuditRecord(models.Model):
     """Fields added to every historical table."""
 
     request_id = models.CharField(max_length=64, blank=True, default="", db_index=True)
+    effective_at = models.DateTimeField(
+        default=effective_now,
+        db_index=True,
+        help_text="When the change took effect: when it was made, or the date of the source document it was loaded from",
+    )
 
     class Meta:
         abstract = True
@@ -50,17 +74,24 @@ def audit_model(model, **options) -> None:
 
 
 @contextmanager
-def audit_context(*, user=None, reason: str | None = None, request_id: str | None = None):
-    """Attribute changes made outside a web request (commands, tasks) to a user and reason."""
+def audit_context(
+    *, user=None, reason: str | None = None, request_id: str | None = None, effective: date | None = None
+):
+    """Attribute changes made outside a web request (commands, tasks) to a user and reason. With
+    `effective` (a loader's source document date), the records it creates take effect at the start
+    of that day."""
+    moment = timezone.make_aware(datetime.combine(effective, time.min)) if effective else None
+    variables = (current_request_id, _current_reason, _current_user, _current_effective)
     tokens = [
         current_request_id.set(request_id or current_request_id.get() or uuid.uuid4().hex),
         _current_reason.set(reason),
         _current_user.set(user),
+        _current_effective.set(moment),
     ]
     try:
         yield
     finally:
-        for var, token in zip((current_request_id, _current_reason, _current_user), tokens, strict=True):
+        for var, token in zip(variables, tokens, strict=True):
             var.reset(token)
 
 
@@ -82,6 +113,10 @@ def _stamp_history(sender, history_instance, **kwargs):
         history_instance.history_change_reason = _current_reason.get()
     if history_instance.history_user_id is None and _current_user.get() is not None:
         history_instance.history_user = _current_user.get()
+    # a source document's date is when the records it gives came to be; a change to one (even by a
+    # loader) takes effect when it is made
+    if history_instance.history_type != "+" or _current_effective.get() is None:
+        history_instance.effective_at = history_instance.history_date
 
 
 @dataclass(frozen=True)
@@ -143,38 +178,51 @@ def history_entries(instance, *, limit: int = 50) -> list[HistoryEntry]:
 
 def as_of(model, at) -> models.QuerySet:
     """Every record of an audited `model` as it stood at `at`: for each record, its latest
-    historical row by then, records deleted by then left out. One queryset, filtered in the
-    database, with the model's own field names, so a selector can aggregate it as it would the
-    live table. Records created by bulk loads that bypass `save()` have no history and are absent.
+    historical row in effect by then (by `effective_at`), records deleted by then left out. One
+    queryset, filtered in the database, with the model's own field names, so a selector can
+    aggregate it as it would the live table. Records created by bulk writes that keep no history
+    are absent.
     """
     historical = model.history.model
     pk_name = model._meta.pk.attname
     later = historical.objects.filter(
-        Q(history_date__gt=OuterRef("history_date"))
-        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id")),
+        Q(effective_at__gt=OuterRef("effective_at"))
+        | Q(effective_at=OuterRef("effective_at"), history_id__gt=OuterRef("history_id")),
         **{pk_name: OuterRef(pk_name)},
-        history_date__lte=at,
+        effective_at__lte=at,
     )
-    return historical.objects.filter(history_date__lte=at).exclude(Exists(later)).exclude(history_type="-")
+    return historical.objects.filter(effective_at__lte=at).exclude(Exists(later)).exclude(history_type="-")
 
 
 def last_changed(*models_with_history, at=None):
-    """When any of these audited models last changed (by `at`, if given), or None. One aggregate
-    query each."""
+    """When any of these audited models' figures last took effect (by `at`, if given), or None.
+    One aggregate query each."""
     latest = None
     for model in models_with_history:
-        changes = model.history.all() if at is None else model.history.filter(history_date__lte=at)
-        when = changes.aggregate(latest=Max("history_date"))["latest"]
+        changes = model.history.all() if at is None else model.history.filter(effective_at__lte=at)
+        when = changes.aggregate(latest=Max("effective_at"))["latest"]
         if when is not None and (latest is None or when > latest):
             latest = when
     return latest
 
 
 def first_recorded(*models_with_history):
-    """The earliest moment any of these audited models has a record for (one query each)."""
+    """The earliest moment any of these audited models has a record in effect (one query each)."""
     earliest = None
     for model in models_with_history:
-        when = model.history.aggregate(earliest=Min("history_date"))["earliest"]
+        when = model.history.aggregate(earliest=Min("effective_at"))["earliest"]
         if when is not None and (earliest is None or when < earliest):
             earliest = when
     return earliest
+
+
+def effective_at_backfill(app_label: str):
+    """A migration step: the history written before `effective_at` existed took effect when it
+    was recorded."""
+
+    def forwards(apps, schema_editor):
+        for model in apps.get_app_config(app_label).get_models():
+            if model.__name__.startswith("Historical"):
+                model.objects.update(effective_at=models.F("history_date"))
+
+    return migrations.RunPython(forwards, migrations.RunPython.noop)

@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 class SignInForm(AuthenticationForm):
@@ -41,3 +43,27 @@ def add_service_errors(form, error: ValidationError, *, ignore: tuple[str, ...] 
         target = field_name if field_name in form.fields and field_name not in ignore else None
         for message in messages:
             form.add_error(target, message)
+
+
+class AsAtForm(GovUKFormMixin, forms.Form):
+    """An "as at" date (?as_at=): a day on or before today. Every page that can show its figures
+    as they stood then reads it with this form."""
+
+    as_at = forms.DateField(
+        label="Show the figures as at",
+        required=False,
+        help_text="A past date, for example 31/3/2013 or 2013-03-31. Leave blank for the figures as they stand now.",
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"],
+        error_messages={"invalid": "Enter the date as a real date, for example 31/3/2013"},
+        widget=forms.DateInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["as_at"].widget.attrs["class"] += " govuk-input--width-10"
+
+    def clean_as_at(self):
+        as_at = self.cleaned_data["as_at"]
+        if as_at and as_at > timezone.localdate():
+            raise ValidationError("The date must be today or in the past")
+        return as_at

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from mps_ict.access import may_read
+from mps_ict.as_at import as_at_from, keep_as_at
 
 
 @dataclass(frozen=True)
@@ -18,19 +19,23 @@ class NavigationItem:
     current: bool
 
 
+# (text, URL name, whether the page shows its figures "as at" a past day)
 SECTIONS = [
-    ("Overview", "home"),
-    ("Savings", "savings:overview"),
-    ("Portfolio", "portfolio:dashboard"),
-    ("Mobile estate", "mobile_assets:dashboard"),
-    ("Assembly pack", "assembly:pack"),
-    ("API", "api-docs"),
+    ("Overview", "home", True),
+    ("Savings", "savings:overview", True),
+    ("Portfolio", "portfolio:dashboard", True),
+    ("Mobile estate", "mobile_assets:dashboard", True),
+    ("Assembly pack", "assembly:pack", True),
+    ("API", "api-docs", False),
 ]
 
 
 def navigation_for(request) -> list[NavigationItem]:
+    """The sections the user may read; on a page "as at" a past day, the links to the pages that
+    can show that day keep it."""
+    _, day = as_at_from(request)
     items = []
-    for text, url_name in SECTIONS:
+    for text, url_name, shows_as_at in SECTIONS:
         if not may_read(request.user, url_name):
             continue
         try:
@@ -41,5 +46,5 @@ def navigation_for(request) -> list[NavigationItem]:
             current = request.path == "/"
         else:
             current = request.path.startswith(href.rstrip("/") + "/") or request.path == href
-        items.append(NavigationItem(text, href, current))
+        items.append(NavigationItem(text, keep_as_at(href, day) if shows_as_at else href, current))
     return items

@@ -14,6 +14,7 @@ from mps_ict.audit import audit_context, audited
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear
 from mps_ict.loaders import upsert
+from mps_ict.money import FORECAST_TOLERANCE_LABEL, forecast_beyond_tolerance
 from portfolio.choices import Assessor, DcaScale
 from portfolio.models import (
     ApprovalGate,
@@ -30,8 +31,6 @@ from portfolio.models import (
     StatusUpdate,
 )
 
-FIGURES_AREA = "portfolio"
-FORECAST_TOLERANCE = Decimal("0.05")
 
 
 @transaction.atomic
@@ -44,7 +43,9 @@ def portfolio_load(*, data: dict, user=None) -> int:
     users = {u.username: u for u in get_user_model().objects.filter(username__in=["pm", "pm2"])}
     initiatives = {i.reference: i for i in Initiative.objects.all()}
     count = 0
-    with audit_context(user=user, reason="Loaded from the source documents (load_portfolio)"):
+    with audit_context(
+        user=user, reason="Loaded from the source documents (load_portfolio)", effective=data.get("effective")
+    ):
         for row in data["capital_programmes"]:
             upsert(
                 CapitalProgramme,
@@ -112,7 +113,7 @@ def portfolio_load(*, data: dict, user=None) -> int:
                 full_year_value=Decimal(value) if value else None,
                 timescale=row["timescale"],
             )
-    figures_changed(FIGURES_AREA)
+    figures_changed(Project._meta.app_label)  # the `enables` links keep no history, so no audited write says so
     return count
 
 
@@ -134,8 +135,9 @@ def status_update_submit(
     risks: str = "",
     forecast_change: Decimal = Decimal("0.00"),
 ) -> StatusUpdate:
-    """The programme manager's monthly report. A forecast moving more than 5% needs a narrative;
-    the change is applied to the project's whole-life forecast."""
+    """The programme manager's monthly report. A forecast moving more than the forecast tolerance
+    (mps_ict.money) from the baseline needs a narrative; the change is applied to the project's
+    whole-life forecast."""
     _require_manager(project, user)
     project = Project.objects.select_for_update().get(pk=project.pk)
     month = month.replace(day=1)
@@ -147,12 +149,12 @@ def status_update_submit(
         errors["forecast_change"] = "The whole-life forecast cannot go below zero."
     elif (
         forecast_change
-        and abs(new_forecast - project.budget_baseline) > project.budget_baseline * FORECAST_TOLERANCE
+        and forecast_beyond_tolerance(reference=project.budget_baseline, forecast=new_forecast)
         and not narrative.strip()
     ):
         errors["narrative"] = (
-            f"Explain the change: the forecast would be £{new_forecast:,.2f}, more than 5% from the "
-            f"£{project.budget_baseline:,.2f} baseline."
+            f"Explain the change: the forecast would be £{new_forecast:,.2f}, more than "
+            f"{FORECAST_TOLERANCE_LABEL} from the £{project.budget_baseline:,.2f} baseline."
         )
     if errors:
         raise ValidationError(errors)
@@ -177,7 +179,6 @@ def status_update_submit(
         assessor=Assessor.SRO,
         defaults={"scale": DcaScale.FIVE_POINT, "rating": dca, "assessor_name": user.get_full_name()},
     )
-    figures_changed(FIGURES_AREA)
     return update
 
 
@@ -220,7 +221,6 @@ def reprofile_create(
     )
     reprofile.full_clean()
     reprofile.save()
-    figures_changed(FIGURES_AREA)
     return reprofile
 
 
@@ -239,7 +239,6 @@ def capital_programme_set(
     programme.slippage_assumption = slippage_assumption
     programme.full_clean()
     programme.save()
-    figures_changed(FIGURES_AREA)
     return programme
 
 
@@ -266,6 +265,7 @@ def snapshot_take(*, taken_on: date) -> list[PortfolioSnapshot]:
             },
         )
         snapshots.append(snapshot)
+    figures_changed(PortfolioSnapshot._meta.app_label)  # snapshots keep no history; the "as at" headline reads them
     return snapshots
 
 

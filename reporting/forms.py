@@ -1,6 +1,4 @@
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from mps_ict.forms import GovUKFormMixin
 from reporting.models import PackVersion
@@ -47,26 +45,3 @@ class CompareForm(GovUKFormMixin, forms.Form):
         if data.get("earlier") and data.get("later") and str(data["earlier"]) == str(data["later"]):
             self.add_error("later", "Choose a different copy from the earlier one")
         return data
-
-
-class AsAtForm(GovUKFormMixin, forms.Form):
-    """The board overview's "as at" date: a day on or before today."""
-
-    as_at = forms.DateField(
-        label="Show the figures as at",
-        required=False,
-        help_text="A past date, for example 31/3/2013 or 2013-03-31. Leave blank for the figures as they stand now.",
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"],
-        error_messages={"invalid": "Enter the date as a real date, for example 31/3/2013"},
-        widget=forms.DateInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["as_at"].widget.attrs["class"] += " govuk-input--width-10"
-
-    def clean_as_at(self):
-        as_at = self.cleaned_data["as_at"]
-        if as_at and as_at > timezone.localdate():
-            raise ValidationError("The date must be today or in the past")
-        return as_at

@@ -3,17 +3,19 @@ downloads. Thin: read the request, call a selector or service, render."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from mobile_assets import charts as mobile_charts
 from mps_ict.access import may_write
+from mps_ict.as_at import as_at_from
+from mps_ict.downloads import csv_attachment, xlsx_attachment
 from mps_ict.forms import add_service_errors
 from mps_ict.marking import can_view_restricted
 from portfolio import charts as portfolio_charts
 from reporting import assembly, io, selectors, services
-from reporting.forms import AsAtForm, CompareForm, FreezeForm
+from reporting.forms import CompareForm, FreezeForm
 from reporting.models import PackVersion
 from savings import charts as savings_charts
 
@@ -23,8 +25,7 @@ QUESTION_NUMBERS = range(1, 7)
 def home(request):
     """The board overview: where savings, the portfolio and the mobile estate stand, now or as at
     a past date."""
-    form = AsAtForm(request.GET or None)
-    as_at = form.cleaned_data["as_at"] if form.is_valid() else None
+    form, as_at = as_at_from(request)
     overview = selectors.board_overview(user=request.user, as_at=as_at)
     savings, portfolio, mobile = overview.savings, overview.portfolio, overview.mobile
     return render(
@@ -33,11 +34,10 @@ def home(request):
         {
             "form": form,
             "overview": overview,
-            "first_recorded": selectors.figures_first_recorded() if as_at else None,
             "can_view_restricted": can_view_restricted(request.user),
             "savings_chart": savings_charts.trajectory(savings) if savings and savings.years else None,
             "dca_chart": portfolio_charts.dca_distribution(portfolio.dca) if portfolio else None,
-            "devices_chart": mobile_charts.devices_by_type(mobile.types),
+            "devices_chart": mobile_charts.devices_by_type(mobile.types) if mobile else None,
         },
     )
 
@@ -95,20 +95,13 @@ def freeze(request):
 
 
 def _xlsx_response(pack, filename, *, frozen=None):
-    response = HttpResponse(
-        io.pack_xlsx(pack, frozen=frozen),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_attachment(io.pack_xlsx(pack, frozen=frozen), filename)
 
 
 def _csv_response(pack, number, filename, *, frozen=None):
     if number not in QUESTION_NUMBERS:
         raise Http404("The Assembly asked six questions")
-    response = HttpResponse(io.question_csv(pack, number, frozen=frozen), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_attachment(io.question_csv(pack, number, frozen=frozen), filename)
 
 
 def pack_xlsx(request):

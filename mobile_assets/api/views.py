@@ -7,6 +7,7 @@ from mobile_assets import selectors
 from mobile_assets.api import serializers
 from mobile_assets.filters import DeviceFilter, UsageFilter
 from mobile_assets.models import Device, RolloutPlanLine, UsageStatistic
+from mps_ict.api.serializers import AsAtInput, as_at_moment
 
 
 class DeviceTypeListView(APIView):
@@ -14,9 +15,10 @@ class DeviceTypeListView(APIView):
 
     export_filename = "device-types"
 
-    @extend_schema(responses=serializers.DeviceTypeOutput(many=True))
+    @extend_schema(parameters=[AsAtInput], responses=serializers.DeviceTypeOutput(many=True))
     def get(self, request):
-        return Response(serializers.DeviceTypeOutput(selectors.device_types_with_counts(), many=True).data)
+        records = selectors.records_at(as_at_moment(request))
+        return Response(serializers.DeviceTypeOutput(selectors.device_types_with_counts(records), many=True).data)
 
 
 class DeviceListView(generics.ListAPIView):

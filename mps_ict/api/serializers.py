@@ -4,8 +4,11 @@ import json
 from collections.abc import Mapping
 
 from django.http import QueryDict
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.settings import api_settings
+
+from mps_ict.as_at import moment
 
 _JSON_TYPES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
 _JSON_NAMES = {
@@ -59,3 +62,26 @@ def _json_type(field) -> type | None:
     if isinstance(field, (serializers.ListField, serializers.DictField, serializers.BaseSerializer)):
         return None
     return str
+
+
+class AsAtInput(serializers.Serializer):
+    """`?as_at=YYYY-MM-DD`: the figures as they stood at the end of that day (see mps_ict.as_at)."""
+
+    as_at = serializers.DateField(
+        required=False,
+        input_formats=["iso-8601"],
+        help_text="Show the figures as they stood at the end of this day (YYYY-MM-DD, today or earlier); "
+        "without it, as they stand now",
+    )
+
+    def validate_as_at(self, day):
+        if day > timezone.localdate():
+            raise serializers.ValidationError("Give a day on or before today.")
+        return day
+
+
+def as_at_moment(request):
+    """The moment `?as_at=` asks for (None: now), or a 400 naming `as_at`."""
+    params = AsAtInput(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return moment(params.validated_data.get("as_at"))

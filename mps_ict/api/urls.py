@@ -11,5 +11,5 @@ urlpatterns = [
     path("savings/", include("savings.api.urls")),
     path("portfolio/", include("portfolio.api.urls")),
     path("mobile/", include("mobile_assets.api.urls")),
-    path("assembly/", include("reporting.api.urls")),
+    path("", include("reporting.api.urls")),
 ]

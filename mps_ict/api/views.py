@@ -14,6 +14,7 @@ from mps_ict.roles import role_label, roles_of
 
 API_ENDPOINTS = [
     ("me", "api:me"),
+    ("overview", "api:overview"),
     ("financial_years", "api:financial-years"),
     ("savings_summary", "api:savings-summary"),
     ("savings_breakdown", "api:savings-breakdown"),

@@ -80,12 +80,15 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
     "POST /api/v1/savings/quarters/close/": {"quarter": "a quarter with figures, all of them approved"},
 }
 PAGINATED = {"page_size": "`all` only with format=csv or format=xlsx"}
+AS_AT = {"as_at": "a day on or before today"}
 
 
 def _names_only_rules_beyond_the_schema(case, response) -> bool:
     rules = RULES_BEYOND_THE_SCHEMA.get(case.operation.label, {})
     if any(parameter.name == "page_size" for parameter in case.operation.query):
         rules = {**rules, **PAGINATED}
+    if any(parameter.name == "as_at" for parameter in case.operation.query):
+        rules = {**rules, **AS_AT}
     errors = response.json().get("errors") or [{"field": None}]
     return all(error["field"] in rules for error in errors)
 

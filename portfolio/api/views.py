@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mps_ict.api.pagination import PageNumberPagination
+from mps_ict.api.serializers import AsAtInput, as_at_moment
 from portfolio import selectors, services
 from portfolio.api import serializers
 from portfolio.filters import ProjectFilter, StatusUpdateFilter
@@ -17,14 +18,15 @@ class CapitalProgrammeListView(APIView):
     export_filename = "capital-programmes"
 
     @extend_schema(
-        parameters=[serializers.WhatIfInput],
+        parameters=[serializers.WhatIfInput, AsAtInput],
         responses=serializers.CapitalProgrammeOutput(many=True),
     )
     def get(self, request):
         params = serializers.WhatIfInput(data=request.query_params)
         params.is_valid(raise_exception=True)
         what_if = params.validated_data.get("slippage_rate")
-        positions = selectors.capital_programme_positions(user=request.user, what_if_rate=what_if)
+        records = selectors.records_at(as_at_moment(request))
+        positions = selectors.capital_programme_positions(user=request.user, what_if_rate=what_if, records=records)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(positions, request, view=self)
         return paginator.get_paginated_response(serializers.CapitalProgrammeOutput(page, many=True).data)

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from mps_ict.api.fields import FinancialYearField, MoneyField
 from mps_ict.api.serializers import Input
 from reporting.models import PackVersion
 
@@ -27,3 +28,70 @@ class SnapshotOutput(serializers.Serializer):
 class FreezeInput(Input):
     label = serializers.CharField(max_length=120)
     version = serializers.ChoiceField(choices=PackVersion.choices, required=False)
+
+
+class SavingsYearOutput(serializers.Serializer):
+    financial_year = FinancialYearField()
+    target = MoneyField(allow_null=True, help_text="Null where no target is set, or while initiatives are withheld")
+    planned = MoneyField()
+    realised = MoneyField()
+    forecast = MoneyField()
+    gap = MoneyField(help_text="Forecast less the target (or the plan where no target is given)")
+    rag = serializers.CharField()
+
+
+class SavingsHeadlineOutput(serializers.Serializer):
+    reporting_year = SavingsYearOutput(source="year", allow_null=True)
+    years = SavingsYearOutput(many=True)
+    withheld = serializers.IntegerField()
+    last_updated = serializers.DateTimeField(allow_null=True)
+
+
+class DcaCountOutput(serializers.Serializer):
+    rating = serializers.CharField()
+    label = serializers.CharField()
+    projects = serializers.IntegerField()
+
+    def to_representation(self, instance):
+        rating, label, count = instance
+        return {"rating": rating, "label": label, "projects": count}
+
+
+class PortfolioHeadlineOutput(serializers.Serializer):
+    financial_year = FinancialYearField()
+    budget = MoneyField()
+    managed_total = MoneyField()
+    over_programming = MoneyField(allow_null=True)
+    expected_slippage_rate = serializers.DecimalField(max_digits=9, decimal_places=6)
+    delay_adjusted_forecast = MoneyField()
+    headroom = MoneyField(allow_null=True)
+    dca = DcaCountOutput(many=True)
+    withheld = serializers.IntegerField()
+    last_updated = serializers.DateTimeField(allow_null=True)
+
+
+class DeviceTypeCountOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    in_register = serializers.IntegerField()
+    issued = serializers.IntegerField()
+    reported_count = serializers.IntegerField(allow_null=True)
+
+
+class MobileHeadlineOutput(serializers.Serializer):
+    types = DeviceTypeCountOutput(many=True)
+    devices_total = serializers.IntegerField()
+    rollout_planned = serializers.IntegerField()
+    rollout_deployed = serializers.IntegerField()
+    benefits_start = serializers.DateField(allow_null=True)
+    benefits_end = serializers.DateField(allow_null=True)
+    benefits_reported = MoneyField(allow_null=True)
+    benefits_computed = MoneyField(allow_null=True)
+    last_updated = serializers.DateTimeField(allow_null=True)
+
+
+class OverviewOutput(serializers.Serializer):
+    as_at = serializers.DateField(allow_null=True, help_text="The day whose end the figures stood at; null: now")
+    savings = SavingsHeadlineOutput(allow_null=True, help_text="Null: no savings plan (recorded by then)")
+    portfolio = PortfolioHeadlineOutput(allow_null=True, help_text="Null: no capital programme (recorded by then)")
+    mobile = MobileHeadlineOutput(allow_null=True, help_text="Null: no mobile estate (recorded by then)")

@@ -9,7 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mps_ict.api.errors import ErrorOutput
-from reporting import assembly, io, services
+from mps_ict.api.serializers import AsAtInput
+from mps_ict.downloads import CSV_CHARSET, CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, content_disposition
+from reporting import assembly, io, selectors, services
 from reporting.api import serializers
 
 
@@ -22,7 +24,7 @@ def _is_pack(data, renderer_context) -> bool:
 
 
 class PackXLSXRenderer(renderers.BaseRenderer):
-    media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    media_type = XLSX_MEDIA_TYPE
     format = "xlsx"
     charset = None
     render_style = "binary"
@@ -30,20 +32,20 @@ class PackXLSXRenderer(renderers.BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if not _is_pack(data, renderer_context):
             return renderers.JSONRenderer().render(data)
-        renderer_context["response"]["Content-Disposition"] = 'attachment; filename="assembly-pack.xlsx"'
+        renderer_context["response"]["Content-Disposition"] = content_disposition("assembly-pack.xlsx")
         return io.pack_xlsx(data)
 
 
 class PackCSVRenderer(renderers.BaseRenderer):
-    media_type = "text/csv"
+    media_type = CSV_MEDIA_TYPE
     format = "csv"
-    charset = "utf-8"
+    charset = CSV_CHARSET
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if not _is_pack(data, renderer_context):
             return renderers.JSONRenderer().render(data)
         number = renderer_context["view"].csv_question
-        renderer_context["response"]["Content-Disposition"] = f'attachment; filename="assembly-q{number}.csv"'
+        renderer_context["response"]["Content-Disposition"] = content_disposition(f"assembly-q{number}.csv")
         return io.question_csv(data, number).encode(self.charset)
 
 
@@ -88,3 +90,15 @@ class AssemblySnapshotListView(APIView):
             user=request.user, label=data.validated_data["label"], version=data.validated_data.get("version")
         )
         return Response(serializers.SnapshotOutput(frozen).data, status=status.HTTP_201_CREATED)
+
+
+class OverviewView(APIView):
+    """The board overview's headline figures for the three areas, as they stand or `?as_at=` the
+    end of a past day: the same figures, read the same way, as the overview page."""
+
+    @extend_schema(parameters=[AsAtInput], responses={200: serializers.OverviewOutput})
+    def get(self, request):
+        params = AsAtInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        overview = selectors.board_overview(user=request.user, as_at=params.validated_data.get("as_at"))
+        return Response(serializers.OverviewOutput(overview).data)

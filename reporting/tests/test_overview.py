@@ -120,7 +120,6 @@ def test_as_at_shows_the_figures_as_they_stood(client, all_seeds, role_user):
     assert issued_before[pda] == 3500 and issued[pda] == 3499
     assert now.portfolio.budget == Decimal("210000000.00")
     assert before.portfolio.budget == Decimal("204000000.00")
-    assert before.portfolio.snapshot_taken_on == timezone.localdate() - timedelta(days=10)
     assert before.last_updated < now.last_updated
 
     client.force_login(board)
@@ -129,12 +128,54 @@ def test_as_at_shows_the_figures_as_they_stood(client, all_seeds, role_user):
     assert "Figures as they stood at the end of" in html
 
 
-def test_as_at_before_anything_was_recorded_says_so(client, all_seeds, role_user):
+def test_as_at_before_any_source_says_nothing_was_recorded_yet_in_each_area(client, all_seeds, role_user):
     client.force_login(role_user("board"))
-    html = client.get("/", {"as_at": "31/03/2013"}).content.decode()
-    assert "nothing was recorded by the date you chose" in html
-    assert 'data-testid="savings-none"' in html and 'data-testid="portfolio-none"' in html
-    assert _testid(html, "mobile-devices") == "0"
+    html = client.get("/", {"as_at": "30/09/2012"}).content.decode()
+    for area in ("savings", "portfolio", "mobile"):
+        assert f'data-testid="{area}-none"' in html
+    assert html.count("Nothing recorded yet") == 3
+
+
+def test_as_at_between_sources_shows_the_areas_whose_source_was_out(client, all_seeds, role_user):
+    # the Deloitte review (October 2012) and the mobile response (27 March 2013) were out by the
+    # end of 31 March 2013; the savings briefing note (29 April 2013) was not
+    client.force_login(role_user("board"))
+    html = client.get("/", {"as_at": "31/3/2013"}).content.decode()
+    assert 'data-testid="savings-none"' in html and "Nothing recorded yet: the savings plan" in html
+    assert _testid(html, "portfolio-budget") == "£204m"
+    assert _testid(html, "mobile-devices") == _testid(client.get("/").content.decode(), "mobile-devices") != "0"
+
+
+def test_as_at_30_april_2013_shows_the_source_documents_figures_in_all_three_areas(client, all_seeds, role_user):
+    board = role_user("board")
+    overview = board_overview(user=board, as_at=date(2013, 4, 30))
+    now = board_overview(user=board)
+    # savings: the briefing note's plan, year by year, and the budget submission's targets
+    assert [(str(y.financial_year), y.planned, y.target) for y in overview.savings.years] == [
+        (str(y.financial_year), y.planned, y.target) for y in now.savings.years
+    ]
+    assert {str(y.financial_year): y.target for y in overview.savings.years if y.target} == {
+        "2014/15": Decimal("42000000.00"),
+        "2015/16": Decimal("60000000.00"),
+    }
+    # the capital programme: £204m budget, £213m managed, £203.68m delay-adjusted
+    assert overview.portfolio.budget == Decimal("204000000.00")
+    assert overview.portfolio.managed_total == Decimal("213000000.00")
+    assert overview.portfolio.delay_adjusted_forecast == now.portfolio.delay_adjusted_forecast
+    # the mobile estate: 3,500 PDAs reported and in the register, 1,425 vehicles' MDTs
+    reported = {t.code: t.reported_count for t in overview.mobile.types}
+    assert reported["pda"] == 3500 and reported["blackberry"] == 2405
+    assert {t.code: t.in_register for t in overview.mobile.types} == {t.code: t.in_register for t in now.mobile.types}
+    assert overview.mobile.benefits_reported == now.mobile.benefits_reported
+
+    client.force_login(board)
+    html = client.get("/", {"as_at": "30/4/2013"}).content.decode()
+    assert _testid(html, "portfolio-budget") == "£204m"
+    assert "Nothing recorded yet" not in html
+    # every link from the as-at page keeps the date
+    links = re.findall(r'href="(/[^"#]*)', html)
+    area_links = [link for link in links if link.startswith(("/savings", "/portfolio", "/mobile", "/assembly"))]
+    assert area_links and all("as_at=2013-04-30" in link for link in area_links), area_links
 
 
 @pytest.mark.parametrize(
@@ -186,3 +227,41 @@ def test_the_overview_takes_the_same_queries_however_much_data(client, all_seeds
     with CaptureQueriesContext(connection) as queries:
         client.get("/")
     assert len(queries) < small / 2
+
+
+def test_the_api_gives_the_overview_and_the_summaries_as_at_the_same_day(client, all_seeds, role_user):
+    board = role_user("board")
+    client.force_login(board)
+    overview = client.get("/api/v1/overview/", {"as_at": "2013-04-30"}).json()
+    page = client.get("/", {"as_at": "30/4/2013"}).content.decode()
+    assert overview["as_at"] == "2013-04-30"
+    # the overview endpoint, the page and the areas' own summary endpoints agree for the day
+    assert overview["portfolio"]["budget"] == "204000000.00" and _testid(page, "portfolio-budget") == "£204m"
+    assert overview["portfolio"]["managed_total"] == "213000000.00"
+    programmes = client.get("/api/v1/portfolio/capital-programmes/", {"as_at": "2013-04-30"}).json()["results"]
+    assert programmes[-1]["delay_adjusted_forecast"] == overview["portfolio"]["delay_adjusted_forecast"]
+    summary = client.get("/api/v1/savings/summary/", {"as_at": "2013-04-30"}).json()
+    assert summary["as_at"] == "2013-04-30"
+    assert {t["financial_year"]: t["cumulative_target"] for t in summary["targets"]} == {
+        "2014/15": "42000000.00",
+        "2015/16": "60000000.00",
+    }
+    years = {y["financial_year"]: y for y in overview["savings"]["years"]}
+    assert all(years[y["financial_year"]]["planned"] == y["planned"] for y in summary["years"])
+    assert summary["cost_now"] == "200000000.00" and summary["baseline_reduction"] == "60000000.00"
+    device_types = client.get("/api/v1/mobile/device-types/", {"as_at": "2013-04-30"}).json()
+    in_register = {t["code"]: t["in_register"] for t in overview["mobile"]["types"]}
+    assert {t["code"]: t["total"] for t in device_types} == in_register
+    assert in_register["pda"] == 3500
+
+
+def test_the_api_says_when_nothing_was_recorded_yet_and_refuses_a_bad_day(client, all_seeds, role_user):
+    client.force_login(role_user("board"))
+    before = client.get("/api/v1/overview/", {"as_at": "2012-09-30"}).json()
+    assert before == {"as_at": "2012-09-30", "savings": None, "portfolio": None, "mobile": None}
+    missing = client.get("/api/v1/savings/summary/", {"as_at": "2013-03-31"})
+    assert missing.status_code == 404 and "Nothing recorded yet" in missing.json()["message"]
+    for value, message in (("2999-01-01", "on or before today"), ("31/03/2013", "Date has wrong format")):
+        response = client.get("/api/v1/overview/", {"as_at": value})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["field"] == "as_at" and message in response.json()["errors"][0]["message"]

@@ -52,6 +52,9 @@ class SummaryOutput(serializers.Serializer):
         "the figures cover the published initiatives only and no target is given (targets: empty)"
     )
     withheld_sentence = serializers.CharField(help_text="What the figures leave out, in words (empty if nothing)")
+    as_at = serializers.DateField(
+        allow_null=True, help_text="The day whose end the figures stood at (?as_at=); null: as they stand now"
+    )
 
 
 class BreakdownOutput(serializers.Serializer):

@@ -8,11 +8,13 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mps_ict.api.errors import ErrorOutput
 from mps_ict.api.fields import FINANCIAL_YEAR_SCHEMA
+from mps_ict.api.serializers import AsAtInput, as_at_moment
 from mps_ict.conflicts import Conflict
 from mps_ict.financial_years import Quarter
 from savings import selectors, services
@@ -28,14 +30,23 @@ def _current_plan() -> SavingsPlan:
     return plan
 
 
+def _records_asked_for(request, plan: SavingsPlan) -> selectors.PlanRecords:
+    """The plan's records now or `?as_at=` a past day; a 404 if nothing was recorded by then."""
+    records = selectors.records_at(as_at_moment(request))
+    if not records.recorded(plan):
+        raise NotFound(f"Nothing recorded yet: the savings plan had no figures by {request.query_params['as_at']}.")
+    return records
+
+
 class SummaryView(APIView):
     """The plan at a glance: totals, targets, realised and forecast, and each category."""
 
     export_filename = "savings-summary"
 
-    @extend_schema(responses={200: serializers.SummaryOutput, 404: ErrorOutput})
+    @extend_schema(parameters=[AsAtInput], responses={200: serializers.SummaryOutput, 404: ErrorOutput})
     def get(self, request):
-        summary = selectors.plan_summary(plan=_current_plan(), user=request.user)
+        plan = _current_plan()
+        summary = selectors.plan_summary(plan=plan, user=request.user, records=_records_asked_for(request, plan))
         return Response(serializers.SummaryOutput(summary).data)
 
     def export_table(self, data):
@@ -120,13 +131,17 @@ class BreakdownView(APIView):
                 "by", str, enum=["savings_type", "category"], description="Group by (default savings_type)"
             ),
             OpenApiParameter("financial_year", FINANCIAL_YEAR_SCHEMA, description="Only this year, e.g. 2014/15"),
+            AsAtInput,
         ],
         responses={200: serializers.BreakdownOutput(many=True), 404: ErrorOutput},
     )
     def get(self, request):
         params = serializers.BreakdownInput(data=request.query_params)
         params.is_valid(raise_exception=True)
-        rows = selectors.plan_breakdown(plan=_current_plan(), by=params.validated_data["by"], user=request.user)
+        plan = _current_plan()
+        rows = selectors.plan_breakdown(
+            plan=plan, by=params.validated_data["by"], user=request.user, records=_records_asked_for(request, plan)
+        )
         year = params.validated_data.get("financial_year")
         if year is not None:
             rows = [row for row in rows if row.financial_year == year]

@@ -87,7 +87,7 @@ def test_summary_and_breakdown_cost_the_same_queries_at_any_size(django_assert_n
     small = build_plan(initiatives=2, quarters=1)
     large = build_plan(initiatives=40, quarters=4)
     for plan in (small, large):
-        with django_assert_num_queries(6):
+        with django_assert_num_queries(7):
             summary = plan_summary(plan=plan)
             [c.cost_now for c in summary.categories]
         with django_assert_num_queries(3):
