@@ -8,6 +8,3 @@ class MobileAssetsConfig(AppConfig):
 
     def ready(self):
         from mobile_assets import tasks  # noqa: F401 - registers the tasks services queue by name
-        from mps_ict.figures_cache import stale_when_saved
-
-        stale_when_saved("mobile", self.label)

@@ -121,14 +121,17 @@ class RoleBenefit:
     source: str
 
 
-def benefits(*, start: date, end: date) -> list[RoleBenefit]:
+def benefits(*, start: date, end: date, records: EstateRecords | None = None) -> list[RoleBenefit]:
     """Per role: computed roll-ups of months in the range summed, and reported roll-ups whose
-    whole period lies in the range. One query, cached until the estate changes."""
+    whole period lies in the range (now, or as at `records`). One query, cached until the estate
+    changes."""
+    records = records or EstateRecords.live()
 
     def compute():
-        return _role_benefits(BenefitRollup.objects.all(), start=start, end=end)
+        return _role_benefits(records.rollups, start=start, end=end)
 
-    return cached_figure(Device._meta.app_label, ("benefits", start.isoformat(), end.isoformat()), compute)
+    parts = ("benefits", start.isoformat(), end.isoformat(), records.moment)
+    return cached_figure(Device._meta.app_label, parts, compute)
 
 
 def _role_benefits(rollups: QuerySet, *, start: date, end: date) -> list[RoleBenefit]:
@@ -159,9 +162,10 @@ def monthly_computed_benefits() -> list[tuple[date, dict[str, Decimal]]]:
     return list(trend.items())
 
 
-def reported_periods() -> list[tuple[date, date]]:
+def reported_periods(records: EstateRecords | None = None) -> list[tuple[date, date]]:
     return list(
-        BenefitRollup.objects.filter(source=BenefitSource.REPORTED)
+        (records or EstateRecords.live())
+        .rollups.filter(source=BenefitSource.REPORTED)
         .values_list("period_start", "period_end")
         .distinct()
         .order_by("period_start")
@@ -370,14 +374,14 @@ class BenefitTable:
         return self._total(BenefitSource.COMPUTED, "amount")
 
 
-def benefit_table(*, start: date, end: date) -> BenefitTable:
+def benefit_table(*, start: date, end: date, records: EstateRecords | None = None) -> BenefitTable:
     """The per-role benefit table of start..end (one query, cached with `benefits`)."""
-    return BenefitTable.of(benefits(start=start, end=end))
+    return BenefitTable.of(benefits(start=start, end=end, records=records))
 
 
-def latest_reported_period() -> tuple[date, date] | None:
+def latest_reported_period(records: EstateRecords | None = None) -> tuple[date, date] | None:
     """The last period the monthly statistics reported benefits for, or None (one query)."""
-    periods = reported_periods()
+    periods = reported_periods(records)
     return periods[-1] if periods else None
 
 
@@ -393,15 +397,17 @@ class RolloutYear:
     illustrative: bool  # any of its months is an illustrative figure, not one from the papers
 
 
-def rollout_by_financial_year() -> list[RolloutYear]:
-    """The rollout plan summed per financial year and device type, oldest first (one query)."""
+def rollout_by_financial_year(records: EstateRecords | None = None) -> list[RolloutYear]:
+    """The rollout plan summed per financial year and device type, oldest first (now, or as at
+    `records`; one query)."""
     year_start = Case(
         When(month__month__lt=4, then=ExtractYear("month") - 1),
         default=ExtractYear("month"),
         output_field=IntegerField(),
     )
     rows = (
-        RolloutPlanLine.objects.annotate(year_start=year_start)
+        (records or EstateRecords.live())
+        .rollout.annotate(year_start=year_start)
         .values("year_start", "device_type__name")
         .annotate(
             planned=Sum("planned"),
@@ -433,9 +439,11 @@ class DevicesBought:
     cost: Decimal
 
 
-def smartphones_bought() -> DevicesBought:
-    """The smartphones in the device register and their purchase cost so far (one query)."""
-    bought = Device.objects.filter(model__device_type__code="smartphone").aggregate(
+def smartphones_bought(records: EstateRecords | None = None) -> DevicesBought:
+    """The smartphones in the device register and their purchase cost so far (now, or as at
+    `records`; one query)."""
+    devices = (records or EstateRecords.live()).devices
+    bought = devices.filter(model__device_type__code="smartphone").aggregate(
         devices=Count("pk"), priced=Count("purchase_cost"), cost=Sum("purchase_cost")
     )
     return DevicesBought(bought["devices"], bought["priced"], bought["cost"] or Decimal("0.00"))
@@ -454,8 +462,9 @@ class TypeInUse:
     capabilities: list[str]
 
 
-def estate_by_type() -> list[TypeInUse]:
-    """Each device type in use, by name (cached with `device_types_with_counts`)."""
+def estate_by_type(records: EstateRecords | None = None) -> list[TypeInUse]:
+    """Each device type in use, by name, now or as at `records` (cached with
+    `device_types_with_counts`)."""
     return [
         TypeInUse(
             device_type.name,
@@ -466,15 +475,15 @@ def estate_by_type() -> list[TypeInUse]:
             device_type.supported_users,
             [capability.name for capability in device_type.capabilities.all()],
         )
-        for device_type in device_types_with_counts()
+        for device_type in device_types_with_counts(records)
     ]
 
 
-def rollout_last_changed() -> datetime | None:
-    """When the rollout plan or the device register last changed."""
-    return last_changed(RolloutPlanLine, Device)
+def rollout_last_changed(at: datetime | None = None) -> datetime | None:
+    """When the rollout plan or the device register last changed (by `at`, if given)."""
+    return last_changed(RolloutPlanLine, Device, at=at)
 
 
-def estate_last_changed() -> datetime | None:
-    """When the device types, the register or the benefit roll-ups last changed."""
-    return last_changed(DeviceType, Device, BenefitRollup)
+def estate_last_changed(at: datetime | None = None) -> datetime | None:
+    """When the device types, the register or the benefit roll-ups last changed (by `at`, if given)."""
+    return last_changed(DeviceType, Device, BenefitRollup, at=at)

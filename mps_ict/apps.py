@@ -8,7 +8,8 @@ class MpsIctConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from mps_ict import audit  # noqa: F401 - connects the audit signal
+        # connect the audit signal, and the receiver by which audited writes mark figures stale
+        from mps_ict import audit, figures_cache  # noqa: F401
 
         post_migrate.connect(_sync_roles_after_migrate, sender=self)
 

@@ -565,10 +565,12 @@ class SavingsEnablers:
     withheld: int
 
 
-def savings_enablers(*, reader) -> SavingsEnablers:
+def savings_enablers(*, reader, records: PortfolioRecords | None = None) -> SavingsEnablers:
     """The live projects that enable savings initiatives, as far as `reader` may see them (each
-    with the initiatives it may see), and how many such projects are withheld (three queries)."""
-    live = Project.objects.filter(stage__in=Stage.live(), enables__isnull=False).distinct()
+    with the initiatives it may see), and how many such projects are withheld (three queries).
+    With `records` as at a past moment, the projects live then (a link is read as it is now)."""
+    records = records or PortfolioRecords.live()
+    live = Project.objects.filter(pk__in=records.live_project_ids(), enables__isnull=False).distinct()
     initiatives = Project._meta.get_field("enables").related_model.objects.visible_to(reader)
     projects = list(
         live.visible_to(reader)
@@ -587,6 +589,6 @@ def withheld_projects(*, user) -> QuerySet:
     return Project.objects.withheld(user)
 
 
-def projects_last_changed() -> datetime | None:
-    """When any project last changed."""
-    return last_changed(Project)
+def projects_last_changed(at: datetime | None = None) -> datetime | None:
+    """When any project last changed (by `at`, if given)."""
+    return last_changed(Project, at=at)

@@ -32,7 +32,6 @@ from portfolio.models import (
 )
 
 
-
 @transaction.atomic
 def portfolio_load(*, data: dict, user=None) -> int:
     """Load the capital programme and the illustrative projects; re-running changes nothing."""
@@ -265,7 +264,7 @@ def snapshot_take(*, taken_on: date) -> list[PortfolioSnapshot]:
             },
         )
         snapshots.append(snapshot)
-    figures_changed(PortfolioSnapshot._meta.app_label)  # snapshots keep no history; the "as at" headline reads them
+    figures_changed(PortfolioSnapshot._meta.app_label)  # snapshots keep no history, so no audited write says so
     return snapshots
 
 

@@ -622,10 +622,13 @@ class SavingsByType:
         return not self.withheld
 
 
-def savings_by_type(*, plan: SavingsPlan, years: tuple[FinancialYear, ...], user) -> SavingsByType:
-    """The plan by type of saving for `years`, as far as `user` may see it (the cached breakdown,
-    then three queries)."""
-    breakdown = plan_breakdown(plan=plan, by="savings_type", user=user)
+def savings_by_type(
+    *, plan: SavingsPlan, years: tuple[FinancialYear, ...], user, records: PlanRecords | None = None
+) -> SavingsByType:
+    """The plan by type of saving for `years`, as far as `user` may see it, now or as at `records`
+    (the cached breakdown, then three queries)."""
+    records = records or PlanRecords.live()
+    breakdown = plan_breakdown(plan=plan, by="savings_type", user=user, records=records)
     planned = {(row.group_key, row.financial_year): row.planned for row in breakdown}
     realised = {(row.group_key, row.financial_year): row.realised for row in breakdown}
     types = [
@@ -638,18 +641,16 @@ def savings_by_type(*, plan: SavingsPlan, years: tuple[FinancialYear, ...], user
         for savings_type in SavingsType
         if any((savings_type.value, year) in planned for year in years)
     ]
-    counts = (
-        Initiative.objects.filter(category__plan=plan)
-        .visible_to(user)
-        .aggregate(initiatives=Count("pk"), assumed=Count("pk", filter=Q(savings_type_is_assumed=True)))
-    )
+    counts = records.initiatives.filter(
+        category__plan=plan, id__in=Initiative.objects.visible_to(user).values("pk")
+    ).aggregate(initiatives=Count("id"), assumed=Count("id", filter=Q(savings_type_is_assumed=True)))
     return SavingsByType(
         plan=plan,
         years=tuple(years),
         types=types,
         planned_total={year: sum((v for (_, y), v in planned.items() if y == year), ZERO) for year in years},
         realised_total={year: sum((v for (_, y), v in realised.items() if y == year), ZERO) for year in years},
-        targets=plan_targets(plan=plan, user=user),
+        targets=_targets_given(records.targets.filter(plan=plan), user),
         initiatives=counts["initiatives"],
         assumed=counts["assumed"],
         withheld=initiatives_withheld(plan=plan, user=user),
@@ -667,6 +668,6 @@ def initiative_ids_visible_to(user) -> list[int]:
     return list(Initiative.objects.visible_to(user).order_by("pk").values_list("pk", flat=True))
 
 
-def figures_last_changed() -> datetime | None:
-    """When any of the plan's figures last changed."""
-    return last_changed(*FIGURE_MODELS)
+def figures_last_changed(at: datetime | None = None) -> datetime | None:
+    """When any of the plan's figures last changed (by `at`, if given)."""
+    return last_changed(*FIGURE_MODELS, at=at)
