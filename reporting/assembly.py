@@ -10,6 +10,8 @@ says what changed between two.
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +19,7 @@ from mobile_assets import selectors as mobile_selectors
 from mps_ict.financial_years import FinancialYear
 from mps_ict.marking import PUBLICATION, Withheld, can_view_restricted
 from portfolio import selectors as portfolio_selectors
+from reporting.as_at import records_as_at
 from reporting.comparison import pack_compare
 from reporting.models import PackSnapshot, PackVersion
 from reporting.pack import (
@@ -92,13 +95,13 @@ def ict_and_sourcing_strategy() -> Answer:
 # ----------------------------------------------------------------------------- 3: the mobile rollout
 
 
-def mobile_rollout_business_case() -> Answer:
+def mobile_rollout_business_case(estate: mobile_selectors.EstateRecords) -> Answer:
     """Question 3: the business case for rolling out mobile devices; what is held is the rollout
     plan and what the smartphones bought so far cost."""
-    years = mobile_selectors.rollout_by_financial_year()
+    years = mobile_selectors.rollout_by_financial_year(estate)
     planned, deployed = sum(y.planned for y in years), sum(y.deployed for y in years)
     tables = [_rollout_table(years)] if years else []
-    tables.append(_smartphones_table(mobile_selectors.smartphones_bought()))
+    tables.append(_smartphones_table(mobile_selectors.smartphones_bought(estate)))
     notes = []
     if any(year.illustrative for year in years):
         notes.append(
@@ -121,7 +124,7 @@ def mobile_rollout_business_case() -> Answer:
         not_held=["The business case (not yet written in March 2013)", "A cost-benefit analysis of the rollout"],
         source="Mobile estate: rollout plan and device register",
         links=[_link("Mobile estate", "mobile_assets:dashboard")],
-        as_at=mobile_selectors.rollout_last_changed(),
+        as_at=mobile_selectors.rollout_last_changed(estate.at),
         tables=tables,
         notes=notes,
     )
@@ -180,14 +183,14 @@ def _smartphones_table(bought: mobile_selectors.DevicesBought) -> Table:
 # ----------------------------------------------------------------------------- 4: mobile capability
 
 
-def mobile_capability_and_benefits() -> Answer:
+def mobile_capability_and_benefits(estate: mobile_selectors.EstateRecords) -> Answer:
     """Question 4: the mobile estate by device type, what each type can do, and the efficiency
     benefits measured for PDAs (the last reported period, as reported and as computed)."""
-    types = mobile_selectors.estate_by_type()
+    types = mobile_selectors.estate_by_type(estate)
     tables = [_devices_in_use_table(types), _capabilities_table(types)]
-    period = mobile_selectors.latest_reported_period()
+    period = mobile_selectors.latest_reported_period(estate)
     if period:
-        benefits = mobile_selectors.benefit_table(start=period[0], end=period[1])
+        benefits = mobile_selectors.benefit_table(start=period[0], end=period[1], records=estate)
         if benefits.held:
             tables.append(_benefits_table(benefits, *period))
     qualitative = list(mobile_selectors.pda_qualitative_benefits())
@@ -209,7 +212,7 @@ def mobile_capability_and_benefits() -> Answer:
         ],
         source="Mobile estate: device types, register, benefit roll-ups",
         links=[_link("Mobile estate", "mobile_assets:dashboard"), _link("Mobile benefits", "mobile_assets:benefits")],
-        as_at=mobile_selectors.estate_last_changed(),
+        as_at=mobile_selectors.estate_last_changed(estate.at),
         tables=tables,
     )
 
@@ -294,10 +297,10 @@ def _qualitative_table(qualitative: list) -> Table:
 # ----------------------------------------------------------------------------- 5: new technology
 
 
-def new_technology_for_savings(*, reader) -> Answer:
+def new_technology_for_savings(portfolio: portfolio_selectors.PortfolioRecords, *, reader) -> Answer:
     """Question 5: other new technology planned to generate savings; what is held is the live
     capital projects that enable savings initiatives, as far as `reader` may see them."""
-    enablers = portfolio_selectors.savings_enablers(reader=reader)
+    enablers = portfolio_selectors.savings_enablers(reader=reader, records=portfolio)
     projects = enablers.projects
     notes = []
     if any(project.is_illustrative for project in projects):
@@ -315,7 +318,7 @@ def new_technology_for_savings(*, reader) -> Answer:
         not_held=["The ICT Strategy's investment plans (a document)"],
         source="Capital portfolio: projects and the savings initiatives they enable",
         links=[_link("Capital projects", "portfolio:project-list")],
-        as_at=portfolio_selectors.projects_last_changed(),
+        as_at=portfolio_selectors.projects_last_changed(portfolio.at),
         withheld=enablers.withheld,
         withheld_what="project",
         tables=[_enablers_table(projects)] if projects else [],
@@ -357,13 +360,17 @@ Q6_RESPONSE = (
 )
 
 
-def budgeted_savings_by_type(*, reader) -> Answer:
+def budgeted_savings_by_type(savings: savings_selectors.PlanRecords, *, reader) -> Answer:
     """Question 6: the £42m and £60m of budgeted savings by type of saving, as far as `reader`
     may see the initiatives."""
     plan = savings_selectors.plan_current()
     if plan is None:
         return Answer(6, Q6_QUESTION, Q6_RESPONSE, answer="No savings plan is loaded in this system.")
-    by_type = savings_selectors.savings_by_type(plan=plan, years=Q6_YEARS, user=reader)
+    if not savings.recorded(plan):
+        return Answer(
+            6, Q6_QUESTION, Q6_RESPONSE, answer="Nothing recorded yet: the savings plan had no figures by then."
+        )
+    by_type = savings_selectors.savings_by_type(plan=plan, years=Q6_YEARS, user=reader, records=savings)
     years = f"{Q6_YEARS[0]} and {Q6_YEARS[1]}"
     return Answer(
         6,
@@ -380,7 +387,7 @@ def budgeted_savings_by_type(*, reader) -> Answer:
             _link("Savings by type", "savings:breakdown", query="by=savings_type"),
             _link("Savings plan", "savings:overview"),
         ],
-        as_at=savings_selectors.figures_last_changed(),
+        as_at=savings_selectors.figures_last_changed(savings.at),
         withheld=by_type.withheld,
         withheld_what="initiative",
         tables=[_savings_by_type_table(by_type, f"Savings by type, {years}")],
@@ -438,29 +445,32 @@ def _pack_reader(user, version: str):
     return user if version == PackVersion.FULL and can_view_restricted(user) else PUBLICATION
 
 
-def pack_live(*, user, version: str) -> Pack:
-    """The pack as the data stands now, typed. `version` must come from pack_version_for."""
+def pack_live(*, user, version: str, as_at: date | None = None) -> Pack:
+    """The pack as the data stands now or, with `as_at`, as it stood at the end of that day (see
+    reporting.as_at), typed. `version` must come from pack_version_for."""
     reader = _pack_reader(user, version)
+    records = records_as_at(as_at)
     return Pack(
         title=TITLE,
         request=REQUEST,
         version=PackVersion.PUBLICATION if reader is PUBLICATION else PackVersion.FULL,
         generated_at=timezone.now(),
+        as_at=as_at,
         answers=[
             deloitte_review(),
             ict_and_sourcing_strategy(),
-            mobile_rollout_business_case(),
-            mobile_capability_and_benefits(),
-            new_technology_for_savings(reader=reader),
-            budgeted_savings_by_type(reader=reader),
+            mobile_rollout_business_case(records.mobile),
+            mobile_capability_and_benefits(records.mobile),
+            new_technology_for_savings(records.portfolio, reader=reader),
+            budgeted_savings_by_type(records.savings, reader=reader),
         ],
     )
 
 
-def pack_build(*, user, version: str) -> dict:
-    """The pack as the data stands now, as the JSON-ready dict every reader of it takes (see
-    reporting.pack). `version` must come from pack_version_for."""
-    return pack_as_json(pack_live(user=user, version=version))
+def pack_build(*, user, version: str, as_at: date | None = None) -> dict:
+    """The pack as the data stands now (or as at the end of `as_at`), as the JSON-ready dict every
+    reader of it takes (see reporting.pack). `version` must come from pack_version_for."""
+    return pack_as_json(pack_live(user=user, version=version, as_at=as_at))
 
 
 def pack_covers(*, user, version: str) -> str:

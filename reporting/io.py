@@ -3,7 +3,7 @@ one CSV per question. Cells that would start a formula are neutralised; amounts 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -52,7 +52,12 @@ def describe(pack: dict, frozen=None) -> list[tuple[str, str]]:
             ("Frozen by", frozen.frozen_by.get_username()),
         ]
     facts += [
-        ("Figures as at", _moment(pack["generated_at"])),
+        (
+            "Figures as at",
+            f"The end of {date.fromisoformat(pack['as_at']):%d %B %Y}, rebuilt from the audit trail"
+            if pack.get("as_at")
+            else _moment(pack["generated_at"]),
+        ),
         (
             "Version",
             "Publication: records marked OFFICIAL-SENSITIVE are left out"

@@ -8,7 +8,7 @@ The dict's shape is fixed: frozen copies in the database keep it, and the API pr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 # the kinds of a column: how its values are written in the JSON and shown
@@ -74,6 +74,7 @@ class Pack:
     version: str
     generated_at: datetime
     answers: list[Answer]
+    as_at: date | None = None  # the day whose end the figures stood at; None: as they stand now
 
     @property
     def withheld(self) -> int:
@@ -87,6 +88,7 @@ def pack_as_json(pack: Pack) -> dict:
         "request": pack.request,
         "version": pack.version,
         "generated_at": pack.generated_at.isoformat(),
+        "as_at": pack.as_at.isoformat() if pack.as_at else None,
         "withheld": pack.withheld,
         "questions": [_answer_as_json(answer) for answer in pack.answers],
     }

@@ -43,8 +43,15 @@ def home(request):
 
 
 def _live(request):
+    """The pack as it stands, or `?as_at=` the end of a past day; in the version the reader may see."""
     version = assembly.pack_version_for(request.user, request.GET.get("version"))
-    return assembly.pack_build(user=request.user, version=version)
+    _, as_at = as_at_from(request)
+    return assembly.pack_build(user=request.user, version=version, as_at=as_at)
+
+
+def _file_date(pack: dict) -> str:
+    """The day a live pack's file names carry: the day it stood at, or the day it was built."""
+    return pack.get("as_at") or pack["generated_at"][:10]
 
 
 def _frozen(request, pk):
@@ -54,8 +61,11 @@ def _frozen(request, pk):
 def _context(request, pack, *, frozen=None, freeze_form=None):
     # one query for the table (newest 20) and the compare form; the packs themselves are not needed here
     snapshots = list(assembly.snapshots_visible_to(request.user).defer("content"))
+    as_at_form, as_at = as_at_from(request)
     return {
         "pack": pack,
+        "as_at": None if frozen else as_at,
+        "as_at_form": as_at_form,
         "frozen": frozen,
         "facts": io.describe(pack, frozen),
         "can_view_restricted": can_view_restricted(request.user),
@@ -106,12 +116,12 @@ def _csv_response(pack, number, filename, *, frozen=None):
 
 def pack_xlsx(request):
     pack = _live(request)
-    return _xlsx_response(pack, f"assembly-pack-{pack['version']}-{pack['generated_at'][:10]}.xlsx")
+    return _xlsx_response(pack, f"assembly-pack-{pack['version']}-{_file_date(pack)}.xlsx")
 
 
 def question_csv(request, number):
     pack = _live(request)
-    return _csv_response(pack, number, f"assembly-q{number}-{pack['version']}-{pack['generated_at'][:10]}.csv")
+    return _csv_response(pack, number, f"assembly-q{number}-{pack['version']}-{_file_date(pack)}.csv")
 
 
 def snapshot_xlsx(request, pk):

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from mps_ict.api.fields import FinancialYearField, MoneyField
-from mps_ict.api.serializers import Input
+from mps_ict.api.serializers import AsAtInput, Input
 from reporting.models import PackVersion
 
 
@@ -15,6 +15,25 @@ class PackInput(serializers.Serializer):
     question = serializers.IntegerField(
         required=False, min_value=1, max_value=6, help_text="For ?format=csv: which question"
     )
+    as_at = (
+        AsAtInput()
+        .fields["as_at"]
+        .__class__(
+            required=False,
+            input_formats=["iso-8601"],
+            help_text="The pack as it stood at the end of this day (YYYY-MM-DD, today or earlier); not with snapshot",
+        )
+    )
+
+    def validate_as_at(self, day):
+        return AsAtInput().validate_as_at(day)
+
+    def validate(self, data):
+        if "as_at" in data and "snapshot" in data:
+            raise serializers.ValidationError(
+                {"as_at": ["A frozen copy stands as it was frozen: ask for one or the other"]}
+            )
+        return data
 
 
 class SnapshotOutput(serializers.Serializer):

@@ -71,7 +71,7 @@ class AssemblyPackView(APIView):
             pack = {**frozen.content, "snapshot": serializers.SnapshotOutput(frozen).data}
         else:
             version = assembly.pack_version_for(request.user, params.validated_data.get("version"))
-            pack = assembly.pack_build(user=request.user, version=version)
+            pack = assembly.pack_build(user=request.user, version=version, as_at=params.validated_data.get("as_at"))
         return Response(pack)
 
 

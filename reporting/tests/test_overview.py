@@ -265,3 +265,29 @@ def test_the_api_says_when_nothing_was_recorded_yet_and_refuses_a_bad_day(client
         response = client.get("/api/v1/overview/", {"as_at": value})
         assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "as_at" and message in response.json()["errors"][0]["message"]
+
+
+def test_the_pack_as_at_a_day_agrees_with_the_overview_and_keeps_the_date(client, all_seeds, role_user):
+    board = role_user("board")
+    client.force_login(board)
+    pack = client.get("/api/v1/assembly/", {"as_at": "2013-04-30"}).json()
+    overview = client.get("/api/v1/overview/", {"as_at": "2013-04-30"}).json()
+    assert pack["as_at"] == "2013-04-30"
+    q4 = next(q for q in pack["questions"] if q["number"] == 4)
+    in_use = {row["device_type"]: row["in_register"] for row in q4["tables"][0]["rows"]}
+    assert {t["name"]: t["in_register"] for t in overview["mobile"]["types"]} == in_use
+    q6 = next(q for q in pack["questions"] if q["number"] == 6)
+    total = q6["tables"][0]["total"]
+    planned = {y["financial_year"]: y["planned"] for y in overview["savings"]["years"]}
+    assert total["planned_2014"] == planned["2014/15"] and total["planned_2015"] == planned["2015/16"]
+    # before the savings briefing note, question 6 says nothing was recorded yet
+    early = client.get("/api/v1/assembly/", {"as_at": "2013-03-31"}).json()
+    assert "Nothing recorded yet" in next(q for q in early["questions"] if q["number"] == 6)["answer"]
+    # the page keeps the date on its files and its version switch
+    html = client.get("/assembly/", {"as_at": "2013-04-30"}).content.decode()
+    assert "as at 30 April 2013" in html
+    downloads = re.findall(r'href="(/assembly/[^"]*(?:xlsx|csv)[^"]*)"', html)
+    assert downloads and all("as_at=2013-04-30" in link for link in downloads)
+    assert 'data-testid="freeze"' not in html
+    both = client.get("/api/v1/assembly/", {"as_at": "2013-04-30", "snapshot": 1})
+    assert both.status_code == 400 and both.json()["errors"][0]["field"] == "as_at"
