@@ -28,7 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from mps_ict.audit import last_changed
+from mps_ict.audit import as_of, last_changed
 from mps_ict.figures_cache import cached_figure
 from mps_ict.financial_years import FinancialYear, previous_month
 from mps_ict.marking import EVERY_RECORD, PUBLICATION, Withheld, can_view_restricted, visible_q
@@ -47,8 +47,54 @@ from portfolio.models import (
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
-FIGURES_AREA = "portfolio"
 RATE_PLACES = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class PortfolioRecords:
+    """Where the portfolio's figures are read from: the live tables (`at` None), or the audit
+    history replayed to a moment (see mps_ict.audit.as_of): this area's answer to "as at". A
+    project's stage is read as it stood then; its category and marking as they are now."""
+
+    at: datetime | None
+    programmes: QuerySet
+    projects: QuerySet
+    spend: QuerySet
+    assessments: QuerySet
+
+    @classmethod
+    def live(cls) -> PortfolioRecords:
+        return cls(
+            None,
+            CapitalProgramme.objects.all(),
+            Project.objects.all(),
+            SpendProfileLine.objects.all(),
+            DeliveryConfidenceAssessment.objects.all(),
+        )
+
+    @classmethod
+    def as_at(cls, at: datetime) -> PortfolioRecords:
+        return cls(
+            at,
+            as_of(CapitalProgramme, at),
+            as_of(Project, at),
+            as_of(SpendProfileLine, at),
+            as_of(DeliveryConfidenceAssessment, at).filter(assessed_on__lte=timezone.localdate(at)),
+        )
+
+    @property
+    def moment(self) -> str:
+        """The part of a cache key that says when the figures are read."""
+        return self.at.isoformat() if self.at else "now"
+
+    def live_project_ids(self) -> QuerySet:
+        """The projects live (approved to closing) at the time, as a subquery of ids."""
+        return self.projects.filter(stage__in=Stage.live()).values("id")
+
+
+def records_at(at: datetime | None) -> PortfolioRecords:
+    """The portfolio as it stands (None) or as it stood at the moment `at`."""
+    return PortfolioRecords.live() if at is None else PortfolioRecords.as_at(at)
 
 
 @dataclass(frozen=True)
@@ -136,7 +182,7 @@ def capital_programme_position(
     def compute():
         return _position(programme, reader=user)
 
-    position = cached_figure(FIGURES_AREA, ("position", financial_year.start_year, restricted), compute)
+    position = cached_figure(Project._meta.app_label, ("position", financial_year.start_year, restricted), compute)
     return position if what_if_rate is None else _with_what_if(position, what_if_rate)
 
 
@@ -157,22 +203,23 @@ def _with_what_if(position: ProgrammePosition, rate: Decimal) -> ProgrammePositi
     )
 
 
-def _projects_withheld(year: FinancialYear, reader) -> QuerySet:
+def _projects_withheld(year: FinancialYear, reader, records: PortfolioRecords | None = None) -> QuerySet:
     """The ids of projects with spend in or before `year` that `reader` may not see: what a
     position (and a snapshot of it) leaves out."""
-    return (
-        Project.objects.filter(spend__financial_year__lte=year).withheld(reader).values_list("pk", flat=True).distinct()
-    )
+    spending = (records or PortfolioRecords.live()).spend.filter(financial_year__lte=year).values("project_id")
+    return Project.objects.filter(pk__in=spending).withheld(reader).values_list("pk", flat=True).distinct()
 
 
-def _position(programme: CapitalProgramme, *, reader) -> ProgrammePosition:
+def _position(programme: CapitalProgramme, *, reader, records: PortfolioRecords | None = None) -> ProgrammePosition:
     """The position over the projects `reader` may see (EVERY_RECORD: all; PUBLICATION: the
-    publication version), with the projects that spend in or before the year withheld from it."""
+    publication version), with the projects that spend in or before the year withheld from it.
+    `records` as at a past moment reads the spend profiles and stages as they stood then."""
+    records = records or PortfolioRecords.live()
     year = programme.financial_year
-    withheld = sorted(_projects_withheld(year, reader))
+    withheld = sorted(_projects_withheld(year, reader, records))
     visible = visible_q(reader, "project__")
     planned = dict(
-        SpendProfileLine.objects.filter(visible, financial_year=year, project__stage__in=Stage.live())
+        records.spend.filter(visible, financial_year=year, project__in=records.live_project_ids())
         .values_list("project__category")
         .annotate(total=Sum("planned"))
         .values_list("project__category", "total")
@@ -180,9 +227,7 @@ def _position(programme: CapitalProgramme, *, reader) -> ProgrammePosition:
     )
     history = [
         HistoryRow(y, category, p, a, s)
-        for y, category, p, a, s in SpendProfileLine.objects.filter(
-            visible, financial_year__lt=year, actual__isnull=False
-        )
+        for y, category, p, a, s in records.spend.filter(visible, financial_year__lt=year, actual__isnull=False)
         .values_list("financial_year", "project__category")
         .annotate(
             planned_sum=Sum("planned"),
@@ -217,14 +262,19 @@ def _position(programme: CapitalProgramme, *, reader) -> ProgrammePosition:
     )
 
 
-def capital_programme_positions(*, user=None, what_if_rate: Decimal | None = None) -> list[ProgrammePosition]:
-    """Every year's position, oldest first: one cached figure (three queries a year to compute)."""
+def capital_programme_positions(
+    *, user=None, what_if_rate: Decimal | None = None, records: PortfolioRecords | None = None
+) -> list[ProgrammePosition]:
+    """Every year's position, oldest first, now or as at `records`: one cached figure (three
+    queries a year to compute)."""
     restricted = can_view_restricted(user)
+    records = records or PortfolioRecords.live()
 
     def compute():
-        return [_position(programme, reader=user) for programme in CapitalProgramme.objects.order_by("financial_year")]
+        programmes = records.programmes.order_by("financial_year")
+        return [_position(programme, reader=user, records=records) for programme in programmes]
 
-    positions = cached_figure(FIGURES_AREA, ("positions", restricted), compute)
+    positions = cached_figure(Project._meta.app_label, ("positions", restricted, records.moment), compute)
     return positions if what_if_rate is None else [_with_what_if(p, what_if_rate) for p in positions]
 
 
@@ -253,7 +303,6 @@ class PortfolioHeadline:
     expected_slippage_rate: Decimal
     dca: list[tuple[str, str, int]]
     last_updated: datetime | None
-    snapshot_taken_on: date | None = None  # set when the position comes from a nightly snapshot
     withheld: int = 0
 
     @property
@@ -269,59 +318,53 @@ class PortfolioHeadline:
         return Withheld(self.withheld, "project").sentence
 
 
-def portfolio_headline(*, user=None, at: datetime | None = None) -> PortfolioHeadline | None:
-    """The latest year's position now or, with `at`, as the last nightly snapshot on or before
-    that day recorded it, with the DCA mix by the assessments dated by then. None if nothing was
-    recorded. Cached until a portfolio write changes it."""
-    year = latest_programme_year()
-    if year is None:
-        return None
+def portfolio_headline(*, user=None, records: PortfolioRecords | None = None) -> PortfolioHeadline | None:
+    """The latest year's position and the DCA mix, now or, with `records` as at a past moment, as
+    they stood then. None if no capital programme was recorded by then. Cached until a portfolio
+    write changes it."""
+    records = records or PortfolioRecords.live()
     restricted = can_view_restricted(user)
 
     def compute():
-        if at is None:
-            position = capital_programme_position(financial_year=year, user=user)
-            figures = (position.budget, position.managed_total, position.delay_adjusted_forecast)
-            rate, taken_on, withheld = position.expected_slippage_rate, None, position.withheld
+        programme = records.programmes.order_by("-financial_year").first()
+        if programme is None:
+            return None
+        if records.at is None:
+            position = capital_programme_position(financial_year=programme.financial_year, user=user)
         else:
-            snapshot = next(
-                iter(snapshots(financial_year=year, user=user, until=timezone.localdate(at), latest_first=True)), None
-            )
-            if snapshot is None:
-                return None
-            figures = (snapshot.budget, snapshot.managed_total, snapshot.delay_adjusted_forecast)
-            rate, taken_on, withheld = snapshot.expected_slippage_rate, snapshot.taken_on, snapshot.withheld
+            position = _position(programme, reader=user, records=records)
         return PortfolioHeadline(
-            year,
-            *figures,
-            expected_slippage_rate=rate,
-            dca=dca_distribution(user=user, on=timezone.localdate(at) if at else None),
-            last_updated=last_changed(*FIGURE_MODELS, at=at),
-            snapshot_taken_on=taken_on,
-            withheld=withheld,
+            position.financial_year,
+            position.budget,
+            position.managed_total,
+            position.delay_adjusted_forecast,
+            expected_slippage_rate=position.expected_slippage_rate,
+            dca=dca_distribution(user=user, records=records),
+            last_updated=last_changed(*FIGURE_MODELS, at=records.at),
+            withheld=position.withheld,
         )
 
-    return cached_figure(FIGURES_AREA, ("headline", restricted, at.isoformat() if at else "now"), compute)
+    return cached_figure(Project._meta.app_label, ("headline", restricted, records.moment), compute)
 
 
 def latest_programme_year() -> FinancialYear | None:
     return CapitalProgramme.objects.order_by("-financial_year").values_list("financial_year", flat=True).first()
 
 
-def _latest_dca(on: date | None = None) -> QuerySet:
-    assessments = DeliveryConfidenceAssessment.objects.all()
-    if on is not None:
-        assessments = assessments.filter(assessed_on__lte=on)
+def _latest_dca(assessments: QuerySet | None = None) -> QuerySet:
+    """Each project's latest assessment among `assessments` (default: all there are)."""
+    assessments = DeliveryConfidenceAssessment.objects.all() if assessments is None else assessments
     later = assessments.filter(project=OuterRef("project"), assessed_on__gt=OuterRef("assessed_on"))
     return assessments.filter(~Exists(later))
 
 
-def dca_distribution(*, user=None, on: date | None = None) -> list[tuple[str, str, int]]:
-    """How many live projects stand at each rating, by their latest assessment (on `on`, if
-    given). One query."""
+def dca_distribution(*, user=None, records: PortfolioRecords | None = None) -> list[tuple[str, str, int]]:
+    """How many live projects stand at each rating, by their latest assessment (as at `records`,
+    if given: the assessments dated by then, the stages as they stood). One query."""
+    records = records or PortfolioRecords.live()
     counts = dict(
-        _latest_dca(on)
-        .filter(project__in=Project.objects.visible_to(user).filter(stage__in=Stage.live()))
+        _latest_dca(records.assessments)
+        .filter(project__in=Project.objects.visible_to(user).filter(pk__in=records.live_project_ids()))
         .values_list("rating")
         .annotate(count=Count("project", distinct=True))
         .values_list("rating", "count")
@@ -508,3 +551,44 @@ def snapshots(
 
 def managed_projects(*, user) -> QuerySet:
     return project_list(user=user).filter(programme_manager=user)
+
+
+# ----------------------------------------------------------------------------- for the Assembly pack
+
+
+@dataclass(frozen=True)
+class SavingsEnablers:
+    """The live projects that enable savings initiatives, as far as a reader may see them, and how
+    many such projects are withheld from the reader."""
+
+    projects: list[Project]  # by code; each with `enables` prefetched to the initiatives the reader may see
+    withheld: int
+
+
+def savings_enablers(*, reader, records: PortfolioRecords | None = None) -> SavingsEnablers:
+    """The live projects that enable savings initiatives, as far as `reader` may see them (each
+    with the initiatives it may see), and how many such projects are withheld (three queries).
+    With `records` as at a past moment, the projects live then (a link is read as it is now)."""
+    records = records or PortfolioRecords.live()
+    live = Project.objects.filter(pk__in=records.live_project_ids(), enables__isnull=False).distinct()
+    initiatives = Project._meta.get_field("enables").related_model.objects.visible_to(reader)
+    projects = list(
+        live.visible_to(reader)
+        .select_related("programme")
+        .prefetch_related(Prefetch("enables", queryset=initiatives.order_by("reference")))
+        .order_by("code")
+    )
+    # a project shows only for the initiatives the reader may see: one enabling only withheld
+    # initiatives would otherwise still point at them
+    return SavingsEnablers([p for p in projects if p.enables.all()], live.withheld_from(reader))
+
+
+def withheld_projects(*, user) -> QuerySet:
+    """The projects `user` may not see (none with `view_restricted`), as a queryset to filter or
+    test in the database (e.g. `Exists`)."""
+    return Project.objects.withheld(user)
+
+
+def projects_last_changed(at: datetime | None = None) -> datetime | None:
+    """When any project last changed (by `at`, if given)."""
+    return last_changed(Project, at=at)

@@ -9,12 +9,13 @@ from django.views.decorators.http import require_POST
 
 from mobile_assets import charts as mobile_charts
 from mps_ict.access import may_write
+from mps_ict.as_at import as_at_from
 from mps_ict.downloads import csv_attachment, xlsx_attachment
 from mps_ict.forms import add_service_errors
 from mps_ict.marking import can_view_restricted
 from portfolio import charts as portfolio_charts
 from reporting import assembly, io, selectors, services
-from reporting.forms import AsAtForm, CompareForm, FreezeForm
+from reporting.forms import CompareForm, FreezeForm
 from reporting.models import PackVersion
 from savings import charts as savings_charts
 
@@ -24,8 +25,7 @@ QUESTION_NUMBERS = range(1, 7)
 def home(request):
     """The board overview: where savings, the portfolio and the mobile estate stand, now or as at
     a past date."""
-    form = AsAtForm(request.GET or None)
-    as_at = form.cleaned_data["as_at"] if form.is_valid() else None
+    form, as_at = as_at_from(request)
     overview = selectors.board_overview(user=request.user, as_at=as_at)
     savings, portfolio, mobile = overview.savings, overview.portfolio, overview.mobile
     return render(
@@ -34,18 +34,24 @@ def home(request):
         {
             "form": form,
             "overview": overview,
-            "first_recorded": selectors.figures_first_recorded() if as_at else None,
             "can_view_restricted": can_view_restricted(request.user),
             "savings_chart": savings_charts.trajectory(savings) if savings and savings.years else None,
             "dca_chart": portfolio_charts.dca_distribution(portfolio.dca) if portfolio else None,
-            "devices_chart": mobile_charts.devices_by_type(mobile.types),
+            "devices_chart": mobile_charts.devices_by_type(mobile.types) if mobile else None,
         },
     )
 
 
 def _live(request):
+    """The pack as it stands, or `?as_at=` the end of a past day; in the version the reader may see."""
     version = assembly.pack_version_for(request.user, request.GET.get("version"))
-    return assembly.pack_build(user=request.user, version=version)
+    _, as_at = as_at_from(request)
+    return assembly.pack_build(user=request.user, version=version, as_at=as_at)
+
+
+def _file_date(pack: dict) -> str:
+    """The day a live pack's file names carry: the day it stood at, or the day it was built."""
+    return pack.get("as_at") or pack["generated_at"][:10]
 
 
 def _frozen(request, pk):
@@ -55,8 +61,11 @@ def _frozen(request, pk):
 def _context(request, pack, *, frozen=None, freeze_form=None):
     # one query for the table (newest 20) and the compare form; the packs themselves are not needed here
     snapshots = list(assembly.snapshots_visible_to(request.user).defer("content"))
+    as_at_form, as_at = as_at_from(request)
     return {
         "pack": pack,
+        "as_at": None if frozen else as_at,
+        "as_at_form": as_at_form,
         "frozen": frozen,
         "facts": io.describe(pack, frozen),
         "can_view_restricted": can_view_restricted(request.user),
@@ -107,12 +116,12 @@ def _csv_response(pack, number, filename, *, frozen=None):
 
 def pack_xlsx(request):
     pack = _live(request)
-    return _xlsx_response(pack, f"assembly-pack-{pack['version']}-{pack['generated_at'][:10]}.xlsx")
+    return _xlsx_response(pack, f"assembly-pack-{pack['version']}-{_file_date(pack)}.xlsx")
 
 
 def question_csv(request, number):
     pack = _live(request)
-    return _csv_response(pack, number, f"assembly-q{number}-{pack['version']}-{pack['generated_at'][:10]}.csv")
+    return _csv_response(pack, number, f"assembly-q{number}-{pack['version']}-{_file_date(pack)}.csv")
 
 
 def snapshot_xlsx(request, pk):

@@ -12,7 +12,6 @@ from django.utils.text import slugify
 
 from mps_ict.audit import audit_context, audited
 from mps_ict.conflicts import Conflict, StaleVersion, version_check
-from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, Quarter
 from mps_ict.loaders import upsert
 from mps_ict.marking import ProtectiveMarking
@@ -48,7 +47,9 @@ def _stated_reduction(printed: str) -> Decimal | None:
 @transaction.atomic
 def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
     """Load (or bring back to) the plan as the data file gives it. Re-running changes nothing."""
-    with audit_context(user=user, reason="Loaded from the source documents (load_mps_baseline)"):
+    with audit_context(
+        user=user, reason="Loaded from the source documents (load_mps_baseline)", effective=data.get("effective")
+    ):
         plan_data = data["plan"]
         plan, _ = upsert(
             SavingsPlan,
@@ -120,7 +121,6 @@ def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
                 amount=Decimal(line["amount"]),
                 comparator_amount=Decimal(comparator) if comparator else None,
             )
-    figures_changed("savings")
     return plan
 
 
@@ -155,7 +155,6 @@ def initiative_update(*, initiative: Initiative, user, reason: str = "", **chang
         setattr(locked, name, value)
     locked.full_clean()
     locked.save()
-    figures_changed("savings")
     return locked
 
 
@@ -255,7 +254,6 @@ def _actual_write(*, existing: QuarterlyActual | None, row: ActualInput, quarter
         actual.version = existing.version + 1
     actual.full_clean()
     actual.save()
-    figures_changed("savings")
     return actual
 
 
@@ -336,7 +334,6 @@ def actuals_submit(*, actuals: list[QuarterlyActual], user, versions: dict[int, 
         actual.submitted_at = now
         actual.version += 1
         actual.save()
-    figures_changed("savings")
     return len(actuals)
 
 
@@ -378,7 +375,6 @@ def _decide(
     locked.return_reason = reason
     locked.version += 1
     locked.save()
-    figures_changed("savings")
     return locked
 
 
@@ -415,7 +411,6 @@ def quarter_close(*, plan: SavingsPlan, quarter: Quarter, user) -> QuarterClosur
     closure = QuarterClosure(plan=plan, financial_year=quarter.financial_year, quarter=quarter.number, closed_by=user)
     closure.full_clean()
     closure.save()
-    figures_changed("savings")
     return closure
 
 

@@ -37,7 +37,7 @@ def _quarter(year: int, number: int) -> Quarter:
 
 def overview(request):
     summary = selectors.plan_summary(plan=_plan(), user=request.user)
-    at_risk = selectors.initiative_list(user=request.user).filter(confidence__in=["red", "amber"])
+    at_risk = selectors.initiatives_at_risk(user=request.user)
     return render(
         request,
         "savings/overview.html",

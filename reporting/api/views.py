@@ -9,8 +9,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mps_ict.api.errors import ErrorOutput
+from mps_ict.api.serializers import AsAtInput
 from mps_ict.downloads import CSV_CHARSET, CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, content_disposition
-from reporting import assembly, io, services
+from reporting import assembly, io, selectors, services
 from reporting.api import serializers
 
 
@@ -70,7 +71,7 @@ class AssemblyPackView(APIView):
             pack = {**frozen.content, "snapshot": serializers.SnapshotOutput(frozen).data}
         else:
             version = assembly.pack_version_for(request.user, params.validated_data.get("version"))
-            pack = assembly.pack_build(user=request.user, version=version)
+            pack = assembly.pack_build(user=request.user, version=version, as_at=params.validated_data.get("as_at"))
         return Response(pack)
 
 
@@ -89,3 +90,15 @@ class AssemblySnapshotListView(APIView):
             user=request.user, label=data.validated_data["label"], version=data.validated_data.get("version")
         )
         return Response(serializers.SnapshotOutput(frozen).data, status=status.HTTP_201_CREATED)
+
+
+class OverviewView(APIView):
+    """The board overview's headline figures for the three areas, as they stand or `?as_at=` the
+    end of a past day: the same figures, read the same way, as the overview page."""
+
+    @extend_schema(parameters=[AsAtInput], responses={200: serializers.OverviewOutput})
+    def get(self, request):
+        params = AsAtInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        overview = selectors.board_overview(user=request.user, as_at=params.validated_data.get("as_at"))
+        return Response(serializers.OverviewOutput(overview).data)
