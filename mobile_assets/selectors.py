@@ -73,19 +73,24 @@ def by_status(device_type: DeviceType) -> dict[str, int]:
     return {status: getattr(device_type, f"status_{status}") for status in DeviceStatus.values}
 
 
-def devices_by_unit() -> list[tuple[str, int, int]]:
-    """Devices held per borough/OCU: (unit, issued, total). One query."""
-    return list(
-        OrganisationalUnit.objects.annotate(
-            issued=Count("devices", filter=Q(devices__status=DeviceStatus.ISSUED)), total=Count("devices")
-        )
-        .order_by("name")
-        .values_list("name", "issued", "total")
-    )
+def devices_by_unit(records: EstateRecords | None = None) -> list[tuple[str, int, int]]:
+    """Devices held per borough/OCU: (unit, issued, total), now or as at `records` (the devices
+    and their units as they stood). Two queries."""
+    devices = (records or EstateRecords.live()).devices
+    counts = {
+        unit: (issued, total)
+        for unit, issued, total in devices.values_list("unit")
+        .annotate(issued=Count("id", filter=Q(status=DeviceStatus.ISSUED)), total=Count("id"))
+        .values_list("unit", "issued", "total")
+        .order_by()
+    }
+    return [(unit.name, *counts.get(unit.pk, (0, 0))) for unit in OrganisationalUnit.objects.order_by("name")]
 
 
-def rollout_lines() -> QuerySet:
-    return RolloutPlanLine.objects.select_related("device_type").order_by("month", "device_type__name")
+def rollout_lines(records: EstateRecords | None = None) -> QuerySet:
+    """The rollout plan month by month, now or as at `records`."""
+    lines = (records or EstateRecords.live()).rollout
+    return lines.select_related("device_type").order_by("month", "device_type__name")
 
 
 def capability_matrix() -> tuple[list[DeviceType], list[tuple[Capability, list[bool]]]]:
@@ -150,11 +155,12 @@ def _role_benefits(rollups: QuerySet, *, start: date, end: date) -> list[RoleBen
     ]
 
 
-def monthly_computed_benefits() -> list[tuple[date, dict[str, Decimal]]]:
-    """£ of computed benefit per month per role, oldest first (one query)."""
+def monthly_computed_benefits(records: EstateRecords | None = None) -> list[tuple[date, dict[str, Decimal]]]:
+    """£ of computed benefit per month per role, oldest first, now or as at `records` (one query)."""
     trend: dict[date, dict[str, Decimal]] = {}
     for month, role, amount in (
-        BenefitRollup.objects.filter(source=BenefitSource.COMPUTED)
+        (records or EstateRecords.live())
+        .rollups.filter(source=BenefitSource.COMPUTED)
         .values_list("period_start", "role", "amount")
         .order_by("period_start", "role")
     ):

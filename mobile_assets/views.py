@@ -15,22 +15,30 @@ from mobile_assets.filters import DeviceFilter
 from mobile_assets.forms import AssignForm, DeviceUploadForm, ReturnForm, StatusForm, UsageUploadForm
 from mobile_assets.models import Device
 from mps_ict.access import may_write
+from mps_ict.as_at import as_at_from, moment
 from mps_ict.audit import history_entries
 from mps_ict.forms import add_service_errors
 from mps_ict.listing import filtered_page
 
 
 def dashboard(request):
-    types = selectors.device_types_with_counts()
+    """The estate by type, the rollout and the boroughs, now or `?as_at=` the end of a past day."""
+    as_at_form, as_at = as_at_from(request)
+    records = selectors.records_at(moment(as_at))
+    context = {"as_at_form": as_at_form, "as_at": as_at, "recorded": records.device_types.exists()}
+    if not context["recorded"]:
+        return render(request, "mobile_assets/dashboard.html", context)
+    types = selectors.device_types_with_counts(records)
     matrix_types, matrix = selectors.capability_matrix()
-    rollout = list(selectors.rollout_lines())
+    rollout = list(selectors.rollout_lines(records))
     return render(
         request,
         "mobile_assets/dashboard.html",
         {
+            **context,
             "types": [(t, [selectors.by_status(t)[s] for s in DeviceStatus.values]) for t in types],
             "statuses": DeviceStatus.choices,
-            "units": selectors.devices_by_unit(),
+            "units": selectors.devices_by_unit(records),
             "rollout": rollout,
             "rollout_planned": sum(line.planned for line in rollout),
             "rollout_chart": charts.rollout(rollout),
@@ -135,14 +143,20 @@ def device_status(request, asset_tag):
 
 
 def benefits(request):
-    periods = selectors.reported_periods()
+    """The PDA benefits as reported and as computed, now or `?as_at=` the end of a past day."""
+    as_at_form, as_at = as_at_from(request)
+    records = selectors.records_at(moment(as_at))
+    periods = selectors.reported_periods(records)
     start, end = periods[0] if periods else (date(2012, 9, 1), date(2013, 2, 1))
-    table = selectors.benefit_table(start=start, end=end)
-    trend = selectors.monthly_computed_benefits()
+    table = selectors.benefit_table(start=start, end=end, records=records)
+    trend = selectors.monthly_computed_benefits(records)
     return render(
         request,
         "mobile_assets/benefits.html",
         {
+            "as_at_form": as_at_form,
+            "as_at": as_at,
+            "recorded": bool(periods or trend) or as_at is None,
             "start": start,
             "end": end,
             "table": table,

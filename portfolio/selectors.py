@@ -168,21 +168,27 @@ class ProgrammePosition:
 
 
 def capital_programme_position(
-    *, financial_year: FinancialYear, what_if_rate: Decimal | None = None, user=None
+    *,
+    financial_year: FinancialYear,
+    what_if_rate: Decimal | None = None,
+    user=None,
+    records: PortfolioRecords | None = None,
 ) -> ProgrammePosition | None:
     """Budget, managed total (planned in-year spend of live projects), expected slippage learned
     per category from past years' planned against actual spend (or finance's assumption where a
     category has no history), the delay-adjusted forecast and the headroom. Three queries, and one
     more to count the projects withheld from a reader without `view_restricted`."""
-    programme = CapitalProgramme.objects.filter(financial_year=financial_year).first()
+    records = records or PortfolioRecords.live()
+    programme = records.programmes.filter(financial_year=financial_year).first()
     if programme is None:
         return None
     restricted = can_view_restricted(user)
 
     def compute():
-        return _position(programme, reader=user)
+        return _position(programme, reader=user, records=records)
 
-    position = cached_figure(Project._meta.app_label, ("position", financial_year.start_year, restricted), compute)
+    parts = ("position", financial_year.start_year, restricted, records.moment)
+    position = cached_figure(Project._meta.app_label, parts, compute)
     return position if what_if_rate is None else _with_what_if(position, what_if_rate)
 
 
@@ -347,8 +353,9 @@ def portfolio_headline(*, user=None, records: PortfolioRecords | None = None) ->
     return cached_figure(Project._meta.app_label, ("headline", restricted, records.moment), compute)
 
 
-def latest_programme_year() -> FinancialYear | None:
-    return CapitalProgramme.objects.order_by("-financial_year").values_list("financial_year", flat=True).first()
+def latest_programme_year(records: PortfolioRecords | None = None) -> FinancialYear | None:
+    programmes = (records or PortfolioRecords.live()).programmes
+    return programmes.order_by("-financial_year").values_list("financial_year", flat=True).first()
 
 
 def _latest_dca(assessments: QuerySet | None = None) -> QuerySet:
@@ -373,10 +380,12 @@ def dca_distribution(*, user=None, records: PortfolioRecords | None = None) -> l
     return [(rating.value, rating.label, counts.get(rating.value, 0)) for rating in DcaRating]
 
 
-def dca_trend(*, user=None) -> list[tuple[date, dict[str, int]]]:
-    """Assessments per date and rating, oldest first (one query)."""
+def dca_trend(*, user=None, records: PortfolioRecords | None = None) -> list[tuple[date, dict[str, int]]]:
+    """Assessments per date and rating, oldest first (those made by then, with `records` as at a
+    past moment; one query)."""
     rows = (
-        DeliveryConfidenceAssessment.objects.filter(project__in=Project.objects.visible_to(user))
+        (records or PortfolioRecords.live())
+        .assessments.filter(project__in=Project.objects.visible_to(user))
         .values_list("assessed_on", "rating")
         .annotate(count=Count("pk"))
         .order_by("assessed_on")

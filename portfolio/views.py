@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from mps_ict.access import may_write
+from mps_ict.as_at import as_at_from, moment
 from mps_ict.audit import history_entries
 from mps_ict.financial_years import FinancialYear
 from mps_ict.forms import add_service_errors
@@ -19,41 +20,70 @@ from portfolio.forms import CapitalProgrammeForm, ReprofileForm, StatusUpdateFor
 from portfolio.models import CapitalProgramme, Project
 
 
-def _year(request) -> FinancialYear:
+def _year(request, records=None) -> FinancialYear:
+    """The year asked for, else the latest with a capital programme (by then, with `records`)."""
     text = request.GET.get("year")
     if text:
         try:
             return FinancialYear.parse(text)
         except ValueError as error:
             raise Http404(str(error)) from error
-    year = selectors.latest_programme_year()
+    year = selectors.latest_programme_year(records)
     if year is None:
         raise Http404("No capital programme is loaded. Run: python manage.py load_portfolio")
     return year
 
 
 def dashboard(request):
-    year = _year(request)
+    """The capital programme's position and delivery confidence, now or `?as_at=` the end of a
+    past day (then without today's work lists: overdue updates, lead times, SRO changes)."""
+    as_at_form, as_at = as_at_from(request)
+    records = selectors.records_at(moment(as_at))
+    context = {"as_at_form": as_at_form, "as_at": as_at, "recorded": records.programmes.exists()}
+    if not context["recorded"]:
+        return render(request, "portfolio/dashboard.html", context)
+    year = _year(request, records)
     what_if, what_if_error = None, ""
     if request.GET.get("what_if"):
         try:
             what_if = what_if_rate(request.GET["what_if"], percent=True)
         except ValueError as error:
             what_if_error = str(error)
-    position = selectors.capital_programme_position(financial_year=year, what_if_rate=what_if, user=request.user)
+    position = selectors.capital_programme_position(
+        financial_year=year, what_if_rate=what_if, user=request.user, records=records
+    )
     if position is None:
-        raise Http404(f"No capital programme for {year}.")
+        raise Http404(f"No capital programme for {year}{f' by {as_at:%d %B %Y}' if as_at else ''}.")
     learned = (
-        selectors.capital_programme_position(financial_year=year, user=request.user)
+        selectors.capital_programme_position(financial_year=year, user=request.user, records=records)
         if what_if is not None
         else position
     )
-    distribution = selectors.dca_distribution(user=request.user)
-    trend = selectors.dca_trend(user=request.user)
+    distribution = selectors.dca_distribution(user=request.user, records=records)
+    trend = selectors.dca_trend(user=request.user, records=records)
+    if as_at:
+        return render(
+            request,
+            "portfolio/dashboard.html",
+            {
+                **context,
+                "position": position,
+                "learned": learned,
+                "what_if_error": what_if_error,
+                "what_if_percent": request.GET.get("what_if", ""),
+                "years": records.programmes.order_by("financial_year").values_list("financial_year", flat=True),
+                "distribution": distribution,
+                "trend_rows": [(day, [counts.get(v, 0) for v, _, _ in distribution]) for day, counts in trend],
+                "position_chart": charts.position(position),
+                "distribution_chart": charts.dca_distribution(distribution),
+                "trend_chart": charts.dca_trend(trend),
+            },
+        )
     return render(
         request,
         "portfolio/dashboard.html",
         {
+            **context,
             "position": position,
             "learned": learned,
             "what_if_error": what_if_error,

@@ -565,9 +565,10 @@ def plan_year_range(*, plan: SavingsPlan) -> list[FinancialYear]:
     return list(FinancialYear.range(first, plan.target_year))
 
 
-def plan_targets(*, plan: SavingsPlan, user) -> dict[FinancialYear, Decimal]:
-    """The plan's targets by year, as far as `user` is given them (see _targets_given)."""
-    return _targets_given(PlanTarget.objects.filter(plan=plan), user)
+def plan_targets(*, plan: SavingsPlan, user, records: PlanRecords | None = None) -> dict[FinancialYear, Decimal]:
+    """The plan's targets by year (now, or as at `records`), as far as `user` is given them (see
+    _targets_given)."""
+    return _targets_given((records or PlanRecords.live()).targets.filter(plan=plan), user)
 
 
 def _targets_given(targets: QuerySet, user) -> dict[FinancialYear, Decimal]:
@@ -584,9 +585,17 @@ def _targets_given(targets: QuerySet, user) -> dict[FinancialYear, Decimal]:
 AT_RISK = (Confidence.RED, Confidence.AMBER)
 
 
-def initiatives_at_risk(*, user) -> QuerySet:
-    """The initiatives `user` may see whose delivery confidence is red or amber."""
-    return initiative_list(user=user).filter(confidence__in=AT_RISK)
+def initiatives_at_risk(*, user, records: PlanRecords | None = None) -> QuerySet:
+    """The initiatives `user` may see whose delivery confidence is red or amber (as it was, with
+    `records` as at a past moment)."""
+    if records is None or records.at is None:
+        return initiative_list(user=user).filter(confidence__in=AT_RISK)
+    visible = Initiative.objects.visible_to(user).values("pk")
+    return (
+        records.initiatives.filter(confidence__in=AT_RISK, id__in=visible)
+        .select_related("category")
+        .order_by("reference")
+    )
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mps_ict.access import may_write
+from mps_ict.as_at import as_at_from, moment
 from mps_ict.audit import history_entries
 from mps_ict.downloads import xlsx_attachment
 from mps_ict.financial_years import FinancialYear, Quarter
@@ -36,18 +37,19 @@ def _quarter(year: int, number: int) -> Quarter:
 
 
 def overview(request):
-    summary = selectors.plan_summary(plan=_plan(), user=request.user)
-    at_risk = selectors.initiatives_at_risk(user=request.user)
-    return render(
-        request,
-        "savings/overview.html",
-        {
-            "summary": summary,
-            "at_risk": at_risk,
-            "waterfall": charts.waterfall(summary),
-            "trajectory": charts.trajectory(summary),
-        },
-    )
+    """The plan at a glance, now or `?as_at=` the end of a past day."""
+    as_at_form, as_at = as_at_from(request)
+    plan, records = _plan(), selectors.records_at(moment(as_at))
+    context = {"as_at_form": as_at_form, "as_at": as_at, "recorded": records.recorded(plan), "plan": plan}
+    if context["recorded"]:
+        summary = selectors.plan_summary(plan=plan, user=request.user, records=records)
+        context.update(
+            summary=summary,
+            at_risk=selectors.initiatives_at_risk(user=request.user, records=records),
+            waterfall=charts.waterfall(summary),
+            trajectory=charts.trajectory(summary),
+        )
+    return render(request, "savings/overview.html", context)
 
 
 def breakdown(request):
@@ -55,21 +57,26 @@ def breakdown(request):
     if by not in selectors.BREAKDOWN_GROUPS:
         by = "savings_type"
     plan = _plan()
-    rows = selectors.plan_breakdown(plan=plan, by=by, user=request.user)
+    as_at_form, as_at = as_at_from(request)
+    records = selectors.records_at(moment(as_at))
+    label = "savings type" if by == "savings_type" else "category"
+    context = {"by": by, "label": label, "as_at_form": as_at_form, "as_at": as_at, "recorded": records.recorded(plan)}
+    context["keep_params"] = [("by", by)]
+    if not context["recorded"]:
+        return render(request, "savings/breakdown.html", context)
+    rows = selectors.plan_breakdown(plan=plan, by=by, user=request.user, records=records)
     years = sorted({row.financial_year for row in rows})
     groups = list(dict.fromkeys(row.group for row in rows))
     cells = {(row.group, row.financial_year): row for row in rows}
     table = [(group, [cells.get((group, year)) for year in years]) for group in groups]
     totals = [sum((cells[(g, y)].planned for g in groups if (g, y) in cells), start=0) for y in years]
     realised_totals = [sum((cells[(g, y)].realised for g in groups if (g, y) in cells), start=0) for y in years]
-    label = "savings type" if by == "savings_type" else "category"
-    targets = selectors.plan_targets(plan=plan, user=request.user)
+    targets = selectors.plan_targets(plan=plan, user=request.user, records=records)
     return render(
         request,
         "savings/breakdown.html",
         {
-            "by": by,
-            "label": label,
+            **context,
             "years": years,
             "table": table,
             "totals": totals,

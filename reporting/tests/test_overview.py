@@ -291,3 +291,26 @@ def test_the_pack_as_at_a_day_agrees_with_the_overview_and_keeps_the_date(client
     assert 'data-testid="freeze"' not in html
     both = client.get("/api/v1/assembly/", {"as_at": "2013-04-30", "snapshot": 1})
     assert both.status_code == 400 and both.json()["errors"][0]["field"] == "as_at"
+
+
+@pytest.mark.parametrize(
+    ("path", "seed_figure"),
+    [
+        ("/savings/", "£42m"),
+        ("/savings/breakdown/", "£42,000,000"),
+        ("/portfolio/", "£204m"),
+        ("/mobile/", "3,500"),
+        ("/mobile/benefits/", "£1,623,856"),
+        ("/assembly/", "30,000 devices planned"),
+    ],
+)
+def test_every_page_the_overview_links_to_shows_the_same_day(client, all_seeds, role_user, path, seed_figure):
+    client.force_login(role_user("board"))
+    html = client.get(path, {"as_at": "2013-04-30"}).content.decode()
+    assert "as at 30 April 2013" in html and seed_figure in html
+    assert "Nothing recorded yet" not in html
+    # the navigation keeps the day too
+    nav = re.findall(r'class="govuk-service-navigation__link" href="([^"]+)"', html)
+    assert [link for link in nav if "as_at=2013-04-30" in link], nav
+    before = client.get(path, {"as_at": "2012-09-30"}).content.decode()
+    assert "Nothing recorded yet" in before and seed_figure not in before
