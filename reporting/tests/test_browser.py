@@ -83,3 +83,26 @@ def test_no_serious_or_critical_accessibility_violations(page, all_seeds):
         if violations:
             found[url] = violations
     assert not found, found
+
+
+def test_a_board_member_picks_30_april_2013_and_stays_on_that_day(page, all_seeds):
+    sign_in(page, "board", "board-Kestrel-2013")
+    page.get_by_label("Show the figures as at").fill("30/4/2013")
+    page.get_by_role("button", name="Show figures").click()
+    page.wait_for_url("**/?as_at=30%2F4%2F2013")  # the day as typed
+    assert page.get_by_role("heading", level=1).inner_text() == "Overview as at 30 April 2013"
+    # the source documents' figures in all three areas
+    assert page.get_by_test_id("portfolio-budget").inner_text() == "£204m"
+    assert page.get_by_test_id("portfolio-delay-adjusted").inner_text() == "£203.68m"
+    assert page.get_by_test_id("savings-target").inner_text() in ("£42m", "£60m")
+    assert page.get_by_test_id("mobile-devices").inner_text() == "7,330"
+    # a figure leads to its page on the same day, and so does the navigation from there
+    page.get_by_test_id("savings-target").get_by_role("link").click()
+    page.wait_for_url("**/savings/?as_at=2013-04-30")
+    assert "as at 30 April 2013" in page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Mobile estate").click()
+    page.wait_for_url("**/mobile/?as_at=2013-04-30")
+    assert "as at 30 April 2013" in page.get_by_role("heading", level=1).inner_text()
+    # and a day before any source says so, area by area
+    page.goto("/?as_at=2012-09-30")
+    assert page.get_by_test_id("savings-none").is_visible() and page.get_by_test_id("mobile-none").is_visible()
