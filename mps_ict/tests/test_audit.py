@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.contrib.auth.models import User
 
@@ -82,3 +84,33 @@ def test_history_panel_costs_a_constant_number_of_queries(role_user, django_asse
     with django_assert_num_queries(1):
         many = history_entries(user)
     assert len(few) == 5 and len(many) == 35
+
+
+@pytest.mark.django_db
+def test_a_record_loaded_from_a_source_takes_effect_on_the_source_date_and_later_changes_when_made():
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from mps_ict.as_at import end_of_day
+    from mps_ict.audit import as_of, audit_context
+    from savings.models import Initiative
+    from savings.tests.factories import InitiativeFactory
+
+    with audit_context(reason="Loaded from the briefing note", effective=date(2013, 4, 29)):
+        initiative = InitiativeFactory(future_cost=Decimal("1000.00"))
+    created = initiative.history.get()
+    assert timezone.localtime(created.effective_at).date() == date(2013, 4, 29)  # when it took effect
+    assert timezone.localtime(created.history_date).date() == timezone.localdate()  # when it was recorded
+    # a change made today (even inside a loader's context) takes effect today
+    with audit_context(reason="Loaded again", effective=date(2013, 4, 29)):
+        initiative.future_cost = Decimal("500.00")
+        initiative.save()
+    changed = initiative.history.order_by("-history_id").first()
+    assert timezone.localtime(changed.effective_at).date() == timezone.localdate()
+    # replayed: nothing before the source, the source's figure after it, today's figure today
+    assert not as_of(Initiative, end_of_day(date(2013, 4, 28))).filter(id=initiative.pk).exists()
+    assert as_of(Initiative, end_of_day(date(2013, 4, 30))).get(id=initiative.pk).future_cost == Decimal("1000.00")
+    yesterday = timezone.localdate() - timedelta(days=1)
+    assert as_of(Initiative, end_of_day(yesterday)).get(id=initiative.pk).future_cost == Decimal("1000.00")
+    assert as_of(Initiative, end_of_day(timezone.localdate())).get(id=initiative.pk).future_cost == Decimal("500.00")
