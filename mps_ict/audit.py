@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db import migrations, models
-from django.db.models import Exists, Max, Min, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.dispatch import receiver
 from django.utils import timezone
 from simple_history import register
@@ -204,16 +204,6 @@ def last_changed(*models_with_history, at=None):
         if when is not None and (latest is None or when > latest):
             latest = when
     return latest
-
-
-def first_recorded(*models_with_history):
-    """The earliest moment any of these audited models has a record in effect (one query each)."""
-    earliest = None
-    for model in models_with_history:
-        when = model.history.aggregate(earliest=Min("effective_at"))["earliest"]
-        if when is not None and (earliest is None or when < earliest):
-            earliest = when
-    return earliest
 
 
 def effective_at_backfill(app_label: str):

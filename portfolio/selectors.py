@@ -540,18 +540,15 @@ def project_spend_by_year(*, project: Project) -> list[dict]:
     )
 
 
-def snapshots(
-    *, financial_year: FinancialYear, user=None, until: date | None = None, latest_first: bool = False
-) -> list[PortfolioSnapshot]:
-    """The nightly positions of a year the user may see: with `view_restricted`, those over every
-    project; without, the publication-safe ones that leave out every project withheld from the
-    user now (an older one, taken before a project was marked, would give its figures away by
-    the difference). Two queries."""
+def snapshots(*, financial_year: FinancialYear, user=None) -> list[PortfolioSnapshot]:
+    """The nightly positions of a year the user may see, oldest first (the dashboard's record of
+    how the position moved; "as at" figures are rebuilt from the audit trail instead): with
+    `view_restricted`, those over every project; without, the publication-safe ones that leave out
+    every project withheld from the user now (an older one, taken before a project was marked,
+    would give its figures away by the difference). Two queries."""
     found = PortfolioSnapshot.objects.filter(
         financial_year=financial_year, includes_sensitive=can_view_restricted(user)
-    ).order_by("-taken_on" if latest_first else "taken_on")
-    if until is not None:
-        found = found.filter(taken_on__lte=until)
+    ).order_by("taken_on")
     if can_view_restricted(user):
         return list(found)
     withheld_now = set(_projects_withheld(financial_year, user))
