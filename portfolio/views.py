@@ -61,48 +61,30 @@ def dashboard(request):
     )
     distribution = selectors.dca_distribution(user=request.user, records=records)
     trend = selectors.dca_trend(user=request.user, records=records)
-    if as_at:
-        return render(
-            request,
-            "portfolio/dashboard.html",
-            {
-                **context,
-                "position": position,
-                "learned": learned,
-                "what_if_error": what_if_error,
-                "what_if_percent": request.GET.get("what_if", ""),
-                "years": records.programmes.order_by("financial_year").values_list("financial_year", flat=True),
-                "distribution": distribution,
-                "trend_rows": [(day, [counts.get(v, 0) for v, _, _ in distribution]) for day, counts in trend],
-                "position_chart": charts.position(position),
-                "distribution_chart": charts.dca_distribution(distribution),
-                "trend_chart": charts.dca_trend(trend),
-            },
-        )
-    return render(
-        request,
-        "portfolio/dashboard.html",
-        {
-            **context,
-            "position": position,
-            "learned": learned,
-            "what_if_error": what_if_error,
-            "what_if_percent": request.GET.get("what_if", ""),
-            "years": CapitalProgramme.objects.order_by("financial_year").values_list("financial_year", flat=True),
-            "distribution": distribution,
-            "trend_rows": [(day, [counts.get(value, 0) for value, _, _ in distribution]) for day, counts in trend],
-            "overdue": selectors.overdue_status_updates(today=timezone.localdate(), user=request.user, limit=10),
-            "overdue_count": selectors.overdue_status_update_count(today=timezone.localdate(), user=request.user),
-            "lead_times": selectors.approval_lead_times(user=request.user),
-            "sro_churn": selectors.projects_with_most_sro_changes(user=request.user),
-            "snapshots": selectors.snapshots(financial_year=year, user=request.user),
-            "projects": selectors.projects_of_most_concern(user=request.user),
-            "position_chart": charts.position(position),
-            "distribution_chart": charts.dca_distribution(distribution),
-            "trend_chart": charts.dca_trend(trend),
-            "can_set_budget": may_write(request.user, "portfolio:capital-programme-edit"),
-        },
+    context.update(
+        position=position,
+        learned=learned,
+        what_if_error=what_if_error,
+        what_if_percent=request.GET.get("what_if", ""),
+        years=records.programmes.order_by("financial_year").values_list("financial_year", flat=True),
+        distribution=distribution,
+        trend_rows=[(day, [counts.get(value, 0) for value, _, _ in distribution]) for day, counts in trend],
+        position_chart=charts.position(position),
+        distribution_chart=charts.dca_distribution(distribution),
+        trend_chart=charts.dca_trend(trend),
     )
+    if not as_at:  # today's work: shown as it stands now only
+        today = timezone.localdate()
+        context.update(
+            overdue=selectors.overdue_status_updates(today=today, user=request.user, limit=10),
+            overdue_count=selectors.overdue_status_update_count(today=today, user=request.user),
+            lead_times=selectors.approval_lead_times(user=request.user),
+            sro_churn=selectors.projects_with_most_sro_changes(user=request.user),
+            snapshots=selectors.snapshots(financial_year=year, user=request.user),
+            projects=selectors.projects_of_most_concern(user=request.user),
+            can_set_budget=may_write(request.user, "portfolio:capital-programme-edit"),
+        )
+    return render(request, "portfolio/dashboard.html", context)
 
 
 def project_list(request):
