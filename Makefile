@@ -11,15 +11,18 @@ PORT ?= 8000
 # `make run` is a development run: debug on unless the caller says otherwise.
 run setup: export DEBUG ?= 1
 
-## run: install everything, migrate, load the seed data and demo users, serve on http://127.0.0.1:8000
+## run: install everything, migrate, load the seed data and demo users, serve on http://$(HOST):$(PORT)
+## (HOST and PORT from the command line or environment: `PORT=8080 make run`)
 run: setup
+	@echo "Serving the MPS ICT Tracker on http://$(HOST):$(PORT)/ (sign in at http://$(HOST):$(PORT)/sign-in/; Ctrl-C stops it)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-## setup: everything `run` does before serving (idempotent)
+## setup: everything `run` does before serving. Safe to re-run: the loaders insert only what is
+## missing and never overwrite a record that is there (users' changes are kept)
 setup: $(BIN)/.runtime-installed assets .env
 	$(MANAGE) migrate --no-input
 	$(MANAGE) load_mps_baseline
-	$(MANAGE) create_demo_users
+	$(MANAGE) create_demo_users --site-url http://$(HOST):$(PORT)
 	$(MANAGE) load_portfolio
 	$(MANAGE) load_mobile_estate
 

@@ -33,7 +33,7 @@ from mobile_assets.models import (
 from mps_ict.audit import audit_context, audited
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, add_months
-from mps_ict.loaders import upsert
+from mps_ict.loaders import LoadReport, upsert
 
 BENEFIT_ROLLUP_TASK = "mobile_assets.benefit_rollup"  # mobile_assets.tasks.benefit_rollup_task
 PENNY = Decimal("0.01")
@@ -52,15 +52,21 @@ def _vary(base: int, *keys) -> int:
 
 
 @transaction.atomic
-def estate_load(*, data: dict) -> dict:
-    """Load the estate as reported plus the labelled illustrative register; idempotent."""
+def estate_load(*, data: dict, report: LoadReport | None = None) -> dict:
+    """Load the estate as reported plus the labelled illustrative register, inserting only what
+    is missing: a device type, unit, rule, hourly cost, reported roll-up, rollout line or
+    qualitative benefit that is already there is left exactly as it is, whatever the file says
+    (the mobile technology team maintain them in the application); so are the register and each
+    month's usage, once there. `report` counts what was added and what was left."""
+    report = report if report is not None else LoadReport()
+    insert = report.insert_missing
     with audit_context(reason="Loaded from the source documents (load_mobile_estate)", effective=data.get("effective")):
         capabilities = {
-            code: upsert(Capability, {"code": code}, name=name)[0] for code, name in data["capabilities"].items()
+            code: insert(Capability, {"code": code}, name=name)[0] for code, name in data["capabilities"].items()
         }
         types = {}
         for row in data["device_types"]:
-            device_type, _ = upsert(
+            device_type, created = insert(
                 DeviceType,
                 {"code": row["code"]},
                 name=row["name"],
@@ -70,17 +76,16 @@ def estate_load(*, data: dict) -> dict:
                 supported_users=row.get("supported_users"),
                 source=data["source"],
             )
-            wanted = {capabilities[code] for code in row["capabilities"]}
-            if set(device_type.capabilities.all()) != wanted:
-                device_type.capabilities.set(wanted)
+            if created:
+                device_type.capabilities.set([capabilities[code] for code in row["capabilities"]])
             types[row["code"]] = device_type
-        units = [upsert(OrganisationalUnit, {"name": name}, code=slugify(name)[:20])[0] for name in data["units"]]
+        units = [insert(OrganisationalUnit, {"name": name}, code=slugify(name)[:20])[0] for name in data["units"]]
         transaction_types = {
-            code: upsert(TransactionType, {"code": code}, name=name)[0]
+            code: insert(TransactionType, {"code": code}, name=name)[0]
             for code, name in data["transaction_types"].items()
         }
         for row in data["benefit_rules"]:
-            upsert(
+            insert(
                 BenefitRule,
                 {
                     "transaction_type": transaction_types[row["transaction"]],
@@ -93,7 +98,7 @@ def estate_load(*, data: dict) -> dict:
         reported = data["reported_benefits"]
         for row in reported["rows"]:
             amount, hours = Decimal(row["amount"]), Decimal(row["hours"])
-            upsert(
+            insert(
                 BenefitRollup,
                 {
                     "period_start": reported["period_start"],
@@ -106,7 +111,7 @@ def estate_load(*, data: dict) -> dict:
                 note=data["source"],
             )
             for year in (FinancialYear(2012), FinancialYear(2013)):
-                upsert(
+                insert(
                     HourlyCost,
                     {"role": row["role"], "financial_year": year},
                     cost=(amount / hours).quantize(PENNY, rounding=ROUND_HALF_UP),
@@ -114,7 +119,7 @@ def estate_load(*, data: dict) -> dict:
                     + ("" if year == FinancialYear(2012) else " (assumed unchanged in 2013/14)"),
                 )
         for row in data["qualitative_benefits"]:
-            upsert(
+            insert(
                 QualitativeBenefit,
                 {"device_type": types["pda"], "heading": row["heading"]},
                 description=row["description"],
@@ -123,26 +128,30 @@ def estate_load(*, data: dict) -> dict:
             )
         rollout = data["rollout"]
         for offset in range(rollout["months"]):
-            upsert(
+            insert(
                 RolloutPlanLine,
                 {"device_type": types[rollout["device_type"]], "month": add_months(rollout["first_month"], offset)},
                 planned=rollout["per_month"],
                 is_illustrative=True,
             )
-        _load_register(types=types, units=units)
-        _load_usage(data=data, units=units, transaction_types=transaction_types)
+        _load_register(types=types, units=units, report=report)
+        _load_usage(data=data, units=units, transaction_types=transaction_types, report=report)
     # capabilities (and their links), device models, units and usage keep no history, and the
     # register's bulk writes send no signal, so the load marks the estate's figures stale itself
     figures_changed(Device._meta.app_label)
     return {"devices": Device.objects.count(), "vehicles": Vehicle.objects.count()}
 
 
-def _load_register(*, types: dict, units: list[OrganisationalUnit]) -> None:
-    """One illustrative device per reported unit of the estate (bulk: thousands of rows)."""
-    if Device.objects.filter(is_illustrative=True).exists():
+def _load_register(*, types: dict, units: list[OrganisationalUnit], report: LoadReport) -> None:
+    """One illustrative device per reported unit of the estate (bulk: thousands of rows), loaded
+    whole when the estate has no illustrative device; once there, the register (its devices,
+    vehicles and assignments) is the team's to maintain and is left as it is."""
+    illustrative = Device.objects.filter(is_illustrative=True).count()
+    if illustrative:
+        report.keep(Device, illustrative)
         return
     models = {
-        code: upsert(
+        code: report.insert_missing(
             DeviceModel,
             {"manufacturer": "", "name": f"{types[code].name}, model not recorded"},
             device_type=types[code],
@@ -198,12 +207,22 @@ def _load_register(*, types: dict, units: list[OrganisationalUnit]) -> None:
     bulk_create_with_history(
         assignments, Assignment, batch_size=2000, default_change_reason="Illustrative register loaded"
     )
+    report.add(Vehicle, len(vehicles))
+    report.add(Device, len(devices))
+    report.add(Assignment, len(assignments))
 
 
-def _load_usage(*, data: dict, units, transaction_types) -> None:
-    if UsageStatistic.objects.filter(is_illustrative=True).exists():
+def _load_usage(*, data: dict, units, transaction_types, report: LoadReport) -> None:
+    """The illustrative usage of each month that has none, and those months' roll-ups. A month
+    with usage (illustrative or uploaded) is left as it is: never replaced, never added to."""
+    months_with_usage = set(
+        UsageStatistic.objects.filter(month__in=data["usage_months"]).values_list("month", flat=True).distinct()
+    )
+    months = [month for month in data["usage_months"] if month not in months_with_usage]
+    report.keep(UsageStatistic, UsageStatistic.objects.filter(month__in=months_with_usage).count())
+    if not months:
         return
-    UsageStatistic.objects.bulk_create(
+    created = UsageStatistic.objects.bulk_create(
         [
             UsageStatistic(
                 month=month,
@@ -213,13 +232,15 @@ def _load_usage(*, data: dict, units, transaction_types) -> None:
                 count=_vary(base, unit.code, code, month),
                 is_illustrative=True,
             )
-            for month in data["usage_months"]
+            for month in months
             for unit in units
             for code, base in data["usage_per_unit"].items()
         ],
         batch_size=2000,
     )
-    benefit_rollup(start=min(data["usage_months"]), end=max(data["usage_months"]))
+    report.add(UsageStatistic, len(created))
+    for month in months:  # only the months just loaded: another month's roll-ups are left as they are
+        benefit_rollup(start=month, end=month)
 
 
 # --- Assignments ------------------------------------------------------------------------------------

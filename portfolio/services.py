@@ -13,7 +13,7 @@ from django.db import transaction
 from mps_ict.audit import audit_context, audited
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear
-from mps_ict.loaders import upsert
+from mps_ict.loaders import LoadReport
 from mps_ict.money import FORECAST_TOLERANCE_LABEL, forecast_beyond_tolerance
 from portfolio.choices import Assessor, DcaScale
 from portfolio.models import (
@@ -33,8 +33,15 @@ from portfolio.models import (
 
 
 @transaction.atomic
-def portfolio_load(*, data: dict, user=None) -> int:
-    """Load the capital programme and the illustrative projects; re-running changes nothing."""
+def portfolio_load(*, data: dict, user=None, report: LoadReport | None = None) -> int:
+    """Load the capital programme and the illustrative projects, inserting only what is missing:
+    a capital programme year, programme, project (by code), spend line, SRO, gate, DCA or benefit
+    that is already there is left exactly as it is, whatever the file says (finance and the
+    programme managers maintain them in the application). A project's manager and the initiatives
+    it enables are set only when the project is inserted. Returns the number of projects in the
+    file; `report` counts what was added and what was left."""
+    report = report if report is not None else LoadReport()
+    insert = report.insert_missing
     # the initiatives a project enables, reached through the link the model declares (the
     # portfolio reads the savings plan only there, never by importing it)
     Initiative = Project._meta.get_field("enables").related_model
@@ -46,7 +53,7 @@ def portfolio_load(*, data: dict, user=None) -> int:
         user=user, reason="Loaded from the source documents (load_portfolio)", effective=data.get("effective")
     ):
         for row in data["capital_programmes"]:
-            upsert(
+            insert(
                 CapitalProgramme,
                 {"financial_year": FinancialYear.parse(row["financial_year"])},
                 budget=Decimal(row["budget"]),
@@ -54,9 +61,9 @@ def portfolio_load(*, data: dict, user=None) -> int:
                 source=row["source"],
             )
         for programme_row in data["programmes"]:
-            programme, _ = upsert(Programme, {"name": programme_row["name"]}, is_illustrative=True)
+            programme, _ = insert(Programme, {"name": programme_row["name"]}, is_illustrative=True)
             for row in programme_row["projects"]:
-                project, _ = upsert(
+                project, created = insert(
                     Project,
                     {"code": row["code"]},
                     programme=programme,
@@ -66,25 +73,22 @@ def portfolio_load(*, data: dict, user=None) -> int:
                     priority=row["priority"],
                     budget_baseline=Decimal(row["budget_baseline"]),
                     budget_forecast=Decimal(row["budget_forecast"]),
+                    programme_manager=users.get(row["manager"]),
                     is_illustrative=True,
                 )
-                if project.programme_manager_id is None and row["manager"] in users:
-                    project.programme_manager = users[row["manager"]]
-                    project.save()
-                wanted = [initiatives[ref] for ref in row["enables"] if ref in initiatives]
-                if set(project.enables.all()) != set(wanted):
-                    project.enables.set(wanted)
+                if created:
+                    project.enables.set([initiatives[ref] for ref in row["enables"] if ref in initiatives])
                 for year_label, (planned, actual) in row["spend"].items():
-                    upsert(
+                    insert(
                         SpendProfileLine,
                         {"project": project, "financial_year": FinancialYear.parse(year_label), "month": None},
                         planned=Decimal(planned),
                         actual=Decimal(actual) if actual is not None else None,
                     )
                 for name, started, ended in row["sros"]:
-                    upsert(SroAssignment, {"project": project, "name": name, "started": started}, ended=ended)
+                    insert(SroAssignment, {"project": project, "name": name, "started": started}, ended=ended)
                 for name, requested, decided, decision in row["gates"]:
-                    upsert(
+                    insert(
                         ApprovalGate,
                         {"project": project, "name": name},
                         requested=requested,
@@ -92,7 +96,7 @@ def portfolio_load(*, data: dict, user=None) -> int:
                         decision=decision,
                     )
                 for assessed_on, rating in row["dca"]:
-                    upsert(
+                    insert(
                         DeliveryConfidenceAssessment,
                         {"project": project, "assessed_on": assessed_on, "assessor": Assessor.SRO},
                         scale=DcaScale.FIVE_POINT,
@@ -102,7 +106,7 @@ def portfolio_load(*, data: dict, user=None) -> int:
         for row in data.get("benefits", []):
             project = Project.objects.get(code=row["project"])
             value = row.get("full_year_value")
-            upsert(
+            insert(
                 Benefit,
                 {"project": project, "description": row["description"]},
                 category=row["category"],

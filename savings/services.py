@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from mps_ict.audit import audit_context, audited
 from mps_ict.conflicts import Conflict, StaleVersion, version_check
 from mps_ict.financial_years import FinancialYear, Quarter
-from mps_ict.loaders import upsert
+from mps_ict.loaders import LoadReport
 from mps_ict.marking import ProtectiveMarking
 from mps_ict.money import FORECAST_TOLERANCE_LABEL, forecast_beyond_tolerance
 from mps_ict.uploads import ImportRejected, RowError
@@ -45,13 +45,18 @@ def _stated_reduction(printed: str) -> Decimal | None:
 
 
 @transaction.atomic
-def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
-    """Load (or bring back to) the plan as the data file gives it. Re-running changes nothing."""
+def plan_load_baseline(*, data: dict, user=None, report: LoadReport | None = None) -> SavingsPlan:
+    """Load the plan as the data file gives it, inserting only what is missing: a plan, target,
+    category (by slug), initiative (by reference), profile year, spend baseline or line that is
+    already there is left exactly as it is, whatever the file says (finance maintain it in the
+    application). `report` counts what was added and what was left."""
+    report = report if report is not None else LoadReport()
+    insert = report.insert_missing
     with audit_context(
         user=user, reason="Loaded from the source documents (load_mps_baseline)", effective=data.get("effective")
     ):
         plan_data = data["plan"]
-        plan, _ = upsert(
+        plan, _ = insert(
             SavingsPlan,
             {"name": plan_data["name"]},
             baseline_year=FinancialYear.parse(plan_data["baseline_year"]),
@@ -63,18 +68,19 @@ def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
             source=plan_data["source"].strip(),
         )
         for target in data["targets"]:
-            upsert(
+            insert(
                 PlanTarget,
                 {"plan": plan, "financial_year": FinancialYear.parse(target["financial_year"])},
                 cumulative_target=Decimal(target["cumulative_target"]),
                 source=target["source"],
             )
         for position, row in enumerate(data["initiatives"], start=1):
-            category, _ = upsert(
-                Category, {"plan": plan, "name": row["category"]}, slug=slugify(row["category"]), position=position
+            # by slug, so a category finance renamed is still found (and not loaded twice)
+            category, _ = insert(
+                Category, {"plan": plan, "slug": slugify(row["category"])}, name=row["category"], position=position
             )
             printed = str(row["stated_reduction"])
-            initiative, _ = upsert(
+            initiative, _ = insert(
                 Initiative,
                 {"reference": row["reference"]},
                 category=category,
@@ -93,14 +99,14 @@ def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
                 protective_marking=ProtectiveMarking.OFFICIAL,
             )
             for year_label, amount in row["profile"].items():
-                upsert(
+                insert(
                     SavingsProfile,
                     {"initiative": initiative, "financial_year": FinancialYear.parse(year_label)},
                     planned_saving=Decimal(amount),
                     is_assumed=True,
                 )
         spend = data["spend_baseline"]
-        baseline, _ = upsert(
+        baseline, _ = insert(
             SpendBaseline,
             {"financial_year": FinancialYear.parse(spend["financial_year"])},
             total=Decimal(spend["total"]),
@@ -112,7 +118,7 @@ def plan_load_baseline(*, data: dict, user=None) -> SavingsPlan:
         )
         for position, line in enumerate(spend["lines"], start=1):
             comparator = line.get("comparator_amount")
-            upsert(
+            insert(
                 SpendBaselineLine,
                 {"baseline": baseline, "position": position},
                 name=line["name"],

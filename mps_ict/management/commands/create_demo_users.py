@@ -1,4 +1,7 @@
-"""Create one demo user per role and print how to sign in. Development only; safe to re-run."""
+"""Create the missing demo users (one per role) and print how to sign in. Development only.
+
+Re-running never resets anyone: a demo user that exists keeps its password, groups, active flag
+and details exactly as they are."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -24,34 +27,57 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Create (or reset) one demo user per role and print their usernames and passwords."
+    help = (
+        "Create the missing demo users, one per role, and print their usernames and passwords; "
+        "existing users are left exactly as they are."
+    )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--site-url", default="http://127.0.0.1:8000", help="Where to sign in, as printed (make run passes its own)"
+        )
+
+    def handle(self, *args, site_url, **options):
         if not settings.DEBUG:
             raise CommandError("Demo users are for development only: run with DEBUG=1.")
         User = get_user_model()
         rows = []
         with transaction.atomic(), audit_context(reason="Demo users created by create_demo_users"):
+            existing = set(
+                User.objects.filter(username__in=[row[0] for row in DEMO_USERS]).values_list("username", flat=True)
+            )
             for username, full_name, role, password in DEMO_USERS:
+                label = ROLE_LABELS.get(role, "Administrator")
+                if username in existing:
+                    token = Token.objects.filter(user__username=username).values_list("key", flat=True).first()
+                    rows.append((username, password, label, token or "", False))
+                    continue
                 first, _, last = full_name.partition(" ")
-                user, _ = User.objects.get_or_create(username=username)
-                user.first_name, user.last_name = first, last
-                user.email = f"{username}@example.invalid"
-                user.is_active = True
-                user.is_staff = role is None
-                user.is_superuser = role is None
+                user = User(
+                    username=username,
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@example.invalid",
+                    is_active=True,
+                    is_staff=role is None,
+                    is_superuser=role is None,
+                )
                 user.set_password(password)
                 user.save()
-                user.groups.set([Group.objects.get(name=role)] if role else [])
-                token = ""
-                if role == API_CONSUMER:
-                    token = Token.objects.get_or_create(user=user)[0].key
-                rows.append((username, password, ROLE_LABELS.get(role, "Administrator"), token))
+                if role:
+                    user.groups.set([Group.objects.get(name=role)])
+                token = Token.objects.create(user=user).key if role == API_CONSUMER else ""
+                rows.append((username, password, label, token, True))
 
-        self.stdout.write("\nDemo users (development only) — sign in at http://127.0.0.1:8000/sign-in/\n")
-        self.stdout.write(f"  {'username':<10} {'password':<22} role")
-        for username, password, label, token in rows:
-            self.stdout.write(f"  {username:<10} {password:<22} {label}")
+        added = sum(1 for *_, created in rows if created)
+        self.stdout.write(
+            f"\nDemo users (development only): {added} added, {len(rows) - added} already there and left exactly "
+            f"as they are (a password, group or active flag is never reset: an existing user's password is the "
+            f"one below unless someone changed it). Sign in at {site_url.rstrip('/')}/sign-in/\n"
+        )
+        self.stdout.write(f"  {'username':<10} {'password':<22} {'role':<28} this run")
+        for username, password, label, token, created in rows:
+            self.stdout.write(f"  {username:<10} {password:<22} {label:<28} {'added' if created else 'already there'}")
             if token:
                 self.stdout.write(f"  {'':<10} API token: {token}")
         self.stdout.write("")

@@ -1,10 +1,12 @@
-"""Load the savings plan from savings/data/mps_baseline.yaml (idempotent; `make run` calls it)."""
+"""Load the savings plan from savings/data/mps_baseline.yaml: inserts what is missing and leaves
+what is there as it is, so re-running (`make run` calls it) never overwrites finance's changes."""
 
 from pathlib import Path
 
 import yaml
 from django.core.management.base import BaseCommand
 
+from mps_ict.loaders import LoadReport
 from savings.selectors import plan_summary
 from savings.services import plan_load_baseline
 
@@ -19,9 +21,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
-        plan = plan_load_baseline(data=data)
+        report = LoadReport()
+        plan = plan_load_baseline(data=data, report=report)
         summary = plan_summary(plan=plan)
+        self.stdout.write(f"Savings plan: {report.summary()}")
         self.stdout.write(
-            f"Savings plan loaded: {len(summary.categories)} categories, cost now £{summary.cost_now:,.0f}, "
+            f"Savings plan now: {len(summary.categories)} categories, cost now £{summary.cost_now:,.0f}, "
             f"future cost £{summary.future_cost:,.0f}, reduction £{summary.baseline_reduction:,.0f}."
         )
