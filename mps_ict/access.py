@@ -94,6 +94,7 @@ POLICY: dict[str, Access] = {
     "savings:quarter-upload-confirm": _form(FINANCE_STAFF),
     "savings:quarter-submit": _form(FINANCE_STAFF),
     "savings:quarter-close": _form(FINANCE_STAFF),
+    "savings:quarter-reopen": _form(FINANCE_STAFF),
     "savings:actual-approve": _form(FINANCE_STAFF),
     "savings:actual-return": _form(FINANCE_STAFF),
     # --- the capital portfolio
@@ -141,6 +142,7 @@ POLICY: dict[str, Access] = {
     "api:savings-actual-approve": _form(FINANCE_STAFF),
     "api:savings-actual-return-for-changes": _form(FINANCE_STAFF),
     "api:savings-quarter-close": _form(FINANCE_STAFF),
+    "api:savings-quarter-reopen": _form(FINANCE_STAFF),
     "api:capital-programme-list": _page(),
     "api:project-list": _page(),
     "api:project-detail": _page(),

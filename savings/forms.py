@@ -39,3 +39,11 @@ class UploadForm(GovUKFormMixin, forms.Form):
         if not spreadsheet.name.lower().endswith(".xlsx"):
             raise forms.ValidationError("Upload an .xlsx spreadsheet (the template you downloaded).")
         return spreadsheet
+
+
+class ReopenForm(GovUKFormMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why are you reopening this quarter?",
+        help_text="Everyone who reads the quarter's history will see this.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from mps_ict.audit import AuditHistory
 from mps_ict.fields import FinancialYearField, MoneyField
@@ -229,13 +230,23 @@ class QuarterlyActual(models.Model):
 
 
 class QuarterClosure(models.Model):
-    """A closed quarter: its approved actuals are locked."""
+    """A quarter's closure: while `closed`, its approved actuals are locked.
+
+    A closed quarter may be reopened, with a reason, by a finance user other than the one who
+    closed it, and closed again: the row keeps the last closing and the last reopening, and its
+    history keeps every one (who, when, why)."""
 
     plan = models.ForeignKey(SavingsPlan, on_delete=models.CASCADE, related_name="closures")
     financial_year = FinancialYearField()
     quarter = models.PositiveSmallIntegerField(choices=[(n, f"Q{n}") for n in (1, 2, 3, 4)])
+    closed = models.BooleanField(default=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    closed_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(default=timezone.now)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(blank=True)
     history = AuditHistory()
 
     class Meta:
@@ -245,7 +256,8 @@ class QuarterClosure(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.plan}: {Quarter(self.financial_year, self.quarter)} closed"
+        state = "closed" if self.closed else "reopened"
+        return f"{self.plan}: {Quarter(self.financial_year, self.quarter)} {state}"
 
 
 class SpendBaseline(models.Model):

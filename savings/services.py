@@ -177,7 +177,7 @@ class ActualInput:
 
 def quarter_is_closed(*, plan: SavingsPlan, quarter: Quarter) -> bool:
     return QuarterClosure.objects.filter(
-        plan=plan, financial_year=quarter.financial_year, quarter=quarter.number
+        plan=plan, financial_year=quarter.financial_year, quarter=quarter.number, closed=True
     ).exists()
 
 
@@ -414,9 +414,45 @@ def quarter_close(*, plan: SavingsPlan, quarter: Quarter, user) -> QuarterClosur
     pending = list(in_quarter.exclude(status=ActualStatus.APPROVED).values_list("initiative__reference", flat=True))
     if pending:
         raise ValidationError({"quarter": f"{quarter} has actuals not yet approved: {', '.join(pending)}."})
-    closure = QuarterClosure(plan=plan, financial_year=quarter.financial_year, quarter=quarter.number, closed_by=user)
+    closure = QuarterClosure.objects.select_for_update().filter(
+        plan=plan, financial_year=quarter.financial_year, quarter=quarter.number
+    ).first() or QuarterClosure(plan=plan, financial_year=quarter.financial_year, quarter=quarter.number)
+    # closed again after a reopening: the same row, its history keeps the earlier closing
+    closure.closed, closure.closed_by, closure.closed_at = True, user, timezone.now()
     closure.full_clean()
     closure.save()
+    return closure
+
+
+@audited
+@transaction.atomic
+def quarter_reopen(*, plan: SavingsPlan, quarter: Quarter, user, reason: str) -> QuarterClosure:
+    """Unlock a closed quarter so its figures can be entered and approved again. Only a finance
+    user other than the one who closed it may, and only with a reason; it is closed again with
+    `quarter_close`."""
+    if not user.has_perm("savings.change_quarterclosure"):
+        raise PermissionDenied("Only finance staff may reopen a quarter.")
+    closure = (
+        QuarterClosure.objects.select_for_update()
+        .filter(plan=plan, financial_year=quarter.financial_year, quarter=quarter.number, closed=True)
+        .first()
+    )
+    if closure is None:
+        raise ValidationError({"quarter": f"{quarter} is not closed."})
+    if closure.closed_by_id == user.pk:
+        raise ValidationError({"quarter": f"You closed {quarter}: a different finance user must reopen it."})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Say why {quarter} is being reopened."})
+    closure.closed, closure.reopened_by, closure.reopened_at, closure.reopen_reason = (
+        False,
+        user,
+        timezone.now(),
+        reason,
+    )
+    closure.full_clean()
+    with audit_context(user=user, reason=reason):  # the history keeps the reason as the page shows it
+        closure.save()
     return closure
 
 

@@ -18,7 +18,7 @@ from mps_ict.forms import add_service_errors
 from mps_ict.marking import Withheld
 from savings import charts, io, selectors, services
 from savings.choices import ActualStatus
-from savings.forms import ActualForm, ReturnForm, UploadForm
+from savings.forms import ActualForm, ReopenForm, ReturnForm, UploadForm
 from savings.models import Initiative, QuarterlyActual
 
 
@@ -142,16 +142,27 @@ def actuals_index(request):
 
 
 def quarter(request, year, number):
-    plan = _plan()
-    period = _quarter(year, number)
+    return _quarter_page(request, _plan(), _quarter(year, number))
+
+
+def _quarter_page(request, plan, period: Quarter, reopen_form: ReopenForm | None = None):
+    """The quarter's figures, and what the user may do with them: nothing that would be refused
+    as locked is offered while the quarter is closed."""
     rows = selectors.quarter_rows(plan=plan, quarter=period, user=request.user)
+    closure = selectors.quarter_closure(plan=plan, quarter=period)
+    closed = closure is not None and closure.closed
+    may_reopen = closed and may_write(request.user, "savings:quarter-reopen")
     return render(
         request,
         "savings/quarter.html",
         {
             "quarter": period,
             "rows": rows,
-            "closed": services.quarter_is_closed(plan=plan, quarter=period),
+            "closure": closure,
+            "closed": closed,
+            "closed_by_you": closed and closure.closed_by_id == request.user.pk,
+            "reopen_form": (reopen_form or ReopenForm()) if may_reopen else None,
+            "history": history_entries(closure) if closure else [],
             "can_enter": may_write(request.user, "savings:actual-edit"),
             "can_approve": may_write(request.user, "savings:actual-approve"),
             "drafts": sum(1 for row in rows if row.actual and row.actual.editable),
@@ -162,9 +173,19 @@ def quarter(request, year, number):
     )
 
 
+def _locked(request, plan, period: Quarter):
+    """A closed quarter offers no form: back to its page, which says who closed it."""
+    if services.quarter_is_closed(plan=plan, quarter=period):
+        messages.error(request, f"{period} is closed; its figures are locked.")
+        return redirect("savings:quarter", year=period.financial_year.start_year, number=period.number)
+    return None
+
+
 def actual_edit(request, year, number, reference):
     plan = _plan()
     period = _quarter(year, number)
+    if locked := _locked(request, plan, period):
+        return locked
     try:
         initiative = selectors.initiative_detail(user=request.user, reference=reference)
     except Initiative.DoesNotExist as error:
@@ -270,6 +291,21 @@ def quarter_close(request, year, number):
     return redirect("savings:quarter", year=year, number=number)
 
 
+@require_POST
+def quarter_reopen(request, year, number):
+    plan, period = _plan(), _quarter(year, number)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.quarter_reopen(plan=plan, quarter=period, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{period} is reopened. Its figures can be changed and approved again.")
+            return redirect("savings:quarter", year=year, number=number)
+    return _quarter_page(request, plan, period, reopen_form=form)
+
+
 def quarter_template(request, year, number):
     period = _quarter(year, number)
     content = io.actuals_template(plan=_plan(), quarter=period, user=request.user)
@@ -284,6 +320,8 @@ def quarter_upload(request, year, number):
     """Upload the filled template; every error is listed, or a preview is shown to confirm."""
     plan = _plan()
     period = _quarter(year, number)
+    if locked := _locked(request, plan, period):
+        return locked
     form = UploadForm(request.POST or None, request.FILES or None)
     errors, preview = [], []
     if request.method == "POST" and form.is_valid():

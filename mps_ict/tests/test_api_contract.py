@@ -78,6 +78,10 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
     "POST /api/v1/savings/actuals/": {"initiative": "an initiative that exists, that the caller may see"},
     "POST /api/v1/portfolio/status-updates/": {"project": "a project that exists, that the caller may see"},
     "POST /api/v1/savings/quarters/close/": {"quarter": "a quarter with figures, all of them approved"},
+    "POST /api/v1/savings/quarters/reopen/": {
+        "quarter": "a closed quarter, closed by someone other than the caller",
+        "reason": "not only spaces (a reason is read without its surrounding spaces)",
+    },
 }
 PAGINATED = {"page_size": "`all` only with format=csv or format=xlsx"}
 AS_AT = {"as_at": "a day on or before today"}

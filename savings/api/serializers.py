@@ -248,3 +248,18 @@ class ReturnInput(ReviewedVersionInput):
 class QuarterCloseInput(Input):
     financial_year = FinancialYearField()
     quarter = serializers.IntegerField(min_value=1, max_value=4)
+
+
+class QuarterReopenInput(QuarterCloseInput):
+    reason = serializers.CharField(help_text="Why the quarter is reopened; kept in its history")
+
+
+class QuarterReopenOutput(serializers.Serializer):
+    financial_year = FinancialYearField()
+    quarter = serializers.IntegerField()
+    closed = serializers.BooleanField(help_text="False: reopened, its figures can be changed again")
+    closed_by = serializers.CharField(source="closed_by.username")
+    closed_at = serializers.DateTimeField()
+    reopened_by = serializers.CharField(source="reopened_by.username")
+    reopened_at = serializers.DateTimeField()
+    reopen_reason = serializers.CharField()

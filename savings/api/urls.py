@@ -13,5 +13,6 @@ urlpatterns = [
     path("summary/", views.SummaryView.as_view(), name="savings-summary"),
     path("breakdown/", views.BreakdownView.as_view(), name="savings-breakdown"),
     path("quarters/close/", views.QuarterCloseView.as_view(), name="savings-quarter-close"),
+    path("quarters/reopen/", views.QuarterReopenView.as_view(), name="savings-quarter-reopen"),
     *router.urls,
 ]

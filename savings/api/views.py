@@ -304,3 +304,27 @@ class QuarterCloseView(APIView):
         quarter = Quarter(params.validated_data["financial_year"], params.validated_data["quarter"])
         services.quarter_close(plan=_current_plan(), quarter=quarter, user=request.user)
         return Response(params.data, status=status.HTTP_201_CREATED)
+
+
+class QuarterReopenView(APIView):
+    """Reopen a closed quarter (finance): only a user other than the one who closed it, with a
+    reason; its figures can then be changed and approved again, and it is closed again with
+    quarters/close/."""
+
+    @extend_schema(
+        request=serializers.QuarterReopenInput,
+        responses={
+            200: serializers.QuarterReopenOutput,
+            400: ErrorOutput,
+            403: ErrorOutput,
+            404: ErrorOutput,
+        },
+    )
+    def post(self, request):
+        params = serializers.QuarterReopenInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        quarter = Quarter(params.validated_data["financial_year"], params.validated_data["quarter"])
+        closure = services.quarter_reopen(
+            plan=_current_plan(), quarter=quarter, user=request.user, reason=params.validated_data["reason"]
+        )
+        return Response(serializers.QuarterReopenOutput(closure).data)
