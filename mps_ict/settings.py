@@ -285,6 +285,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portfolio.status_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    "savings-actual-reminders": {
+        # Daily: the service reminds finance once a quarter of the last quarter's missing actuals
+        "task": "savings.actual_reminders",
+        "schedule": crontab(hour=9, minute=15),
+    },
 }
 
 # --- Logging: one line per request to stdout --------------------------------------------------

@@ -301,3 +301,28 @@ class SpendBaselineLine(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ActualReminder(models.Model):
+    """The reminder to finance of the initiatives with no actual submitted for a quarter, recorded
+    once per quarter so a re-run never sends twice. Like the other reminders it keeps no history:
+    it holds no figure, status or assignment, only the fact that an email went."""
+
+    financial_year = FinancialYearField()
+    quarter = models.PositiveSmallIntegerField(choices=[(n, f"Q{n}") for n in (1, 2, 3, 4)])
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.TextField(help_text="Addresses it went to, one per line")
+    initiative_count = models.PositiveIntegerField(help_text="How many initiatives it listed")
+
+    class Meta:
+        ordering = ["-financial_year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["financial_year", "quarter"], name="one_actual_reminder_per_quarter"),
+        ]
+
+    def __str__(self):
+        return f"Actuals reminder {self.period}"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.financial_year, self.quarter)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -485,3 +486,111 @@ def actuals_import(*, rows: list[tuple[int, ActualInput]], quarter: Quarter, use
     if errors:
         raise ImportRejected(errors)
     return len(rows)
+
+
+# --- Reminders ------------------------------------------------------------------------------------
+
+
+def finance_recipients() -> list:
+    """Active finance users with an email address."""
+    from django.contrib.auth import get_user_model
+
+    from mps_ict.roles import FINANCE
+
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=FINANCE)
+        .exclude(email="")
+        .order_by("username")
+        .distinct()
+    )
+
+
+def _initiatives_without_submitted_actual(*, plan: SavingsPlan, quarter: Quarter):
+    """The plan's initiatives whose actual for `quarter` is missing, a draft or returned
+    (submitted and approved ones are in hand), in the quarter page's order."""
+    in_hand = QuarterlyActual.objects.filter(
+        financial_year=quarter.financial_year,
+        quarter=quarter.number,
+        status__in=[ActualStatus.SUBMITTED, ActualStatus.APPROVED],
+    ).values("initiative")
+    return (
+        Initiative.objects.filter(category__plan=plan)
+        .exclude(pk__in=in_hand)
+        .select_related("category")
+        .order_by("category__position", "reference")
+    )
+
+
+def actual_reminders_send(*, today: date) -> int:
+    """Email finance, once a quarter, the initiatives with no actual submitted (or approved) for
+    the last complete quarter before `today`, with a link to that quarter's page. Returns how many
+    initiatives the email listed (0: nothing sent).
+
+    Nothing is sent, and nothing recorded, where there is nothing to ask for: no plan, a quarter
+    outside the plan's years (the quarter index offers none), a closed quarter, no finance user
+    with an email, or every actual in hand. Only a sent email is recorded, so a quarter whose
+    actuals were all in hand still gets its reminder if one is later returned, or an initiative is
+    added. The record is written in the same transaction as the send: a re-run sends nothing, and
+    a failed send leaves no record, so the next run tries again."""
+    from urllib.parse import urljoin
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from mps_ict.marking import PUBLICATION, can_view_restricted
+    from savings.models import ActualReminder
+    from savings.selectors import plan_current, plan_year_range
+
+    quarter = Quarter.from_date(today).previous()
+    sent = ActualReminder.objects.filter(financial_year=quarter.financial_year, quarter=quarter.number)
+    plan = plan_current()
+    if sent.exists() or plan is None or quarter.financial_year not in plan_year_range(plan=plan):
+        return 0
+    if quarter_is_closed(plan=plan, quarter=quarter):
+        return 0
+    recipients = finance_recipients()
+    if not recipients:
+        return 0
+    # one email to everyone: every initiative only if every recipient may see them all
+    reader = recipients[0] if all(can_view_restricted(user) for user in recipients) else PUBLICATION
+    missing = _initiatives_without_submitted_actual(plan=plan, quarter=quarter)
+    initiatives = list(missing.visible_to(reader))
+    if not initiatives:
+        return 0
+    link = urljoin(
+        settings.SITE_URL,
+        reverse("savings:quarter", kwargs={"year": quarter.financial_year.start_year, "number": quarter.number}),
+    )
+    with transaction.atomic():
+        _, created = ActualReminder.objects.get_or_create(
+            financial_year=quarter.financial_year,
+            quarter=quarter.number,
+            defaults={
+                "recipients": "\n".join(user.email for user in recipients),
+                "initiative_count": len(initiatives),
+            },
+        )
+        if not created:
+            return 0
+        body = render_to_string(
+            "savings/email/actual_reminder.txt",
+            {
+                "quarter": quarter,
+                "plan": plan,
+                "initiatives": initiatives,
+                "withheld": missing.withheld_from(reader),
+                "link": link,
+            },
+        )
+        # a failure to send rolls the record back, so the next run tries again
+        send_mail(
+            subject=f"Savings actuals for {quarter}: {len(initiatives)} "
+            f"initiative{'' if len(initiatives) == 1 else 's'} not submitted",
+            message=body,
+            from_email=None,
+            recipient_list=[user.email for user in recipients],
+        )
+    return len(initiatives)
