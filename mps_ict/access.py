@@ -95,6 +95,7 @@ POLICY: dict[str, Access] = {
     "savings:quarter-submit": _form(FINANCE_STAFF),
     "savings:quarter-close": _form(FINANCE_STAFF),
     "savings:quarter-reopen": _form(FINANCE_STAFF),
+    "savings:quarter-decide": _form(FINANCE_STAFF),
     "savings:actual-approve": _form(FINANCE_STAFF),
     "savings:actual-return": _form(FINANCE_STAFF),
     # --- the capital portfolio
@@ -143,6 +144,7 @@ POLICY: dict[str, Access] = {
     "api:savings-actual-return-for-changes": _form(FINANCE_STAFF),
     "api:savings-quarter-close": _form(FINANCE_STAFF),
     "api:savings-quarter-reopen": _form(FINANCE_STAFF),
+    "api:savings-quarter-decide": _form(FINANCE_STAFF),
     "api:capital-programme-list": _page(),
     "api:project-list": _page(),
     "api:project-detail": _page(),

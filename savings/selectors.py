@@ -424,9 +424,7 @@ class BreakdownRow:
 BREAKDOWN_GROUPS = {"savings_type": "initiative__savings_type", "category": "initiative__category__name"}
 
 
-def plan_breakdown(
-    *, plan: SavingsPlan, by: str, user=None, records: PlanRecords | None = None
-) -> list[BreakdownRow]:
+def plan_breakdown(*, plan: SavingsPlan, by: str, user=None, records: PlanRecords | None = None) -> list[BreakdownRow]:
     """The breakdown (now, or as at `records`), cached until a savings write changes it."""
     restricted = can_view_restricted(user)
     records = records or PlanRecords.live()
@@ -531,6 +529,9 @@ def quarter_rows(*, plan: SavingsPlan, quarter, user) -> list[QuarterRow]:
             quarter=quarter.number,
         ).select_related("entered_by", "submitted_by", "decided_by")
     }
+    for initiative in initiatives:
+        if initiative.pk in actuals:
+            actuals[initiative.pk].initiative = initiative  # the row's own, with its category: no query per row
     return [QuarterRow(i, i.planned_for_year, actuals.get(i.pk)) for i in initiatives]
 
 

@@ -391,14 +391,87 @@ def actual_approve(*, actual: QuarterlyActual, user, expected_version: int | Non
     return _decide(actual, user, ActualStatus.APPROVED, expected_version=expected_version)
 
 
+def _return_reason(reason: str, *, field: str = "return_reason") -> str:
+    """Figures go back to their maker only with a reason, read without its surrounding spaces."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({field: "Say why the figures are being returned."})
+    return reason
+
+
 @audited
 @transaction.atomic
 def actual_return(
     *, actual: QuarterlyActual, user, reason: str, expected_version: int | None = None
 ) -> QuarterlyActual:
-    if not reason.strip():
-        raise ValidationError({"return_reason": "Say why the figures are being returned."})
-    return _decide(actual, user, ActualStatus.RETURNED, reason.strip(), expected_version=expected_version)
+    reason = _return_reason(reason)
+    return _decide(actual, user, ActualStatus.RETURNED, reason, expected_version=expected_version)
+
+
+@dataclass(frozen=True)
+class Decisions:
+    approved: int
+    returned: int
+
+
+@audited
+@transaction.atomic
+def actuals_decide(
+    *,
+    plan: SavingsPlan,
+    quarter: Quarter,
+    user,
+    approve: dict[str, int],
+    returns: dict[str, tuple[int, str]],
+) -> Decisions:
+    """Approve and return many submitted figures of a quarter at once, as the checker saw them.
+
+    `approve` is {initiative reference: the version the checker saw}; `returns` is {initiative
+    reference: (that version, the reason)}. Each row is decided by the rules of `actual_approve`
+    and `actual_return` (maker-checker, submitted only, the version seen). Every refusal is
+    reported, keyed "<reference>.<field>" and naming the initiative, and then nothing is written;
+    a stale version makes the whole refusal a StaleVersion (409).
+    """
+    if not user.has_perm("savings.approve_quarterlyactual"):
+        raise PermissionDenied("Only finance staff may approve or return actuals.")
+    if quarter_is_closed(plan=plan, quarter=quarter):
+        raise ValidationError({"quarter": f"{quarter} is closed; its actuals are locked."})
+    if not approve and not returns:
+        raise ValidationError({"decisions": "Choose Approve or Return for at least one figure."})
+    actuals = {
+        actual.initiative.reference: actual
+        for actual in QuarterlyActual.objects.visible_to(user)
+        .filter(
+            initiative__category__plan=plan,
+            initiative__reference__in=[*approve, *returns],
+            financial_year=quarter.financial_year,
+            quarter=quarter.number,
+        )
+        .select_related("initiative")
+    }
+    errors: dict[str, list[str]] = {}
+    stale = False
+    for reference in dict.fromkeys([*approve, *returns]):
+        actual = actuals.get(reference)
+        try:
+            if reference in approve and reference in returns:
+                raise ValidationError({"decision": "Choose either Approve or Return, not both."})
+            if actual is None:
+                raise ValidationError({"initiative": f"There are no figures for it in {quarter} that you may see."})
+            if reference in approve:
+                _decide(actual, user, ActualStatus.APPROVED, expected_version=approve[reference])
+            else:
+                version, reason = returns[reference]
+                reason = _return_reason(reason, field="reason")
+                with audit_context(user=user, reason=reason):  # its history keeps why, as actual_return's does
+                    _decide(actual, user, ActualStatus.RETURNED, reason, expected_version=version)
+        except ValidationError as refused:
+            stale = stale or isinstance(refused, StaleVersion)
+            for field, messages in refused.message_dict.items():
+                errors.setdefault(f"{reference}.{field}", []).extend(f"{reference}: {m}" for m in messages)
+    if errors:
+        raise (StaleVersion if stale else ValidationError)(errors)
+    return Decisions(approved=len(approve), returned=len(returns))
 
 
 @audited

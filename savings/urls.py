@@ -20,6 +20,7 @@ urlpatterns = [
     path("actuals/<int:year>/q<int:number>/submit/", views.quarter_submit, name="quarter-submit"),
     path("actuals/<int:year>/q<int:number>/close/", views.quarter_close, name="quarter-close"),
     path("actuals/<int:year>/q<int:number>/reopen/", views.quarter_reopen, name="quarter-reopen"),
+    path("actuals/<int:year>/q<int:number>/decide/", views.quarter_decide, name="quarter-decide"),
     path("actuals/<int:year>/q<int:number>/<slug:reference>/", views.actual_edit, name="actual-edit"),
     path("actuals/<int:pk>/approve/", views.actual_approve, name="actual-approve"),
     path("actuals/<int:pk>/return/", views.actual_return, name="actual-return"),

@@ -18,7 +18,7 @@ from mps_ict.forms import add_service_errors
 from mps_ict.marking import Withheld
 from savings import charts, io, selectors, services
 from savings.choices import ActualStatus
-from savings.forms import ActualForm, ReopenForm, ReturnForm, UploadForm
+from savings.forms import ActualForm, DecisionsForm, ReopenForm, ReturnForm, UploadForm
 from savings.models import Initiative, QuarterlyActual
 
 
@@ -145,13 +145,23 @@ def quarter(request, year, number):
     return _quarter_page(request, _plan(), _quarter(year, number))
 
 
-def _quarter_page(request, plan, period: Quarter, reopen_form: ReopenForm | None = None):
+def _quarter_page(
+    request,
+    plan,
+    period: Quarter,
+    reopen_form: ReopenForm | None = None,
+    decisions_form: DecisionsForm | None = None,
+    rows=None,
+):
     """The quarter's figures, and what the user may do with them: nothing that would be refused
     as locked is offered while the quarter is closed."""
-    rows = selectors.quarter_rows(plan=plan, quarter=period, user=request.user)
+    rows = rows if rows is not None else selectors.quarter_rows(plan=plan, quarter=period, user=request.user)
     closure = selectors.quarter_closure(plan=plan, quarter=period)
     closed = closure is not None and closure.closed
     may_reopen = closed and may_write(request.user, "savings:quarter-reopen")
+    submitted = _submitted(rows)
+    if decisions_form is None and submitted and not closed and may_write(request.user, "savings:quarter-decide"):
+        decisions_form = DecisionsForm(actuals=submitted)
     return render(
         request,
         "savings/quarter.html",
@@ -162,15 +172,45 @@ def _quarter_page(request, plan, period: Quarter, reopen_form: ReopenForm | None
             "closed": closed,
             "closed_by_you": closed and closure.closed_by_id == request.user.pk,
             "reopen_form": (reopen_form or ReopenForm()) if may_reopen else None,
+            "decisions_form": decisions_form,
             "history": history_entries(closure) if closure else [],
             "can_enter": may_write(request.user, "savings:actual-edit"),
             "can_approve": may_write(request.user, "savings:actual-approve"),
             "drafts": sum(1 for row in rows if row.actual and row.actual.editable),
-            "submitted": sum(1 for row in rows if row.actual and row.actual.status == ActualStatus.SUBMITTED),
+            "submitted": len(submitted),
             "all_approved": any(row.actual for row in rows)
             and all(row.actual is None or row.actual.status == ActualStatus.APPROVED for row in rows),
         },
     )
+
+
+def _submitted(rows) -> list[QuarterlyActual]:
+    return [row.actual for row in rows if row.actual and row.actual.status == ActualStatus.SUBMITTED]
+
+
+@require_POST
+def quarter_decide(request, year, number):
+    """The checker's decisions on the submitted figures they saw: all recorded, or none."""
+    plan, period = _plan(), _quarter(year, number)
+    if locked := _locked(request, plan, period):
+        return locked
+    rows = selectors.quarter_rows(plan=plan, quarter=period, user=request.user)
+    form = DecisionsForm(request.POST, actuals=_submitted(rows))
+    if form.is_valid():
+        approve, returns = form.decisions()
+        try:
+            decided = services.actuals_decide(
+                plan=plan, quarter=period, user=request.user, approve=approve, returns=returns
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(
+                request,
+                f"Approved {decided.approved} and returned {decided.returned} figure(s) for {period}.",
+            )
+            return redirect("savings:quarter", year=year, number=number)
+    return _quarter_page(request, plan, period, decisions_form=form, rows=rows)
 
 
 def _locked(request, plan, period: Quarter):

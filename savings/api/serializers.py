@@ -263,3 +263,32 @@ class QuarterReopenOutput(serializers.Serializer):
     reopened_by = serializers.CharField(source="reopened_by.username")
     reopened_at = serializers.DateTimeField()
     reopen_reason = serializers.CharField()
+
+
+class DecisionInput(Input):
+    """One submitted figure of the quarter and the checker's decision on it."""
+
+    initiative = serializers.CharField(help_text="The initiative's reference, e.g. SAV-DC")
+    version = serializers.IntegerField(min_value=1, help_text="The version you reviewed; 409 if it changed since")
+    decision = serializers.ChoiceField(choices=["approve", "return"])
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Why it is returned: needed to return"
+    )
+
+
+class QuarterDecideInput(QuarterCloseInput):
+    decisions = DecisionInput(many=True, allow_empty=False, help_text="Each initiative at most once")
+
+    def validate_decisions(self, decisions):
+        references = [decision["initiative"] for decision in decisions]
+        twice = sorted({reference for reference in references if references.count(reference) > 1})
+        if twice:
+            raise serializers.ValidationError(f"Decide each initiative once: {', '.join(twice)} given more than once.")
+        return decisions
+
+
+class QuarterDecideOutput(serializers.Serializer):
+    financial_year = FinancialYearField()
+    quarter = serializers.IntegerField()
+    approved = serializers.IntegerField(help_text="How many figures were approved")
+    returned = serializers.IntegerField(help_text="How many figures were returned to their makers")

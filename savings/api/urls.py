@@ -14,5 +14,6 @@ urlpatterns = [
     path("breakdown/", views.BreakdownView.as_view(), name="savings-breakdown"),
     path("quarters/close/", views.QuarterCloseView.as_view(), name="savings-quarter-close"),
     path("quarters/reopen/", views.QuarterReopenView.as_view(), name="savings-quarter-reopen"),
+    path("quarters/decide/", views.QuarterDecideView.as_view(), name="savings-quarter-decide"),
     *router.urls,
 ]

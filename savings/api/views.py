@@ -3,6 +3,7 @@
 Views parse input and call selectors or services; no business rules live here.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -328,3 +329,58 @@ class QuarterReopenView(APIView):
             plan=_current_plan(), quarter=quarter, user=request.user, reason=params.validated_data["reason"]
         )
         return Response(serializers.QuarterReopenOutput(closure).data)
+
+
+class QuarterDecideView(APIView):
+    """Approve and return many submitted figures of a quarter at once (finance), each from the
+    version you reviewed. Maker-checker applies to every row; every refusal names its row
+    (`decisions[i].field`), and then nothing is recorded. A stale version is a 409."""
+
+    @extend_schema(
+        request=serializers.QuarterDecideInput,
+        responses={
+            200: serializers.QuarterDecideOutput,
+            400: ErrorOutput,
+            403: ErrorOutput,
+            404: ErrorOutput,
+            409: ErrorOutput,
+        },
+    )
+    def post(self, request):
+        params = serializers.QuarterDecideInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        values = params.validated_data
+        quarter = Quarter(values["financial_year"], values["quarter"])
+        decisions = values["decisions"]
+        try:
+            decided = services.actuals_decide(
+                plan=_current_plan(),
+                quarter=quarter,
+                user=request.user,
+                approve={d["initiative"]: d["version"] for d in decisions if d["decision"] == "approve"},
+                returns={d["initiative"]: (d["version"], d["reason"]) for d in decisions if d["decision"] == "return"},
+            )
+        except DjangoValidationError as refused:
+            raise _by_position(refused, [d["initiative"] for d in decisions]) from refused
+        return Response(
+            serializers.QuarterDecideOutput(
+                {
+                    "financial_year": values["financial_year"],
+                    "quarter": values["quarter"],
+                    "approved": decided.approved,
+                    "returned": decided.returned,
+                }
+            ).data
+        )
+
+
+def _by_position(refused: DjangoValidationError, references: list[str]) -> DjangoValidationError:
+    """The service names a row by its initiative ("SAV-DC.reason"); the request by its place in
+    `decisions` ("decisions[0].reason"). The same refusal (and the same kind: a conflict stays one)."""
+    position = {reference: index for index, reference in enumerate(references)}
+    errors = {}
+    for key, messages in refused.message_dict.items():
+        reference, _, field = key.partition(".")
+        name = f"decisions[{position[reference]}].{field}" if field and reference in position else key
+        errors.setdefault(name, []).extend(messages)
+    return type(refused)(errors)
