@@ -3,9 +3,13 @@ from rest_framework import serializers
 from mps_ict.api.fields import FinancialYearField, MoneyField
 from mps_ict.api.serializers import AsAtInput, Input
 from reporting.models import PackVersion
+from savings.api.serializers import YearOutput
 
 
-class PackInput(serializers.Serializer):
+class PackInput(AsAtInput):
+    """The pack's query: which version, a frozen copy or `as_at` a past day (not both), and for a
+    CSV which question."""
+
     version = serializers.ChoiceField(
         choices=PackVersion.choices,
         required=False,
@@ -15,18 +19,6 @@ class PackInput(serializers.Serializer):
     question = serializers.IntegerField(
         required=False, min_value=1, max_value=6, help_text="For ?format=csv: which question"
     )
-    as_at = (
-        AsAtInput()
-        .fields["as_at"]
-        .__class__(
-            required=False,
-            input_formats=["iso-8601"],
-            help_text="The pack as it stood at the end of this day (YYYY-MM-DD, today or earlier); not with snapshot",
-        )
-    )
-
-    def validate_as_at(self, day):
-        return AsAtInput().validate_as_at(day)
 
     def validate(self, data):
         if "as_at" in data and "snapshot" in data:
@@ -49,19 +41,9 @@ class FreezeInput(Input):
     version = serializers.ChoiceField(choices=PackVersion.choices, required=False)
 
 
-class SavingsYearOutput(serializers.Serializer):
-    financial_year = FinancialYearField()
-    target = MoneyField(allow_null=True, help_text="Null where no target is set, or while initiatives are withheld")
-    planned = MoneyField()
-    realised = MoneyField()
-    forecast = MoneyField()
-    gap = MoneyField(help_text="Forecast less the target (or the plan where no target is given)")
-    rag = serializers.CharField()
-
-
 class SavingsHeadlineOutput(serializers.Serializer):
-    reporting_year = SavingsYearOutput(source="year", allow_null=True)
-    years = SavingsYearOutput(many=True)
+    reporting_year = YearOutput(source="year", allow_null=True)
+    years = YearOutput(many=True)
     withheld = serializers.IntegerField()
     last_updated = serializers.DateTimeField(allow_null=True)
 
