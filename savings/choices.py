@@ -31,6 +31,7 @@ class ActualStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted for approval"
     RETURNED = "returned", "Returned for changes"
     APPROVED = "approved", "Approved"
+    SUPERSEDED = "superseded", "Superseded by a correction"
 
 
 class SpendGroup(models.TextChoices):

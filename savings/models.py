@@ -75,6 +75,10 @@ class Category(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120)
     position = models.PositiveSmallIntegerField(default=0)
+    withdrawn_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was withdrawn from the plan (never deleted); blank while in use"
+    )
+    withdrawn_reason = models.TextField(blank=True)
     history = AuditHistory()
 
     class Meta:
@@ -122,6 +126,16 @@ class Initiative(models.Model):
     protective_marking = models.CharField(
         max_length=20, choices=ProtectiveMarking.choices, default=ProtectiveMarking.OFFICIAL
     )
+    withdrawn_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When it was withdrawn from the plan (never deleted: its figures leave the totals, "
+        "its record and trail stay); blank while it is in the plan",
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    withdrawn_reason = models.TextField(blank=True)
     history = AuditHistory()
     objects = MarkedQuerySet.as_manager()
 
@@ -179,6 +193,12 @@ class QuarterlyActual(models.Model):
 
     Draft → submitted → approved (or returned with a reason). `version` goes up with every save,
     so two people editing the same actual cannot silently overwrite each other.
+
+    Approved figures are never edited in place: a correction is a new revision of the same
+    initiative and quarter (`revision` 2, 3, ..., with `correction_reason`, `corrects` pointing at
+    the approved revision) that goes through maker-checker again. The approved revision stays in
+    force until the correction is approved; then it becomes `superseded`, kept and shown. At most
+    one revision of a quarter is approved, and at most one is open (draft, submitted or returned).
     """
 
     initiative = models.ForeignKey(Initiative, on_delete=models.PROTECT, related_name="actuals")
@@ -201,16 +221,40 @@ class QuarterlyActual(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     return_reason = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
+    revision = models.PositiveSmallIntegerField(
+        default=1, help_text="1 for the first figures of the quarter; each correction is the next revision"
+    )
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        null=True,
+        blank=True,
+        help_text="The approved revision this one corrects",
+    )
+    correction_reason = models.TextField(blank=True, help_text="Why the approved figures are being corrected")
     history = AuditHistory()
     objects = MarkedQuerySet.as_manager()
     marked_with = ("initiative",)  # hidden with its initiative
 
     class Meta:
-        ordering = ["financial_year", "quarter", "initiative__reference"]
+        ordering = ["financial_year", "quarter", "initiative__reference", "revision"]
         constraints = [
             models.UniqueConstraint(
-                fields=["initiative", "financial_year", "quarter"], name="one_actual_per_initiative_quarter"
+                fields=["initiative", "financial_year", "quarter", "revision"],
+                name="one_actual_revision_per_initiative_quarter",
             ),
+            models.UniqueConstraint(
+                fields=["initiative", "financial_year", "quarter"],
+                condition=Q(status="approved"),
+                name="one_approved_actual_per_initiative_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["initiative", "financial_year", "quarter"],
+                condition=Q(status__in=["draft", "submitted", "returned"]),
+                name="one_open_actual_per_initiative_quarter",
+            ),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="actual_revision_from_1"),
             models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="quarter_is_1_to_4"),
             models.CheckConstraint(condition=Q(forecast_full_year__gte=0), name="forecast_not_negative"),
         ]
@@ -227,6 +271,10 @@ class QuarterlyActual(models.Model):
     @property
     def editable(self) -> bool:
         return self.status in (ActualStatus.DRAFT, ActualStatus.RETURNED)
+
+    @property
+    def is_correction(self) -> bool:
+        return self.revision > 1
 
 
 class QuarterClosure(models.Model):
@@ -258,6 +306,30 @@ class QuarterClosure(models.Model):
     def __str__(self):
         state = "closed" if self.closed else "reopened"
         return f"{self.plan}: {Quarter(self.financial_year, self.quarter)} {state}"
+
+
+class PlanVersion(models.Model):
+    """A named, dated baseline of the plan ("Briefing note, 29 April 2013", "After supplier
+    consultation"): the plan as it stood at `taken_at`, read back from the audit trail (the same
+    replay as "as at"), so a version is never a copy that could drift from the records. Versions
+    are compared with each other or with today, initiative by initiative and by savings type."""
+
+    plan = models.ForeignKey(SavingsPlan, on_delete=models.PROTECT, related_name="versions")
+    name = models.CharField(max_length=200)
+    dated = models.DateField(help_text="The date the version is known by, e.g. 29 April 2013")
+    taken_at = models.DateTimeField(help_text="The moment whose plan it is: the audit trail replayed to then")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    note = models.TextField(blank=True, help_text="What this version is, and why it was taken")
+    history = AuditHistory()
+
+    class Meta:
+        ordering = ["plan", "taken_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="plan_version_name_unique")]
+
+    def __str__(self):
+        return self.name
 
 
 class SpendBaseline(models.Model):
