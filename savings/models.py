@@ -55,6 +55,9 @@ class PlanTarget(models.Model):
     financial_year = FinancialYearField()
     cumulative_target = MoneyField(help_text="Saving a year against the baseline due by this year (£)")
     source = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every change, so two people editing at once cannot overwrite each other"
+    )
     history = AuditHistory()
 
     class Meta:
@@ -79,6 +82,9 @@ class Category(models.Model):
         null=True, blank=True, help_text="When it was withdrawn from the plan (never deleted); blank while in use"
     )
     withdrawn_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every change, so two people editing at once cannot overwrite each other"
+    )
     history = AuditHistory()
 
     class Meta:
@@ -136,6 +142,11 @@ class Initiative(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     withdrawn_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1,
+        help_text="Goes up with every change to the initiative or its profile, so two people editing at once "
+        "cannot overwrite each other",
+    )
     history = AuditHistory()
     objects = MarkedQuerySet.as_manager()
 
