@@ -26,15 +26,17 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from mps_ict.audit import as_of, last_changed
+from mps_ict.audit import FieldChange, HistoryEntry, as_of, last_changed, person
 from mps_ict.figures_cache import cached_figure
 from mps_ict.financial_years import FinancialYear, Quarter
 from mps_ict.marking import Withheld, can_view_restricted, visible_q
+from mps_ict.money import format_pounds
 from savings.choices import ActualStatus, Confidence, SavingsType
 from savings.models import (
     Category,
     Initiative,
     PlanTarget,
+    PlanVersion,
     QuarterClosure,
     QuarterlyActual,
     SavingsPlan,
@@ -190,7 +192,8 @@ def plan_categories(*, plan: SavingsPlan, user=None, records: PlanRecords | None
     return [
         _category_position(category, totals.get(category.pk))
         for category in categories
-        if category.pk in totals or records.at is None
+        # now, every category in use (a withdrawn one has no initiative in the plan)
+        if category.pk in totals or (records.at is None and category.withdrawn_at is None)
     ]
 
 
@@ -214,7 +217,11 @@ def _category_position(category: Category, row: dict | None) -> CategoryPosition
 @dataclass(frozen=True)
 class PlanRecords:
     """Where the plan's figures are read from: the live tables (`at` None), or the audit history
-    replayed to a moment (see mps_ict.audit.as_of): this area's answer to "as at"."""
+    replayed to a moment (see mps_ict.audit.as_of): this area's answer to "as at".
+
+    The one place where a withdrawn initiative leaves the plan's figures: `initiatives`,
+    `profiles` and `actuals` hold only initiatives in the plan at that moment (not withdrawn
+    then: as at a day before its withdrawal, it still counts)."""
 
     at: datetime | None
     initiatives: QuerySet
@@ -224,21 +231,24 @@ class PlanRecords:
 
     @classmethod
     def live(cls) -> PlanRecords:
+        in_plan = Q(initiative__withdrawn_at__isnull=True)
         return cls(
             None,
-            Initiative.objects.all(),
-            SavingsProfile.objects.all(),
-            QuarterlyActual.objects.all(),
+            Initiative.objects.filter(withdrawn_at__isnull=True),
+            SavingsProfile.objects.filter(in_plan),
+            QuarterlyActual.objects.filter(in_plan),
             PlanTarget.objects.all(),
         )
 
     @classmethod
     def as_at(cls, at: datetime) -> PlanRecords:
+        initiatives = as_of(Initiative, at).filter(withdrawn_at__isnull=True)  # as each stood then
+        in_plan = Q(initiative_id__in=initiatives.values("id"))
         return cls(
             at,
-            as_of(Initiative, at),
-            as_of(SavingsProfile, at),
-            as_of(QuarterlyActual, at),
+            initiatives,
+            as_of(SavingsProfile, at).filter(in_plan),
+            as_of(QuarterlyActual, at).filter(in_plan),
             as_of(PlanTarget, at),
         )
 
@@ -496,38 +506,75 @@ def initiative_detail(*, user, reference: str) -> Initiative:
 
 
 def initiative_actuals(*, initiative: Initiative) -> QuerySet:
-    return initiative.actuals.select_related("entered_by", "submitted_by", "decided_by").order_by(
-        "financial_year", "quarter"
+    """Each quarter's figures in force (approved) and any open revision (first figures or a
+    correction); superseded revisions are kept and shown on each figure's page."""
+    return (
+        initiative.actuals.exclude(status=ActualStatus.SUPERSEDED)
+        .select_related("entered_by", "submitted_by", "decided_by")
+        .order_by("financial_year", "quarter", "revision")
     )
 
 
 @dataclass
 class QuarterRow:
+    """An initiative's row of a quarter. `actual` is the revision being worked on: the open one
+    (first figures, or a correction of the approved ones: its `corrects` is the figure in force)
+    if there is one, else the approved one; superseded revisions are not rows."""
+
     initiative: Initiative
     planned: Decimal | None
     actual: QuarterlyActual | None
 
+    @property
+    def in_force(self) -> QuarterlyActual | None:
+        """The approved figures of the quarter, while a correction of them is open too."""
+        actual = self.actual
+        if actual is None:
+            return None
+        return actual if actual.status == ActualStatus.APPROVED else actual.corrects
+
+
+def actual_working(*, initiative: Initiative, quarter: Quarter) -> QuarterlyActual | None:
+    """The initiative's figures for the quarter being worked on: the open revision (first figures
+    or a correction, always the latest) if there is one, else the approved one; None if none."""
+    return (
+        QuarterlyActual.objects.filter(
+            initiative=initiative, financial_year=quarter.financial_year, quarter=quarter.number
+        )
+        .exclude(status=ActualStatus.SUPERSEDED)
+        .order_by("-revision")
+        .first()
+    )
+
 
 def quarter_rows(*, plan: SavingsPlan, quarter, user) -> list[QuarterRow]:
     """Each visible initiative with its planned saving for the year and its actual for the
-    quarter (two queries)."""
+    quarter, the open revision where there is one (two queries)."""
     planned_for_year = SavingsProfile.objects.filter(
         initiative=OuterRef("pk"), financial_year=quarter.financial_year
     ).values("planned_saving")[:1]
+    in_quarter = QuarterlyActual.objects.filter(
+        initiative=OuterRef("pk"), financial_year=quarter.financial_year, quarter=quarter.number
+    )
     initiatives = list(
         Initiative.objects.visible_to(user)
         .filter(category__plan=plan)
+        .exclude(Q(withdrawn_at__isnull=False) & ~Exists(in_quarter))  # withdrawn: only with figures here
         .select_related("category")
         .annotate(planned_for_year=Subquery(planned_for_year, output_field=MONEY))
         .order_by("category__position", "reference")
     )
     actuals = {
         actual.initiative_id: actual
+        # ordered by revision, so an initiative's open revision (always the latest) is the one kept
         for actual in QuarterlyActual.objects.filter(
             initiative__in=[i.pk for i in initiatives],
             financial_year=quarter.financial_year,
             quarter=quarter.number,
-        ).select_related("entered_by", "submitted_by", "decided_by")
+        )
+        .exclude(status=ActualStatus.SUPERSEDED)
+        .select_related("entered_by", "submitted_by", "decided_by", "corrects")
+        .order_by("revision")
     }
     for initiative in initiatives:
         if initiative.pk in actuals:
@@ -638,8 +685,8 @@ AT_RISK = (Confidence.RED, Confidence.AMBER)
 def initiatives_at_risk(*, user, records: PlanRecords | None = None) -> QuerySet:
     """The initiatives `user` may see whose delivery confidence is red or amber (as it was, with
     `records` as at a past moment)."""
-    if records is None or records.at is None:
-        return initiative_list(user=user).filter(confidence__in=AT_RISK)
+    if records is None or records.at is None:  # a withdrawn initiative is no risk to the plan
+        return initiative_list(user=user).filter(confidence__in=AT_RISK, withdrawn_at__isnull=True)
     visible = Initiative.objects.visible_to(user).values("pk")
     return (
         records.initiatives.filter(confidence__in=AT_RISK, id__in=visible)
@@ -739,3 +786,742 @@ def quarter_closure(*, plan: SavingsPlan, quarter: Quarter) -> QuarterClosure | 
         .select_related("closed_by", "reopened_by")
         .first()
     )
+
+
+# ----------------------------------------------------------------------------- plan versions (issue 13, part 3)
+# A version is a named, dated moment of the plan; the plan as at that moment is read back from the
+# audit trail (records_at(version.taken_at), the same replay as "as at"). A comparison sets two
+# moments side by side (two versions, or a version and now): initiative by initiative, by savings
+# type per year, and the changes recorded between them with who made them and why. Only the
+# initiatives a reader may see appear anywhere in it.
+
+
+def plan_versions(*, plan: SavingsPlan) -> QuerySet:
+    """The plan's versions, oldest first, with who took them (one query)."""
+    return PlanVersion.objects.filter(plan=plan).select_related("taken_by").order_by("taken_at", "pk")
+
+
+def plan_version_latest(*, plan: SavingsPlan, at: datetime | None = None) -> PlanVersion | None:
+    """The latest version of the plan (taken by `at`, if given), or None."""
+    versions = PlanVersion.objects.filter(plan=plan)
+    if at is not None:
+        versions = versions.filter(taken_at__lte=at)
+    return versions.select_related("taken_by").order_by("-taken_at", "-pk").first()
+
+
+def plan_version_find(*, plan: SavingsPlan, pk) -> PlanVersion | None:
+    """The plan's version with this id (text or number), or None if there is none."""
+    try:
+        pk = int(str(pk).strip())
+    except (TypeError, ValueError):
+        return None
+    return PlanVersion.objects.filter(plan=plan, pk=pk).select_related("taken_by").first()
+
+
+def person_name(user) -> str:
+    """Who someone is, in words: their full name, else their username; "system" for no one."""
+    if user is None:
+        return "system"
+    return user.get_full_name() or user.get_username()
+
+
+def plan_version_shown(*, plan: SavingsPlan, version: PlanVersion | None = None, at: datetime | None = None) -> str:
+    """Which version of the plan figures are, in words: a version's own name, else the plan as it
+    stands (or stood `at` a moment) with its latest version by then. One query, none for a version."""
+    if version is not None:
+        return (
+            f"Plan version “{version.name}”, dated {version.dated:%-d %B %Y}: the plan as it stood when it was taken "
+            f"({_moment(version.taken_at)})"
+        )
+    latest = plan_version_latest(plan=plan, at=at)
+    latest_words = f"latest version “{latest.name}”, taken {_moment(latest.taken_at)}" if latest else "no version taken"
+    if at is None:
+        return f"The current plan; {latest_words}"
+    return f"The plan as it stood then; {latest_words}"
+
+
+def _moment(when: datetime) -> str:
+    return f"{timezone.localtime(when):%-d %B %Y, %H:%M}"
+
+
+@dataclass(frozen=True)
+class PlanMoment:
+    """One side of a comparison: a version, or (version None) the plan as it stands now."""
+
+    version: PlanVersion | None
+
+    @property
+    def at(self) -> datetime | None:
+        return self.version.taken_at if self.version else None
+
+    @property
+    def label(self) -> str:
+        return self.version.name if self.version else "The plan now"
+
+    @property
+    def key(self) -> str:
+        """How the compare page and API name it: the version's id, or "now"."""
+        return str(self.version.pk) if self.version else "now"
+
+
+@dataclass(frozen=True)
+class InitiativeAt:
+    """An initiative as one side of a comparison has it."""
+
+    category: str
+    description: str
+    baseline_reduction: Decimal
+    savings_type: str
+    savings_type_label: str
+    planned: dict[FinancialYear, Decimal]
+
+
+ADDED, WITHDRAWN, CHANGED, UNCHANGED = "added", "withdrawn", "changed", "unchanged"
+
+
+@dataclass(frozen=True)
+class YearDifference:
+    financial_year: FinancialYear
+    before: Decimal | None  # None: the initiative is not in that side's plan
+    after: Decimal | None
+
+    @property
+    def difference(self) -> Decimal:
+        return (self.after or ZERO) - (self.before or ZERO)
+
+
+@dataclass(frozen=True)
+class InitiativeComparison:
+    """An initiative in both sides (or one): "added" (not in the earlier plan), "withdrawn" (not
+    in the later one: withdrawn, or gone), "changed" or "unchanged"."""
+
+    reference: str
+    before: InitiativeAt | None
+    after: InitiativeAt | None
+    years: tuple[YearDifference, ...]
+
+    @property
+    def status(self) -> str:
+        if self.before is None:
+            return ADDED
+        if self.after is None:
+            return WITHDRAWN
+        return UNCHANGED if self.before == self.after else CHANGED
+
+    @property
+    def either(self) -> InitiativeAt:
+        return self.after or self.before
+
+    @property
+    def baseline_reduction_difference(self) -> Decimal:
+        return (self.after.baseline_reduction if self.after else ZERO) - (
+            self.before.baseline_reduction if self.before else ZERO
+        )
+
+
+@dataclass(frozen=True)
+class TypeYearComparison:
+    """One savings type's planned saving in a year on each side (None: that type is not planned)."""
+
+    savings_type: str
+    label: str
+    financial_year: FinancialYear
+    before: Decimal
+    after: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class PlanChange:
+    """One recorded change between the two moments: when, who, why, to what, and what moved."""
+
+    when: datetime
+    who: str
+    reason: str
+    subject: str  # "SAV-DC (Data Centres)", "Target 2014/15"
+    reference: str  # the initiative's reference; "" for a target
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanComparison:
+    plan: SavingsPlan
+    before: PlanMoment
+    after: PlanMoment
+    years: tuple[FinancialYear, ...]
+    initiatives: list[InitiativeComparison]
+    by_type: list[TypeYearComparison]
+    totals: list[TypeYearComparison]  # every type, per year: savings_type "" and label "Total"
+    changes: list[PlanChange]
+    withheld: int
+
+    @property
+    def withheld_sentence(self) -> str:
+        return Withheld(self.withheld, "initiative").sentence
+
+    def counted(self, status: str) -> int:
+        return sum(1 for row in self.initiatives if row.status == status)
+
+    @property
+    def unchanged(self) -> int:
+        return self.counted(UNCHANGED)
+
+    @property
+    def moved(self) -> list[InitiativeComparison]:
+        """The initiatives added, withdrawn or changed (the unchanged ones are only counted)."""
+        return [row for row in self.initiatives if row.status != UNCHANGED]
+
+
+def plan_compare(*, plan: SavingsPlan, before: PlanVersion | None, after: PlanVersion | None, user) -> PlanComparison:
+    """The plan at two moments side by side (a version and another, or a version and now, `None`),
+    the earlier first, as far as `user` may see it: per initiative, per savings type per year (in
+    the database) and the changes recorded between them. A fixed number of queries, whatever the
+    number of initiatives, years or changes."""
+    sides = sorted(
+        [PlanMoment(before), PlanMoment(after)], key=lambda side: (side.at is None, side.at or timezone.now())
+    )
+    earlier, later = sides
+    visible = Initiative.objects.visible_to(user).filter(category__plan=plan).values("pk")
+    first, first_totals = _plan_side(plan=plan, records=records_at(earlier.at), visible=visible)
+    second, second_totals = _plan_side(plan=plan, records=records_at(later.at), visible=visible)
+    years = tuple(
+        sorted(
+            {year for side in (first, second) for row in side.values() for year in row.planned}
+            | {year for totals in (first_totals, second_totals) for (_, year) in totals}
+        )
+    )
+    references = sorted(set(first) | set(second), key=lambda reference: _initiative_order(first, second, reference))
+    initiatives = [
+        InitiativeComparison(
+            reference=reference,
+            before=first.get(reference),
+            after=second.get(reference),
+            years=tuple(
+                YearDifference(
+                    year,
+                    first[reference].planned.get(year, ZERO) if reference in first else None,
+                    second[reference].planned.get(year, ZERO) if reference in second else None,
+                )
+                for year in years
+            ),
+        )
+        for reference in references
+    ]
+    types = [
+        savings_type
+        for savings_type in SavingsType
+        if any(key == savings_type.value for totals in (first_totals, second_totals) for (key, _) in totals)
+    ]
+    by_type = [
+        TypeYearComparison(
+            savings_type.value,
+            savings_type.label,
+            year,
+            first_totals.get((savings_type.value, year), ZERO),
+            second_totals.get((savings_type.value, year), ZERO),
+        )
+        for savings_type in types
+        for year in years
+    ]
+    totals = [
+        TypeYearComparison("", "Total", year, first_totals.get(("", year), ZERO), second_totals.get(("", year), ZERO))
+        for year in years
+    ]
+    return PlanComparison(
+        plan=plan,
+        before=earlier,
+        after=later,
+        years=years,
+        initiatives=initiatives,
+        by_type=by_type,
+        totals=totals,
+        changes=plan_changes(plan=plan, after=earlier.at, until=later.at, user=user),
+        withheld=initiatives_withheld(plan=plan, user=user),
+    )
+
+
+def _initiative_order(first: dict, second: dict, reference: str):
+    row = second.get(reference) or first.get(reference)
+    return (row.category, reference)
+
+
+def _plan_side(
+    *, plan: SavingsPlan, records: PlanRecords, visible: QuerySet
+) -> tuple[dict[str, InitiativeAt], dict[tuple[str, FinancialYear], Decimal]]:
+    """One side's initiatives in the plan then (not withdrawn) that the reader may see, by
+    reference, each with its planned saving per year; and the planned saving per (savings type,
+    year) and per ("", year) for every type, summed in the database. Three queries."""
+    labels = dict(SavingsType.choices)
+    rows = list(
+        records.initiatives.filter(category__plan=plan, withdrawn_at__isnull=True, id__in=visible).values_list(
+            "id", "reference", "category__name", "description", "cost_now", "future_cost", "savings_type"
+        )
+    )
+    ids = [row[0] for row in rows]
+    planned: dict[int, dict[FinancialYear, Decimal]] = {pk: {} for pk in ids}
+    profiles = records.profiles.filter(initiative_id__in=ids)
+    for initiative_id, year, amount in profiles.values_list("initiative_id", "financial_year", "planned_saving"):
+        planned[initiative_id][year] = amount
+    of_type: dict[str, list[int]] = {}
+    for pk, *_, savings_type in rows:
+        of_type.setdefault(savings_type, []).append(pk)
+    # the type is the one the initiative had then (a type changed between versions moves its saving)
+    sums = {key: Sum("planned_saving", filter=Q(initiative_id__in=pks)) for key, pks in of_type.items()}
+    totals: dict[tuple[str, FinancialYear], Decimal] = {}
+    for row in profiles.values("financial_year").annotate(_all=Sum("planned_saving"), **sums).order_by():
+        totals[("", row["financial_year"])] = row["_all"] or ZERO
+        for key in of_type:
+            if row[key] is not None:
+                totals[(key, row["financial_year"])] = row[key]
+    initiatives = {
+        reference: InitiativeAt(
+            category=category,
+            description=description,
+            baseline_reduction=cost_now - future_cost,
+            savings_type=savings_type,
+            savings_type_label=labels.get(savings_type, savings_type),
+            planned=planned[pk],
+        )
+        for pk, reference, category, description, cost_now, future_cost, savings_type in rows
+    }
+    return initiatives, totals
+
+
+# The fields of an initiative a change is described by (the rest, such as its version, are bookkeeping).
+_INITIATIVE_FIELDS = (
+    "category",
+    "description",
+    "owner",
+    "cost_now",
+    "future_cost",
+    "stated_reduction",
+    "savings_type",
+    "cashable",
+    "investment_needed",
+    "inside_doi_budget",
+    "delivery_status",
+    "confidence",
+    "dependencies",
+    "protective_marking",
+)
+
+
+def plan_changes(*, plan: SavingsPlan, after: datetime | None, until: datetime | None, user) -> list[PlanChange]:
+    """The changes to the plan's initiatives, their phasing and (for a reader from whom nothing is
+    withheld) its targets that took effect after `after` and by `until` (None: now), oldest
+    first, each in words with who made it and why. Only initiatives `user` may see. Seven queries."""
+    visible = dict(Initiative.objects.visible_to(user).filter(category__plan=plan).values_list("pk", "reference"))
+    categories = dict(Category.objects.filter(plan=plan).values_list("pk", "name"))
+    changes: list[PlanChange] = []
+    for row, previous in _history_between(Initiative, after, until, id__in=list(visible)):
+        words = _initiative_words(row, previous, categories)
+        subject = f"{row.reference} ({categories.get(row.category_id, '')})"
+        changes.append(_change(row, subject, row.reference, words))
+    for row, previous in _history_between(SavingsProfile, after, until, initiative_id__in=list(visible)):
+        reference = visible[row.initiative_id]
+        before = previous.planned_saving if previous is not None and previous.history_type != "-" else None
+        after_value = None if row.history_type == "-" else row.planned_saving
+        if before == after_value:
+            continue
+        words = [f"Planned saving {row.financial_year}: {_money(before)} → {_money(after_value)}"]
+        changes.append(_change(row, reference, reference, words))
+    if not initiatives_withheld(plan=plan, user=user):  # a target beside withheld initiatives would disclose them
+        for row, previous in _history_between(PlanTarget, after, until, plan_id=plan.pk):
+            before = previous.cumulative_target if previous is not None and previous.history_type != "-" else None
+            after_value = None if row.history_type == "-" else row.cumulative_target
+            if before != after_value:
+                words = [f"Target {row.financial_year}: {_money(before)} → {_money(after_value)}"]
+                changes.append(_change(row, f"Target {row.financial_year}", "", words))
+    return sorted((change for change in changes if change.changes), key=lambda change: change.when)
+
+
+def _history_between(model, after: datetime | None, until: datetime | None, **filters):
+    """Each historical row of `model` that took effect after `after` and by `until`, with the row
+    before it (the record as it stood just before; None for a creation). Two queries."""
+    history = model.history.model.objects.filter(**filters).select_related("history_user")
+    window = history.all()
+    if after is not None:
+        window = window.filter(effective_at__gt=after)
+    if until is not None:
+        window = window.filter(effective_at__lte=until)
+    rows = list(window.order_by("effective_at", "history_id"))
+    if not rows:
+        return []
+    pk_name = model._meta.pk.attname
+    latest = {}
+    if after is not None:
+        ids = {getattr(row, pk_name) for row in rows}
+        latest = {getattr(row, pk_name): row for row in as_of(model, after).filter(**{f"{pk_name}__in": ids})}
+    paired = []
+    for row in rows:
+        pk = getattr(row, pk_name)
+        paired.append((row, latest.get(pk)))
+        latest[pk] = row
+    return paired
+
+
+def _change(row, subject: str, reference: str, words) -> PlanChange:
+    return PlanChange(
+        when=row.effective_at,
+        who=person_name(row.history_user),
+        reason=row.history_change_reason or "",
+        subject=subject,
+        reference=reference,
+        changes=tuple(words),
+    )
+
+
+def _money(value) -> str:
+    from mps_ict.money import format_pounds
+
+    return "none" if value is None else format_pounds(value, pence=True)
+
+
+def _initiative_words(row, previous, categories: dict[int, str]) -> list[str]:
+    """A historical row of an initiative in words: added, withdrawn, back, or each field that moved."""
+    if row.history_type == "+" or previous is None:
+        return [
+            f"Added to the plan: cost now {_money(row.cost_now)}, future cost {_money(row.future_cost)}, "
+            f"{row.get_savings_type_display().lower()}"
+        ]
+    words = []
+    if previous.withdrawn_at is None and row.withdrawn_at is not None:
+        words.append("Withdrawn from the plan" + (f": {row.withdrawn_reason}" if row.withdrawn_reason else ""))
+    elif previous.withdrawn_at is not None and row.withdrawn_at is None:
+        words.append("Back in the plan")
+    for name in _INITIATIVE_FIELDS:
+        field = Initiative._meta.get_field(name)
+        old, new = getattr(previous, field.attname), getattr(row, field.attname)
+        if old == new:
+            continue
+        words.append(
+            f"{str(field.verbose_name).capitalize()}: {_shown(field, old, categories)} → {_shown(field, new, categories)}"
+        )
+    return words
+
+
+def _shown(field, value, categories: dict[int, str]) -> str:
+    if value is None or value == "":
+        return "none"
+    if field.name == "category":
+        return categories.get(value, str(value))
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return _money(value)
+    return f"“{value}”"
+
+
+# ----------------------------------------------------------------------------- each figure's page and trail
+# (issue 13 part 4: corrections of approved actuals)
+
+TRAIL_FIGURES = (
+    ("actual_saving", "Actual saving in the quarter", True),
+    ("forecast_full_year", "Full-year forecast", True),
+    ("commentary", "Commentary", False),
+)
+
+
+@dataclass(frozen=True)
+class TrailChange:
+    """One figure before and after, as the trail says it ("£1,000.00"; "" for nothing)."""
+
+    label: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class TrailEntry:
+    """One step in the life of a quarter's figures, in words: who (a name), when, what, why."""
+
+    when: datetime
+    who: str
+    what: str
+    reason: str = ""
+    changes: tuple[TrailChange, ...] = ()
+
+
+def _figure_text(row, name: str, money: bool) -> str:
+    if row is None:
+        return ""
+    value = getattr(row, name)
+    if money:
+        return format_pounds(value, pence=True) if value is not None else ""
+    return value or ""
+
+
+def _changes(before, after, *, changed_only: bool) -> tuple[TrailChange, ...]:
+    """The figures of `after` against those of `before` (None: nothing before)."""
+    changes = []
+    for name, label, money in TRAIL_FIGURES:
+        old, new = _figure_text(before, name, money), _figure_text(after, name, money)
+        if old != new or (not changed_only and (money or new)):
+            changes.append(TrailChange(label, old, new))
+    return tuple(changes)
+
+
+def _actual_step(row, previous, corrected) -> tuple[str, str, tuple[TrailChange, ...]] | None:
+    """What one historical row of a revision says happened: (what, reason, changes), or None for
+    a step the trail does not show on its own (a revision superseded: its correction's approval
+    says so). `previous` is the revision's row before it, `corrected` the row of the revision it
+    corrects as it then stood."""
+    correction = row.revision > 1
+    name = f"correction (revision {row.revision})" if correction else "figures"
+    if row.history_type == "+":
+        if correction:
+            return (
+                f"Correction proposed (revision {row.revision})",
+                row.correction_reason,
+                _changes(corrected, row, changed_only=False),
+            )
+        return "Entered", row.history_change_reason or "", _changes(None, row, changed_only=False)
+    if row.history_type == "-":
+        what = f"Correction discarded (revision {row.revision})" if correction else "Figures deleted"
+        return what, row.history_change_reason or "", ()
+    status_changed = previous is None or previous.status != row.status
+    if status_changed and row.status == ActualStatus.SUPERSEDED:
+        return None
+    if status_changed and row.status == ActualStatus.SUBMITTED:
+        return f"{name.capitalize()} submitted for approval", "", ()
+    if status_changed and row.status == ActualStatus.RETURNED:
+        return f"{name.capitalize()} returned for changes", row.return_reason, ()
+    if status_changed and row.status == ActualStatus.APPROVED:
+        if correction:
+            return (
+                f"Correction approved (revision {row.revision}): it replaces revision "
+                f"{corrected.revision if corrected else row.revision - 1}, now superseded",
+                "",
+                _changes(corrected, row, changed_only=True),
+            )
+        return "Approved", "", ()
+    changes = _changes(previous, row, changed_only=True)
+    what = f"{name.capitalize()} changed" if changes else f"{name.capitalize()} saved again, unchanged"
+    return what, row.history_change_reason or "", changes
+
+
+def _closure_step(row, previous) -> tuple[str, str] | None:
+    if previous is None or previous.closed != row.closed:
+        if row.closed:
+            return ("Quarter closed" if previous is None else "Quarter closed again"), ""
+        return "Quarter reopened", row.reopen_reason
+    return None
+
+
+def actual_trail(*, plan: SavingsPlan, initiative: Initiative, quarter: Quarter) -> list[TrailEntry]:
+    """The trail of an initiative's figures for a quarter, newest first: every revision's steps
+    (entered, changed, submitted, returned, approved; a correction proposed, approved, returned or
+    discarded, before and after in pounds) and the quarter's closings and reopenings, each with
+    who (by name) and when. Read from the audit history in two queries, however many revisions
+    and steps there are. The caller has checked that the reader may see the initiative."""
+    rows = (
+        QuarterlyActual.history.filter(
+            initiative_id=initiative.pk, financial_year=quarter.financial_year, quarter=quarter.number
+        )
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    closures = (
+        QuarterClosure.history.filter(plan_id=plan.pk, financial_year=quarter.financial_year, quarter=quarter.number)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    steps: list[tuple[datetime, int, TrailEntry]] = []
+    latest = {}  # each revision's row as it last stood, walking forwards in time
+    for row in rows:
+        step = _actual_step(row, latest.get(row.id), latest.get(row.corrects_id))
+        latest[row.id] = row
+        if step is not None:
+            what, reason, changes = step
+            steps.append(
+                (
+                    row.history_date,
+                    row.history_id,
+                    TrailEntry(row.history_date, person(row.history_user), what, reason, changes),
+                )
+            )
+    previous = None
+    for row in closures:
+        step = _closure_step(row, previous)
+        previous = row
+        if step is not None:
+            what, reason = step
+            steps.append(
+                (row.history_date, row.history_id, TrailEntry(row.history_date, person(row.history_user), what, reason))
+            )
+    steps.sort(key=lambda step: (step[0], step[1]), reverse=True)
+    return [entry for _, _, entry in steps]
+
+
+@dataclass
+class ActualRecord:
+    """An initiative's figures for a quarter: every revision (oldest first), the approved one in
+    force, the open one (first figures or a correction), the quarter's closure and the trail."""
+
+    initiative: Initiative
+    quarter: Quarter
+    revisions: list[QuarterlyActual]
+    closure: QuarterClosure | None
+    trail: list[TrailEntry]
+
+    @property
+    def in_force(self) -> QuarterlyActual | None:
+        return next((r for r in self.revisions if r.status == ActualStatus.APPROVED), None)
+
+    @property
+    def open(self) -> QuarterlyActual | None:
+        return next(
+            (r for r in self.revisions if r.status != ActualStatus.APPROVED and r.status != ActualStatus.SUPERSEDED),
+            None,
+        )
+
+    @property
+    def closed(self) -> bool:
+        return self.closure is not None and self.closure.closed
+
+    def superseded_by(self, revision: QuarterlyActual) -> QuarterlyActual | None:
+        """The approved correction that superseded `revision` (None if it is not superseded)."""
+        if revision.status != ActualStatus.SUPERSEDED:
+            return None
+        return next((r for r in self.revisions if r.corrects_id == revision.pk), None)
+
+    @property
+    def history(self) -> list[tuple[QuarterlyActual, str]]:
+        """Every revision, newest first, each with what became of it in words."""
+        return [(revision, self._fate(revision)) for revision in reversed(self.revisions)]
+
+    def _fate(self, revision: QuarterlyActual) -> str:
+        successor = self.superseded_by(revision)
+        if successor is not None:
+            return (
+                f"Superseded on {_day(successor.decided_at)} by the correction approved by "
+                f"{person(successor.decided_by)} (revision {successor.revision})"
+            )
+        if revision.status == ActualStatus.APPROVED:
+            return f"In force: approved by {person(revision.decided_by)} on {_day(revision.decided_at)}"
+        return revision.get_status_display()
+
+
+def actual_record(*, plan: SavingsPlan, quarter: Quarter, reference: str, user) -> ActualRecord:
+    """The figures of the initiative `reference` for `quarter`, as far as `user` may see it
+    (Initiative.DoesNotExist otherwise): five queries, however many revisions or steps."""
+    initiative = (
+        Initiative.objects.visible_to(user)
+        .select_related("category__plan")
+        .get(reference=reference, category__plan=plan)
+    )
+    revisions = list(
+        QuarterlyActual.objects.filter(
+            initiative=initiative, financial_year=quarter.financial_year, quarter=quarter.number
+        )
+        .select_related("entered_by", "submitted_by", "decided_by")
+        .order_by("revision")
+    )
+    for revision in revisions:
+        revision.initiative = initiative  # its own initiative: no query for its name
+    return ActualRecord(
+        initiative=initiative,
+        quarter=quarter,
+        revisions=revisions,
+        closure=quarter_closure(plan=plan, quarter=quarter),
+        trail=actual_trail(plan=plan, initiative=initiative, quarter=quarter),
+    )
+
+
+# ----------------------------------------------------------------------------- finance maintain the plan (issue 13 part 2)
+
+
+def categories_in_use(*, plan: SavingsPlan) -> QuerySet:
+    """The categories an initiative can be put in: not withdrawn, in the plan's order."""
+    return Category.objects.filter(plan=plan, withdrawn_at__isnull=True).order_by("position", "name")
+
+
+def category_initiatives(*, category: Category, user) -> tuple[list[Initiative], list[Initiative]]:
+    """The category's initiatives `user` may see: those in the plan, and those withdrawn (listed
+    apart, with who withdrew them); one query."""
+    initiatives = list(initiative_list(user=user).filter(category=category).select_related("withdrawn_by"))
+    return (
+        [initiative for initiative in initiatives if initiative.withdrawn_at is None],
+        [initiative for initiative in initiatives if initiative.withdrawn_at is not None],
+    )
+
+
+@dataclass(frozen=True)
+class PhasingYear:
+    """One year of an initiative's phasing page: its planned saving, the rest of the plan's, the
+    target, so the page can show the plan's total against the target as the figure changes."""
+
+    financial_year: FinancialYear
+    planned: Decimal | None  # this initiative's; None: no saving planned that year
+    others: Decimal  # every other initiative in the plan (that the reader may see)
+    target: Decimal | None
+
+    def total_with(self, amount: Decimal | None) -> Decimal:
+        return self.others + (amount or ZERO)
+
+
+def initiative_phasing(*, initiative: Initiative, user) -> list[PhasingYear]:
+    """The plan's years with this initiative's planned saving, the rest of the plan's planned
+    saving and the year's target (as far as `user` is given it). Three queries."""
+    plan = initiative.category.plan
+    own = dict(SavingsProfile.objects.filter(initiative=initiative).values_list("financial_year", "planned_saving"))
+    records = PlanRecords.live()
+    others = dict(
+        _sum_by_year(
+            records.profiles.filter(visible_q(user, "initiative__"), initiative__category__plan=plan).exclude(
+                initiative=initiative
+            ),
+            "planned_saving",
+        )
+    )
+    targets = plan_targets(plan=plan, user=user)
+    return [
+        PhasingYear(year, own.get(year), others.get(year, ZERO), targets.get(year))
+        for year in plan_year_range(plan=plan)
+    ]
+
+
+def target_list(*, plan: SavingsPlan) -> QuerySet:
+    """The plan's interim targets, for finance to maintain (whole-plan figures: the page is theirs)."""
+    return PlanTarget.objects.filter(plan=plan).order_by("financial_year")
+
+
+def targets_history(*, plan: SavingsPlan, limit: int = 50) -> list[HistoryEntry]:
+    """The trail of every target of the plan, removed ones too, newest first, each change against
+    that target's previous state (one query)."""
+    records = list(
+        PlanTarget.history.filter(plan_id=plan.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    entries = []
+    for index, record in enumerate(records[:limit]):
+        previous = next((older for older in records[index + 1 :] if older.id == record.id), None)
+        changes = ()
+        if previous is not None and record.history_type == "~":
+            changes = tuple(
+                FieldChange(
+                    change.field,
+                    str(PlanTarget._meta.get_field(change.field).verbose_name).capitalize(),
+                    change.old,
+                    change.new,
+                )
+                for change in record.diff_against(previous).changes
+            )
+        action = {"+": "Set", "~": "Changed", "-": "Removed"}.get(record.history_type, record.history_type)
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=record.history_user.get_username() if record.history_user else "system",
+                action=f"{action} the target for {record.financial_year}",
+                reason=record.history_change_reason or "",
+                request_id=record.request_id,
+                changes=changes,
+            )
+        )
+    return entries

@@ -8,9 +8,11 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from mps_ict.as_at import end_of_day
 from mps_ict.audit import audit_context, audited
 from mps_ict.conflicts import Conflict, StaleVersion, version_check
 from mps_ict.financial_years import FinancialYear, Quarter
@@ -23,6 +25,7 @@ from savings.models import (
     Category,
     Initiative,
     PlanTarget,
+    PlanVersion,
     QuarterClosure,
     QuarterlyActual,
     SavingsPlan,
@@ -128,16 +131,23 @@ def plan_load_baseline(*, data: dict, user=None, report: LoadReport | None = Non
                 amount=Decimal(line["amount"]),
                 comparator_amount=Decimal(comparator) if comparator else None,
             )
+        for version in data.get("versions", []):
+            _plan_version_load(plan=plan, data=version, insert=insert)
     return plan
 
 
-# --- Initiatives ----------------------------------------------------------------------------------
+# --- Initiatives: finance maintain the plan (issue 13, part 2) -----------------------------------
+# Every change takes the version the user read (mps_ict.conflicts.version_check) and moves it on;
+# `reason` goes into the audit trail. An initiative or category is withdrawn, never deleted: its
+# figures leave the plan's totals (selectors.PlanRecords) and its record and trail stay.
 
 INITIATIVE_EDITABLE_FIELDS = {
+    "category",
     "description",
     "owner",
     "cost_now",
     "future_cost",
+    "stated_reduction",
     "savings_type",
     "cashable",
     "investment_needed",
@@ -148,21 +158,408 @@ INITIATIVE_EDITABLE_FIELDS = {
     "dependencies",
     "protective_marking",
 }
+MONEY_FIELD_LABELS = {
+    "cost_now": "Cost now",
+    "future_cost": "Future cost",
+    "stated_reduction": "The stated reduction",
+    "investment_needed": "Investment needed",
+}
+
+
+def stated_reduction_printed(amount: Decimal | None) -> str:
+    """A stated reduction as the source table prints one: £m as a negative ("-8", "-1.25"), so the
+    loader's reading of it (_stated_reduction) gives the amount back."""
+    if amount is None:
+        return ""
+    millions = (amount / MILLION).normalize()
+    return f"-{millions:f}" if millions else "0"
+
+
+def _money_errors(initiative: Initiative) -> dict[str, str]:
+    return {
+        name: f"{label} must not be negative."
+        for name, label in MONEY_FIELD_LABELS.items()
+        if getattr(initiative, name) is not None and getattr(initiative, name) < 0
+    }
+
+
+def _initiative_check(initiative: Initiative) -> None:
+    """The rules a new initiative must meet beyond its fields' own, each naming its field."""
+    errors = _money_errors(initiative)
+    category = initiative.category if initiative.category_id else None
+    if category is not None and category.withdrawn_at is not None:
+        errors["category"] = f"{category.name} is withdrawn from the plan: choose a category in use."
+    if errors:
+        raise ValidationError(errors)
+    initiative.full_clean()
 
 
 @audited
 @transaction.atomic
-def initiative_update(*, initiative: Initiative, user, reason: str = "", **changes) -> Initiative:
-    """Change an initiative's figures, status or marking; audited, and the cached figures refresh."""
+def initiative_create(
+    *,
+    category: Category,
+    reference: str,
+    description: str,
+    cost_now: Decimal,
+    future_cost: Decimal,
+    savings_type: str,
+    user,
+    reason: str = "",
+    owner: str = "",
+    stated_reduction: Decimal | None = None,
+    cashable: bool = True,
+    investment_needed: Decimal | None = None,
+    investment_note: str = "",
+    inside_doi_budget: bool = True,
+    delivery_status: str = "not_started",
+    confidence: str = "",
+    dependencies: str = "",
+    protective_marking: str = ProtectiveMarking.OFFICIAL,
+) -> Initiative:
+    """Add an initiative to the plan, in a category in use. Its savings type is stated by finance
+    (not assumed); it has no phasing until it is re-phased (initiative_rephase)."""
+    initiative = Initiative(
+        category=category,
+        reference=(reference or "").strip(),
+        description=(description or "").strip(),
+        owner=(owner or "").strip(),
+        cost_now=cost_now,
+        future_cost=future_cost,
+        stated_reduction=stated_reduction,
+        stated_reduction_text=stated_reduction_printed(stated_reduction),
+        savings_type=savings_type,
+        savings_type_is_assumed=False,
+        cashable=cashable,
+        investment_needed=investment_needed,
+        investment_note=(investment_note or "").strip(),
+        inside_doi_budget=inside_doi_budget,
+        delivery_status=delivery_status,
+        confidence=confidence,
+        dependencies=(dependencies or "").strip(),
+        protective_marking=protective_marking,
+    )
+    _initiative_check(initiative)
+    initiative.save()
+    return initiative
+
+
+@audited
+@transaction.atomic
+def initiative_update(
+    *, initiative: Initiative, user, reason: str = "", version: int | None = None, **changes
+) -> Initiative:
+    """Change an initiative's category, figures, status or marking; audited, and the cached
+    figures refresh. `version` is the version the user read: the pages and the API always give
+    it, and a change made since is refused (StaleVersion); code that edits with nobody reading
+    (tests, scripts) may leave it out. Setting the stated reduction sets how it is printed too;
+    changing the savings type makes it stated, not assumed. Nothing changed: nothing written."""
     unknown = set(changes) - INITIATIVE_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
-    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    locked = Initiative.objects.select_for_update().select_related("category").get(pk=initiative.pk)
+    if version is not None:
+        version_check(current=locked.version, expected=version, what=f"initiative {locked.reference}")
+    before = {name: getattr(locked, name) for name in changes}
     for name, value in changes.items():
-        setattr(locked, name, value)
+        setattr(locked, name, value.strip() if isinstance(value, str) else value)
+    changed = {name for name in changes if getattr(locked, name) != before[name]}
+    if not changed:
+        return locked
+    if "stated_reduction" in changed:
+        locked.stated_reduction_text = stated_reduction_printed(locked.stated_reduction)
+    if "savings_type" in changed:
+        locked.savings_type_is_assumed = False
+    errors = _money_errors(locked)
+    if "category" in changed:
+        if locked.category.plan_id != before["category"].plan_id:
+            errors["category"] = "Choose a category of the same plan."
+        elif locked.category.withdrawn_at is not None:
+            errors["category"] = f"{locked.category.name} is withdrawn from the plan: choose a category in use."
+    if errors:
+        raise ValidationError(errors)
+    locked.full_clean()
+    locked.version += 1
+    locked.save()
+    return locked
+
+
+def _reason_required(reason: str, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Say why {what}."})
+    return reason
+
+
+@audited
+@transaction.atomic
+def initiative_withdraw(*, initiative: Initiative, user, reason: str, version: int | None) -> Initiative:
+    """Take an initiative out of the plan, with a reason: its figures leave every total from now
+    on (a figure as at an earlier day still counts it), its record and trail stay, and it can be
+    reinstated. Refused while it has actuals submitted or approved: those are figures of the plan,
+    so it is stopped (its delivery status), not withdrawn."""
+    locked = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    version_check(current=locked.version, expected=version, what=f"initiative {locked.reference}")
+    reason = _reason_required(reason, f"{locked.reference} is being withdrawn")
+    if locked.withdrawn_at is not None:
+        raise Conflict({"initiative": f"{locked.reference} is already withdrawn."})
+    in_hand = (
+        locked.actuals.exclude(status__in=[ActualStatus.DRAFT, ActualStatus.RETURNED])
+        .order_by("financial_year", "quarter")
+        .values_list("financial_year", "quarter")
+    )
+    periods = list(dict.fromkeys(str(Quarter(year, number)) for year, number in in_hand))
+    if periods:
+        raise ValidationError(
+            {
+                "initiative": f"{locked.reference} has actuals submitted or approved ({', '.join(periods)}), "
+                "so it cannot be withdrawn: set its delivery status to Stopped instead."
+            }
+        )
+    locked.withdrawn_at, locked.withdrawn_by, locked.withdrawn_reason = timezone.now(), user, reason
+    locked.version += 1
+    with audit_context(user=user, reason=reason):
+        locked.save()
+    return locked
+
+
+@audited
+@transaction.atomic
+def initiative_reinstate(*, initiative: Initiative, user, reason: str, version: int | None) -> Initiative:
+    """Bring a withdrawn initiative back into the plan, with a reason: its figures count again."""
+    locked = Initiative.objects.select_for_update().select_related("category").get(pk=initiative.pk)
+    version_check(current=locked.version, expected=version, what=f"initiative {locked.reference}")
+    reason = _reason_required(reason, f"{locked.reference} is being reinstated")
+    if locked.withdrawn_at is None:
+        raise Conflict({"initiative": f"{locked.reference} is not withdrawn."})
+    if locked.category.withdrawn_at is not None:
+        raise ValidationError(
+            {
+                "initiative": f"Its category, {locked.category.name}, is withdrawn: reinstate the category, "
+                "or move the initiative to a category in use, first."
+            }
+        )
+    locked.withdrawn_at, locked.withdrawn_by, locked.withdrawn_reason = None, None, ""
+    locked.version += 1
+    with audit_context(user=user, reason=reason):
+        locked.save()
+    return locked
+
+
+@audited
+@transaction.atomic
+def initiative_rephase(
+    *,
+    initiative: Initiative,
+    user,
+    profile: dict[FinancialYear, Decimal | None],
+    version: int | None,
+    reason: str = "",
+) -> Initiative:
+    """Set the initiative's planned saving for the plan's years in one go: {year: the year's saving
+    against the baseline}. A blank (None) year plans no saving (its row, if any, goes); zero is
+    kept as a planned zero. A year not given, or whose figure is unchanged, is left as it is. Each
+    row written is audited with `reason`, and the initiative's version moves on. Every refusal
+    names its year (field "profile.2014/15"), and then nothing is written."""
+    from savings.selectors import plan_year_range
+
+    locked = Initiative.objects.select_for_update().select_related("category__plan").get(pk=initiative.pk)
+    version_check(current=locked.version, expected=version, what=f"the phasing of {locked.reference}")
+    years = plan_year_range(plan=locked.category.plan)
+    errors = {}
+    for year, amount in profile.items():
+        if year not in years:
+            errors[f"profile.{year}"] = (
+                f"{year} is outside the plan's years ({years[0]} to {years[-1]}): phase the saving within them."
+            )
+        elif amount is not None and amount < 0:
+            errors[f"profile.{year}"] = f"The planned saving for {year} must not be negative."
+    if errors:
+        raise ValidationError(errors)
+    rows = {row.financial_year: row for row in SavingsProfile.objects.select_for_update().filter(initiative=locked)}
+    changed = False
+    for year in sorted(profile):
+        amount, row = profile[year], rows.get(year)
+        if amount is None:
+            if row is not None:
+                row.delete()
+                changed = True
+            continue
+        if row is not None and row.planned_saving == amount:
+            continue
+        row = row or SavingsProfile(initiative=locked, financial_year=year)
+        row.planned_saving, row.is_assumed = amount, False
+        row.full_clean()
+        row.save()
+        changed = True
+    if changed:
+        locked.version += 1
+        locked.save()
+    return locked
+
+
+# --- Categories -----------------------------------------------------------------------------------
+
+
+def _category_name(name: str) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Enter the category's name."})
+    return name
+
+
+@audited
+@transaction.atomic
+def category_create(*, plan: SavingsPlan, name: str, user, position: int | None = None, reason: str = "") -> Category:
+    """A new category of the plan. Its slug (its address, and how the loader finds it) comes from
+    the name and stays when the category is renamed; it goes last unless a position is given."""
+    name = _category_name(name)
+    slug = slugify(name)
+    if not slug:
+        raise ValidationError({"name": "Give the name some letters or numbers."})
+    taken = Category.objects.filter(plan=plan)
+    if taken.filter(name__iexact=name).exists():
+        raise ValidationError({"name": f"The plan already has a category called {name}."})
+    if taken.filter(slug=slug).exists():
+        raise ValidationError(
+            {"name": f"The plan already has a category whose address is {slug}: choose another name."}
+        )
+    if position is None:
+        position = (taken.aggregate(last=Max("position"))["last"] or 0) + 1
+    category = Category(plan=plan, name=name, slug=slug, position=position)
+    category.full_clean()
+    category.save()
+    return category
+
+
+@audited
+@transaction.atomic
+def category_update(
+    *,
+    category: Category,
+    user,
+    version: int | None,
+    name: str | None = None,
+    position: int | None = None,
+    reason: str = "",
+) -> Category:
+    """Rename or move a category (its slug stays, so its address and the loader's match do)."""
+    locked = Category.objects.select_for_update().get(pk=category.pk)
+    version_check(current=locked.version, expected=version, what=f"the category {locked.name}")
+    if name is not None:
+        name = _category_name(name)
+        if Category.objects.filter(plan_id=locked.plan_id, name__iexact=name).exclude(pk=locked.pk).exists():
+            raise ValidationError({"name": f"The plan already has a category called {name}."})
+        locked.name = name
+    if position is not None:
+        if position < 0:
+            raise ValidationError({"position": "The position must be 0 or more."})
+        locked.position = position
+    locked.version += 1
     locked.full_clean()
     locked.save()
     return locked
+
+
+@audited
+@transaction.atomic
+def category_withdraw(*, category: Category, user, version: int | None, reason: str) -> Category:
+    """Take a category out of the plan, with a reason: only once every initiative in it is withdrawn
+    (or it has none). Its page and trail stay."""
+    locked = Category.objects.select_for_update().get(pk=category.pk)
+    version_check(current=locked.version, expected=version, what=f"the category {locked.name}")
+    reason = _reason_required(reason, f"{locked.name} is being withdrawn")
+    if locked.withdrawn_at is not None:
+        raise Conflict({"category": f"{locked.name} is already withdrawn."})
+    in_plan = list(locked.initiatives.filter(withdrawn_at__isnull=True).values_list("reference", flat=True))
+    if in_plan:
+        raise ValidationError(
+            {
+                "category": f"{locked.name} still has initiatives in the plan ({len(in_plan)}): withdraw them, "
+                "or move them to another category, first."
+            }
+        )
+    locked.withdrawn_at, locked.withdrawn_reason = timezone.now(), reason
+    locked.version += 1
+    with audit_context(user=user, reason=reason):
+        locked.save()
+    return locked
+
+
+@audited
+@transaction.atomic
+def category_reinstate(*, category: Category, user, version: int | None, reason: str) -> Category:
+    """Bring a withdrawn category back into use, with a reason (its initiatives stay withdrawn
+    until each is reinstated)."""
+    locked = Category.objects.select_for_update().get(pk=category.pk)
+    version_check(current=locked.version, expected=version, what=f"the category {locked.name}")
+    reason = _reason_required(reason, f"{locked.name} is being reinstated")
+    if locked.withdrawn_at is None:
+        raise Conflict({"category": f"{locked.name} is not withdrawn."})
+    locked.withdrawn_at, locked.withdrawn_reason = None, ""
+    locked.version += 1
+    with audit_context(user=user, reason=reason):
+        locked.save()
+    return locked
+
+
+# --- Interim targets ------------------------------------------------------------------------------
+
+
+@audited
+@transaction.atomic
+def target_set(
+    *,
+    plan: SavingsPlan,
+    financial_year: FinancialYear,
+    cumulative_target: Decimal,
+    user,
+    version: int | None = None,
+    source: str | None = None,
+    reason: str = "",
+) -> PlanTarget:
+    """Set the plan's cumulative target for a year of the plan: a new one (no `version`), or a
+    change to the one there (from the version the user read; one set since is a StaleVersion)."""
+    from savings.selectors import plan_year_range
+
+    years = plan_year_range(plan=plan)
+    errors = {}
+    if financial_year not in years:
+        errors["financial_year"] = f"{financial_year} is outside the plan's years ({years[0]} to {years[-1]})."
+    if cumulative_target is None:
+        errors["cumulative_target"] = f"Enter the target for {financial_year}."
+    elif cumulative_target < 0:
+        errors["cumulative_target"] = f"The target for {financial_year} must not be negative."
+    if errors:
+        raise ValidationError(errors)
+    target = PlanTarget.objects.select_for_update().filter(plan=plan, financial_year=financial_year).first()
+    if target is None and version is not None:
+        raise StaleVersion({"version": f"The target for {financial_year} was removed while you were editing it."})
+    if target is not None:
+        if version is None:
+            raise StaleVersion(
+                {"financial_year": f"{financial_year} already has a target: change that one (with its version)."}
+            )
+        version_check(current=target.version, expected=version, what=f"the target for {financial_year}")
+        target.version += 1
+    target = target or PlanTarget(plan=plan, financial_year=financial_year)
+    target.cumulative_target = cumulative_target
+    if source is not None:
+        target.source = source.strip()
+    target.full_clean()
+    target.save()
+    return target
+
+
+@audited
+@transaction.atomic
+def target_remove(*, target: PlanTarget, user, version: int | None, reason: str) -> None:
+    """Remove an interim target, with a reason. Its history keeps it (and who removed it, why)."""
+    locked = PlanTarget.objects.select_for_update().get(pk=target.pk)
+    version_check(current=locked.version, expected=version, what=f"the target for {locked.financial_year}")
+    reason = _reason_required(reason, f"the target for {locked.financial_year} is being removed")
+    with audit_context(user=user, reason=reason):
+        locked.delete()
 
 
 # --- Quarterly actuals: maker-checker ------------------------------------------------------------
@@ -216,7 +613,9 @@ def actual_validate(*, row: ActualInput, quarter: Quarter, existing: QuarterlyAc
     if quarter_is_closed(plan=row.initiative.category.plan, quarter=quarter):
         errors["quarter"] = f"{quarter} is closed; its actuals are locked."
     elif existing is not None and not existing.editable:
-        errors["status"] = f"This actual is {existing.get_status_display().lower()} and can no longer be changed."
+        errors["status"] = f"This actual is {existing.get_status_display().lower()} and can no longer be changed." + (
+            " Propose a correction on the figure's page instead." if existing.status == ActualStatus.APPROVED else ""
+        )
     if "forecast_full_year" not in errors and not row.commentary.strip():
         reference = forecast_reference(
             initiative=row.initiative, quarter=quarter, exclude_pk=existing.pk if existing else None
@@ -237,9 +636,14 @@ class ActualExists(Conflict):
 
 
 def _actual_locked(*, initiative: Initiative, quarter: Quarter) -> QuarterlyActual | None:
+    """The quarter's figures being worked on, locked: the open revision (a draft, submitted or
+    returned correction, or the first figures) if there is one, else the approved one; never a
+    superseded one. The open revision is always the latest (a correction is the next revision)."""
     return (
         QuarterlyActual.objects.select_for_update()
         .filter(initiative=initiative, financial_year=quarter.financial_year, quarter=quarter.number)
+        .exclude(status=ActualStatus.SUPERSEDED)
+        .order_by("-revision")
         .first()
     )
 
@@ -376,6 +780,8 @@ def _decide(
         raise ValidationError({"status": f"{locked} is {locked.get_status_display().lower()}, not awaiting approval."})
     if user.pk in actual_round_makers(locked):
         raise ValidationError({"decided_by": "A colleague must approve this: you entered or edited it in this round."})
+    if status == ActualStatus.APPROVED and locked.corrects_id is not None:
+        _supersede(locked)
     locked.status = status
     locked.decided_by = user
     locked.decided_at = timezone.now()
@@ -447,6 +853,8 @@ def actuals_decide(
             financial_year=quarter.financial_year,
             quarter=quarter.number,
         )
+        .exclude(status=ActualStatus.SUPERSEDED)
+        .order_by("revision")  # the open revision (a correction) is the latest: it is the one decided
         .select_related("initiative")
     }
     errors: dict[str, list[str]] = {}
@@ -485,7 +893,12 @@ def quarter_close(*, plan: SavingsPlan, quarter: Quarter, user) -> QuarterClosur
     )
     if not in_quarter.exists():
         raise ValidationError({"quarter": f"{quarter} has no figures to close."})
-    pending = list(in_quarter.exclude(status=ActualStatus.APPROVED).values_list("initiative__reference", flat=True))
+    # an open correction blocks closing too: the figure in force may be about to change
+    pending = list(
+        in_quarter.exclude(status__in=[ActualStatus.APPROVED, ActualStatus.SUPERSEDED]).values_list(
+            "initiative__reference", flat=True
+        )
+    )
     if pending:
         raise ValidationError({"quarter": f"{quarter} has actuals not yet approved: {', '.join(pending)}."})
     closure = QuarterClosure.objects.select_for_update().filter(
@@ -528,6 +941,131 @@ def quarter_reopen(*, plan: SavingsPlan, quarter: Quarter, user, reason: str) ->
     with audit_context(user=user, reason=reason):  # the history keeps the reason as the page shows it
         closure.save()
     return closure
+
+
+# --- Corrections of approved actuals (issue 13 part 4) -------------------------------------------
+#
+# Approved figures are never edited in place. A correction is the next revision of the same
+# initiative and quarter, a draft with a reason, pointing at the approved revision it corrects;
+# from then on it is edited, submitted, approved and returned by the same services as any figures
+# (actual_update, actuals_submit, actual_approve, actual_return, actuals_decide; maker-checker is
+# `_decide`'s). Its approval supersedes the revision it corrects in the same transaction.
+
+OPEN_STATUSES = (ActualStatus.DRAFT, ActualStatus.SUBMITTED, ActualStatus.RETURNED)
+
+
+@audited
+@transaction.atomic
+def actual_correct(
+    *,
+    actual: QuarterlyActual,
+    user,
+    reason: str,
+    actual_saving: Decimal,
+    forecast_full_year: Decimal,
+    commentary: str = "",
+    expected_version: int | None,
+) -> QuarterlyActual:
+    """Propose a correction of approved figures: a new draft revision with the reason, which a
+    colleague must approve before it replaces them. Only approved figures, only while their
+    quarter is open (a closed one is reopened first, quarter_reopen), only from the version the
+    user read, and only if no correction of them is already open (that one is changed, submitted
+    or discarded instead: a Conflict)."""
+    locked = QuarterlyActual.objects.select_for_update().select_related("initiative__category__plan").get(pk=actual.pk)
+    version_check(current=locked.version, expected=expected_version, what="these figures")
+    quarter = locked.period
+    if locked.status != ActualStatus.APPROVED:
+        raise ValidationError(
+            {
+                "status": f"{locked} is {locked.get_status_display().lower()}: only the approved figures are "
+                "corrected (figures not yet approved are changed, not corrected)."
+            }
+        )
+    if quarter_is_closed(plan=locked.initiative.category.plan, quarter=quarter):
+        raise ValidationError({"quarter": f"{quarter} is closed: reopen it first, then correct its figures."})
+    open_revision = (
+        QuarterlyActual.objects.select_for_update()
+        .filter(
+            initiative=locked.initiative,
+            financial_year=locked.financial_year,
+            quarter=locked.quarter,
+            status__in=OPEN_STATUSES,
+        )
+        .first()
+    )
+    if open_revision is not None:
+        raise Conflict(
+            {
+                "status": f"A correction of {locked} is already open (revision {open_revision.revision}, "
+                f"{open_revision.get_status_display().lower()}): change, submit or discard that one."
+            }
+        )
+    row = ActualInput(locked.initiative, actual_saving, forecast_full_year, commentary or "")
+    errors = actual_validate(row=row, quarter=quarter, existing=None)
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = "Say why the approved figures are being corrected."
+    if errors:
+        raise ValidationError(errors)
+    # the next number ever used for the quarter: a discarded correction's number is not used again
+    used = QuarterlyActual.history.filter(
+        initiative_id=locked.initiative_id, financial_year=locked.financial_year, quarter=locked.quarter
+    ).aggregate(highest=Max("revision"))["highest"]
+    correction = QuarterlyActual(
+        initiative=locked.initiative,
+        financial_year=locked.financial_year,
+        quarter=locked.quarter,
+        revision=max(used or 0, locked.revision) + 1,
+        corrects=locked,
+        correction_reason=reason,
+        actual_saving=actual_saving,
+        forecast_full_year=forecast_full_year,
+        commentary=row.commentary.strip(),
+        entered_by=user,
+        status=ActualStatus.DRAFT,
+    )
+    correction.full_clean()
+    with audit_context(user=user, reason=reason):  # its history keeps the reason as the page shows it
+        correction.save()
+    return correction
+
+
+def _supersede(correction: QuarterlyActual) -> None:
+    """Called by `_decide` as a correction is approved: the approved revision it corrects becomes
+    superseded first (at most one revision of a quarter is approved), kept and shown."""
+    corrected = QuarterlyActual.objects.select_for_update().get(pk=correction.corrects_id)
+    if corrected.status != ActualStatus.APPROVED:
+        raise ValidationError(
+            {"status": f"The figures this correction replaces are {corrected.get_status_display().lower()}."}
+        )
+    corrected.status = ActualStatus.SUPERSEDED
+    corrected.version += 1
+    corrected.save()
+
+
+@audited
+@transaction.atomic
+def actual_correction_discard(
+    *, actual: QuarterlyActual, user, reason: str, expected_version: int | None = None
+) -> None:
+    """Drop a correction that is a draft or was returned, with a reason: the approved figures stay
+    in force. The row goes; its audit history keeps every step, the discarding with its reason."""
+    locked = QuarterlyActual.objects.select_for_update().get(pk=actual.pk)
+    if expected_version is not None:
+        version_check(current=locked.version, expected=expected_version, what="this correction")
+    if not locked.is_correction or not locked.editable:
+        raise ValidationError(
+            {
+                "status": f"{locked} is {locked.get_status_display().lower()}"
+                f"{'' if locked.is_correction else ' and not a correction'}: only a draft or returned "
+                "correction can be discarded."
+            }
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the correction is being discarded."})
+    with audit_context(user=user, reason=reason):
+        locked.delete()
 
 
 # --- Uploads: every row valid, or nothing written ------------------------------------------------
@@ -587,9 +1125,12 @@ def _initiatives_without_submitted_actual(*, plan: SavingsPlan, quarter: Quarter
         quarter=quarter.number,
         status__in=[ActualStatus.SUBMITTED, ActualStatus.APPROVED],
     ).values("initiative")
+    with_figures = QuarterlyActual.objects.filter(financial_year=quarter.financial_year, quarter=quarter.number)
     return (
         Initiative.objects.filter(category__plan=plan)
         .exclude(pk__in=in_hand)
+        # a withdrawn initiative is asked for only if it has figures in the quarter (a draft left)
+        .exclude(Q(withdrawn_at__isnull=False) & ~Q(pk__in=with_figures.values("initiative")))
         .select_related("category")
         .order_by("category__position", "reference")
     )
@@ -667,3 +1208,73 @@ def actual_reminders_send(*, today: date) -> int:
             recipient_list=[user.email for user in recipients],
         )
     return len(initiatives)
+
+
+# --- Plan versions (issue 13, part 3) -------------------------------------------------------------
+# A version is a named, dated moment of the plan: the plan as at `taken_at` is read back from the
+# audit trail (savings.selectors.records_at), so a version holds no copy of any figure. Versions
+# are never deleted; finance may rename one or change its note.
+
+
+def _plan_version_load(*, plan: SavingsPlan, data: dict, insert) -> None:
+    """A version the data file names (the briefing note's), inserted if missing: the plan at the
+    end of the day it is dated (Europe/London). Found by its moment, so one finance renamed is
+    still found and not loaded twice."""
+    dated = data["dated"] if isinstance(data["dated"], date) else date.fromisoformat(str(data["dated"]))
+    insert(
+        PlanVersion,
+        {"plan": plan, "taken_at": end_of_day(dated)},
+        name=data["name"],
+        dated=dated,
+        note=" ".join((data.get("note") or "").split()),
+    )
+
+
+def _plan_version_name(*, plan: SavingsPlan, name: str, exclude_pk=None) -> str:
+    """A version's name: given, and no other version of the plan has it (in any case)."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": "Give the version a name, for example “After supplier consultation”."})
+    if PlanVersion.objects.filter(plan=plan, name__iexact=name).exclude(pk=exclude_pk).exists():
+        raise ValidationError({"name": f"The plan already has a version called “{name}”: give this one another name."})
+    return name
+
+
+@audited
+@transaction.atomic
+def plan_version_take(*, plan: SavingsPlan, name: str, dated: date | None, note: str = "", user):
+    """Take the plan as it stands now as a named, dated version (finance). `dated` is the date it is
+    known by (today or earlier); the version is the plan at this moment, read back from the audit
+    trail whenever it is shown."""
+    errors = {}
+    try:
+        name = _plan_version_name(plan=plan, name=name)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if dated is None:
+        errors["dated"] = ["Give the date the version is known by, for example 30/6/2013."]
+    elif dated > timezone.localdate():
+        errors["dated"] = ["The date must be today or in the past."]
+    if errors:
+        raise ValidationError(errors)
+    version = PlanVersion(
+        plan=plan, name=name, dated=dated, taken_at=timezone.now(), taken_by=user, note=(note or "").strip()
+    )
+    version.full_clean()
+    version.save()
+    return version
+
+
+@audited
+@transaction.atomic
+def plan_version_update(*, version, user, name: str | None = None, note: str | None = None):
+    """Rename a version or change its note (finance); what it is a version of (its moment) never
+    changes, and it is never deleted. A value not given keeps its value."""
+    locked = PlanVersion.objects.select_for_update().get(pk=version.pk)
+    if name is not None:
+        locked.name = _plan_version_name(plan=locked.plan, name=name, exclude_pk=locked.pk)
+    if note is not None:
+        locked.note = note.strip()
+    locked.full_clean()
+    locked.save()
+    return locked

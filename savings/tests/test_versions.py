@@ -1,0 +1,239 @@
+"""Plan versions: named, dated moments of the plan read back from the audit trail, and the
+comparison of any two (or one and now), initiative by initiative, by savings type per year, and
+the changes between them with who made them and why (issue 13, part 3)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.utils import timezone
+
+from mps_ict.audit import audit_context
+from mps_ict.financial_years import FinancialYear
+from mps_ict.marking import ProtectiveMarking
+from savings import selectors, services
+from savings.models import Initiative, PlanVersion, SavingsProfile
+from savings.tests.factories import InitiativeFactory, SavingsProfileFactory
+
+FY13, FY14, FY15 = FinancialYear(2013), FinancialYear(2014), FinancialYear(2015)
+M = Decimal(1_000_000)
+BRIEFING = "Briefing note, 29 April 2013"
+AFTER = "After supplier consultation"
+
+
+def briefing(plan) -> PlanVersion:
+    return PlanVersion.objects.get(plan=plan, name=BRIEFING)
+
+
+def rephase(reference: str, year: FinancialYear, amount: Decimal, *, user, reason: str) -> None:
+    """Re-phase one year of an initiative as finance would (the re-phase service is part 2's)."""
+    with audit_context(user=user, reason=reason):
+        row = SavingsProfile.objects.get(initiative__reference=reference, financial_year=year)
+        row.planned_saving = amount
+        row.save()
+
+
+@pytest.fixture
+def finance(role_user):
+    return role_user("finance", first_name="Priya", last_name="Shah")
+
+
+@pytest.fixture
+def consulted(mps_plan, finance):
+    """After the briefing note: finance re-phase SAV-DC and raise SAV-NET's future cost, then take
+    "After supplier consultation"."""
+    rephase("SAV-DC", FY14, 5 * M, user=finance, reason="Supplier consultation: the BC site is shared a year early")
+    services.initiative_update(
+        initiative=Initiative.objects.get(reference="SAV-NET"),
+        user=finance,
+        reason="PSN supplier quote is £1m a year higher",
+        future_cost=9 * M,
+    )
+    return services.plan_version_take(
+        plan=mps_plan, name=AFTER, dated=timezone.localdate(), note="Figures validated with suppliers", user=finance
+    )
+
+
+# --- the seed's first version -----------------------------------------------------------------
+
+
+def test_the_seed_loads_as_the_first_version(mps_plan):
+    version = briefing(mps_plan)
+    assert version.dated == date(2013, 4, 29)
+    local = timezone.localtime(version.taken_at)
+    assert (local.date(), local.hour, local.minute) == (date(2013, 4, 29), 23, 59)
+    assert version.taken_by is None
+    assert list(selectors.plan_versions(plan=mps_plan)) == [version]
+
+
+def test_reloading_inserts_no_second_version_even_after_a_rename(mps_plan, finance):
+    services.plan_version_update(version=briefing(mps_plan), user=finance, name="April 2013 briefing")
+    call_command("load_mps_baseline", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert list(PlanVersion.objects.values_list("name", flat=True)) == ["April 2013 briefing"]
+
+
+# --- services -----------------------------------------------------------------------------------
+
+
+def test_taking_a_version_records_now_who_and_the_note(mps_plan, finance):
+    before = timezone.now()
+    version = services.plan_version_take(
+        plan=mps_plan,
+        name="  After   supplier consultation ",
+        dated=date(2013, 6, 30),
+        note=" Validated ",
+        user=finance,
+    )
+    assert (version.name, version.dated, version.note, version.taken_by) == (
+        AFTER,
+        date(2013, 6, 30),
+        "Validated",
+        finance,
+    )
+    assert version.taken_at >= before
+    assert version.history.get().history_user == finance
+
+
+@pytest.mark.parametrize(
+    ("name", "dated", "field", "message"),
+    [
+        ("", date(2013, 6, 30), "name", "Give the version a name"),
+        ("briefing NOTE, 29 april 2013", date(2013, 6, 30), "name", "already has a version called"),
+        (AFTER, None, "dated", "Give the date"),
+        (AFTER, date(2999, 1, 1), "dated", "today or in the past"),
+    ],
+)
+def test_a_version_needs_a_unique_name_and_a_date_not_in_the_future(mps_plan, finance, name, dated, field, message):
+    with pytest.raises(ValidationError) as refused:
+        services.plan_version_take(plan=mps_plan, name=name, dated=dated, note="", user=finance)
+    assert message in " ".join(refused.value.message_dict[field])
+    assert PlanVersion.objects.count() == 1
+
+
+def test_a_version_is_renamed_or_annotated_but_names_stay_unique(mps_plan, finance, consulted):
+    with pytest.raises(ValidationError) as refused:
+        services.plan_version_update(version=consulted, user=finance, name=BRIEFING)
+    assert "already has a version" in refused.value.message_dict["name"][0]
+    renamed = services.plan_version_update(version=consulted, user=finance, name="After consultation", note="New")
+    assert (renamed.name, renamed.note, renamed.taken_at) == ("After consultation", "New", consulted.taken_at)
+
+
+# --- the comparison -------------------------------------------------------------------------------
+
+
+def test_the_comparison_with_the_briefing_note_in_pounds(mps_plan, finance, consulted):
+    comparison = selectors.plan_compare(plan=mps_plan, before=briefing(mps_plan), after=consulted, user=finance)
+    assert (comparison.before.label, comparison.after.label) == (BRIEFING, AFTER)
+    rows = {row.reference: row for row in comparison.initiatives}
+    assert comparison.unchanged == 9
+    assert [row.reference for row in comparison.moved] == ["SAV-DC", "SAV-NET"]
+    dc = {year.financial_year: year for year in rows["SAV-DC"].years}
+    assert rows["SAV-DC"].status == "changed"
+    assert (dc[FY14].before, dc[FY14].after, dc[FY14].difference) == (4 * M, 5 * M, 1 * M)
+    assert dc[FY15].difference == 0
+    net = rows["SAV-NET"]
+    assert (net.before.baseline_reduction, net.after.baseline_reduction, net.baseline_reduction_difference) == (
+        7 * M,
+        6 * M,
+        -1 * M,
+    )
+    assert all(year.difference == 0 for year in net.years)  # its phasing is not changed (yet)
+
+    by_type = {(row.savings_type, row.financial_year): row for row in comparison.by_type}
+    demand = by_type[("demand_and_volume_reduction", FY14)]  # SAV-DC 4m + SAV-DESK 3m
+    assert (demand.before, demand.after, demand.difference) == (7 * M, 8 * M, 1 * M)
+    assert by_type[("reduced_contract_costs", FY14)].difference == 0
+    totals = {row.financial_year: row for row in comparison.totals}
+    assert (totals[FY14].before, totals[FY14].after) == (42 * M, 43 * M)
+    assert (totals[FY15].before, totals[FY15].after) == (60 * M, 60 * M)
+    assert totals[FY13].before == 11 * M
+
+    changes = [(change.subject, change.who, change.reason, change.changes) for change in comparison.changes]
+    assert changes == [
+        (
+            "SAV-DC",
+            "Priya Shah",
+            "Supplier consultation: the BC site is shared a year early",
+            ("Planned saving 2014/15: £4,000,000.00 → £5,000,000.00",),
+        ),
+        (
+            "SAV-NET (Network)",
+            "Priya Shah",
+            "PSN supplier quote is £1m a year higher",
+            ("Future cost: £8,000,000.00 → £9,000,000.00",),
+        ),
+    ]
+
+
+def test_a_version_compared_with_now_shows_what_moved_since(mps_plan, finance, consulted, role_user):
+    # Given a change after "After supplier consultation": an initiative added, one withdrawn
+    board = role_user("board")
+    with audit_context(user=finance, reason="New desktop contract"):
+        added = InitiativeFactory(
+            category=Initiative.objects.get(reference="SAV-DESK").category,
+            reference="SAV-NEW",
+            savings_type="reduced_contract_costs",
+        )
+        SavingsProfileFactory(initiative=added, financial_year=FY15, planned_saving=Decimal("400000.00"))
+    with audit_context(user=finance, reason="Radio rationalisation stopped"):
+        radio = Initiative.objects.get(reference="SAV-RADIO")
+        radio.withdrawn_at, radio.withdrawn_reason = timezone.now(), "Airwave contract cannot change"
+        radio.save()
+
+    comparison = selectors.plan_compare(plan=mps_plan, before=consulted, after=None, user=board)
+    status = {row.reference: row.status for row in comparison.moved}
+    assert status == {"SAV-NEW": "added", "SAV-RADIO": "withdrawn"}
+    assert comparison.after.label == "The plan now"
+    totals = {row.financial_year: row for row in comparison.totals}
+    assert totals[FY15].difference == Decimal("400000.00") - 5 * M
+    words = [line for change in comparison.changes for line in change.changes]
+    assert "Withdrawn from the plan: Airwave contract cannot change" in words
+    assert "Planned saving 2015/16: none → £400,000.00" in words
+
+
+def test_the_comparison_is_in_time_order_whichever_way_it_is_asked(mps_plan, finance, consulted):
+    comparison = selectors.plan_compare(plan=mps_plan, before=consulted, after=briefing(mps_plan), user=finance)
+    assert (comparison.before.label, comparison.after.label) == (BRIEFING, AFTER)
+
+
+def test_a_sensitive_initiative_is_never_in_the_comparison_for_a_reader_without_view_restricted(
+    mps_plan, finance, consulted, role_user
+):
+    services.initiative_update(
+        initiative=Initiative.objects.get(reference="SAV-PAY"),
+        user=finance,
+        reason="Commercially sensitive: staff numbers under negotiation",
+        protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+        future_cost=55 * M,
+    )
+    consumer = role_user("api_consumer")
+    comparison = selectors.plan_compare(plan=mps_plan, before=briefing(mps_plan), after=None, user=consumer)
+    assert "SAV-PAY" not in {row.reference for row in comparison.initiatives}
+    assert all(change.reference != "SAV-PAY" for change in comparison.changes)
+    staff = {(r.savings_type, r.financial_year): r for r in comparison.by_type}[("staff_cost_savings", FY14)]
+    assert staff.before == staff.after == 8 * M  # SAV-SM 5m + SAV-DESKS 3m, without SAV-PAY's 8m
+    assert comparison.withheld == 1 and "1 initiative marked OFFICIAL-SENSITIVE is withheld" in (
+        comparison.withheld_sentence
+    )
+    # finance sees it, and its change
+    full = selectors.plan_compare(plan=mps_plan, before=briefing(mps_plan), after=None, user=finance)
+    assert any(change.reference == "SAV-PAY" for change in full.changes)
+
+
+def _grow(count: int) -> None:
+    category = Initiative.objects.get(reference="SAV-DC").category
+    for _ in range(count):
+        SavingsProfileFactory(initiative=InitiativeFactory(category=category), financial_year=FY14)
+
+
+@pytest.mark.parametrize("extra", [0, 15])
+def test_the_comparison_takes_the_same_queries_whatever_the_number_of_initiatives(
+    mps_plan, finance, consulted, django_assert_num_queries, extra
+):
+    _grow(extra)
+    rephase("SAV-DC", FY15, 9 * M, user=finance, reason="More")
+    earlier = briefing(mps_plan)
+    with django_assert_num_queries(15):
+        selectors.plan_compare(plan=mps_plan, before=earlier, after=None, user=finance)
