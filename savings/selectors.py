@@ -492,14 +492,16 @@ def plan_breakdown_compute(
 def initiative_list(*, user, queryset: QuerySet | None = None) -> QuerySet:
     """Initiatives with their category and derived reduction, for lists and the API."""
     queryset = (Initiative.objects.all() if queryset is None else queryset).visible_to(user)
-    return queryset.select_related("category").annotate(baseline_reduction_value=F("cost_now") - F("future_cost"))
+    return queryset.select_related("category", "withdrawn_by").annotate(
+        baseline_reduction_value=F("cost_now") - F("future_cost")
+    )
 
 
 def initiative_detail(*, user, reference: str) -> Initiative:
     projects = Initiative._meta.get_field("enabled_by_projects").related_model.objects.visible_to(user)
     return (
         Initiative.objects.visible_to(user)
-        .select_related("category__plan")
+        .select_related("category__plan", "withdrawn_by")
         .prefetch_related("profile", Prefetch("enabled_by_projects", queryset=projects.order_by("code")))
         .get(reference=reference)
     )
@@ -834,10 +836,10 @@ def plan_version_shown(*, plan: SavingsPlan, version: PlanVersion | None = None,
             f"({_moment(version.taken_at)})"
         )
     latest = plan_version_latest(plan=plan, at=at)
-    latest_words = f"latest version “{latest.name}”, taken {_moment(latest.taken_at)}" if latest else "no version taken"
+    latest_words = f"last version: “{latest.name}”, taken {_moment(latest.taken_at)}" if latest else "no version taken"
     if at is None:
-        return f"The current plan; {latest_words}"
-    return f"The plan as it stood then; {latest_words}"
+        return f"The plan as it stands now ({latest_words})"
+    return f"The plan as it stood at {_moment(at)} ({latest_words.replace('last version', 'last version by then')})"
 
 
 def _moment(when: datetime) -> str:
@@ -1266,13 +1268,17 @@ def _changes(before, after, *, changed_only: bool) -> tuple[TrailChange, ...]:
     return tuple(changes)
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _actual_step(row, previous, corrected) -> tuple[str, str, tuple[TrailChange, ...]] | None:
     """What one historical row of a revision says happened: (what, reason, changes), or None for
     a step the trail does not show on its own (a revision superseded: its correction's approval
     says so). `previous` is the revision's row before it, `corrected` the row of the revision it
     corrects as it then stood."""
     correction = row.revision > 1
-    name = f"correction (revision {row.revision})" if correction else "figures"
+    name = f"Correction (revision {row.revision}) " if correction else ""
     if row.history_type == "+":
         if correction:
             return (
@@ -1288,9 +1294,9 @@ def _actual_step(row, previous, corrected) -> tuple[str, str, tuple[TrailChange,
     if status_changed and row.status == ActualStatus.SUPERSEDED:
         return None
     if status_changed and row.status == ActualStatus.SUBMITTED:
-        return f"{name.capitalize()} submitted for approval", "", ()
+        return _sentence(f"{name}submitted for approval"), "", ()
     if status_changed and row.status == ActualStatus.RETURNED:
-        return f"{name.capitalize()} returned for changes", row.return_reason, ()
+        return _sentence(f"{name}returned for changes"), row.return_reason, ()
     if status_changed and row.status == ActualStatus.APPROVED:
         if correction:
             return (
@@ -1301,7 +1307,7 @@ def _actual_step(row, previous, corrected) -> tuple[str, str, tuple[TrailChange,
             )
         return "Approved", "", ()
     changes = _changes(previous, row, changed_only=True)
-    what = f"{name.capitalize()} changed" if changes else f"{name.capitalize()} saved again, unchanged"
+    what = _sentence(f"{name}changed" if changes else f"{name}saved again, unchanged")
     return what, row.history_change_reason or "", changes
 
 
@@ -1444,7 +1450,7 @@ def categories_in_use(*, plan: SavingsPlan) -> QuerySet:
 def category_initiatives(*, category: Category, user) -> tuple[list[Initiative], list[Initiative]]:
     """The category's initiatives `user` may see: those in the plan, and those withdrawn (listed
     apart, with who withdrew them); one query."""
-    initiatives = list(initiative_list(user=user).filter(category=category).select_related("withdrawn_by"))
+    initiatives = list(initiative_list(user=user).filter(category=category))
     return (
         [initiative for initiative in initiatives if initiative.withdrawn_at is None],
         [initiative for initiative in initiatives if initiative.withdrawn_at is not None],
@@ -1463,6 +1469,13 @@ class PhasingYear:
 
     def total_with(self, amount: Decimal | None) -> Decimal:
         return self.others + (amount or ZERO)
+
+    def against_target(self, amount: Decimal | None) -> str:
+        """The plan's total with `amount` against the target, in words ("£2,000,000 short")."""
+        if self.target is None:
+            return ""
+        shortfall = self.target - self.total_with(amount)
+        return f"{format_pounds(shortfall)} short" if shortfall > 0 else f"{format_pounds(-shortfall)} over"
 
 
 def initiative_phasing(*, initiative: Initiative, user) -> list[PhasingYear]:
@@ -1525,3 +1538,11 @@ def targets_history(*, plan: SavingsPlan, limit: int = 50) -> list[HistoryEntry]
             )
         )
     return entries
+
+
+def targets_given_to(*, plan: SavingsPlan, user) -> QuerySet:
+    """The plan's targets as far as `user` is given them (see _targets_given), for the API."""
+    targets = PlanTarget.objects.filter(plan=plan).order_by("financial_year")
+    if not can_view_restricted(user):
+        targets = targets.filter(~Exists(Initiative.objects.filter(category__plan=OuterRef("plan")).withheld(user)))
+    return targets

@@ -237,3 +237,104 @@ def test_the_comparison_takes_the_same_queries_whatever_the_number_of_initiative
     earlier = briefing(mps_plan)
     with django_assert_num_queries(15):
         selectors.plan_compare(plan=mps_plan, before=earlier, after=None, user=finance)
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+from mps_ict.testing import assert_access_by_role  # noqa: E402
+
+FINANCE_ONLY = {role: 403 for role in ("board", "programme_manager", "asset_manager", "api_consumer", "none")}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/savings/versions/",
+        "/savings/versions/compare/",
+        "/savings/versions/compare/?from={pk}&to=now",
+        "/savings/?version={pk}",
+    ],
+)
+def test_every_reader_opens_the_version_pages(mps_plan, client, role_user, url):
+    assert_access_by_role(client, role_user, url.format(pk=briefing(mps_plan).pk))
+
+
+def test_only_finance_take_a_version(mps_plan, client, role_user):
+    for role in ("board", "programme_manager", "asset_manager", "api_consumer"):
+        client.force_login(role_user(role))
+        response = client.post("/savings/versions/", {"name": AFTER, "dated": "2013-06-30"})
+        assert response.status_code == 403
+    assert PlanVersion.objects.count() == 1
+
+
+def test_finance_take_a_version_through_the_form(mps_plan, client, finance):
+    client.force_login(finance)
+    page = client.get("/savings/versions/").content.decode()
+    assert "Take a version of the plan now" in page and BRIEFING in page
+    response = client.post("/savings/versions/", {"name": AFTER, "dated": "30/6/2013", "note": "Validated"})
+    assert response.status_code == 302
+    version = PlanVersion.objects.get(name=AFTER)
+    assert (version.dated, version.taken_by, version.note) == (date(2013, 6, 30), finance, "Validated")
+    page = client.get("/savings/versions/").content.decode()
+    assert "Priya Shah" in page and "Loaded from the source documents" in page
+
+
+def test_the_form_names_each_problem_and_takes_nothing(mps_plan, client, finance):
+    client.force_login(finance)
+    response = client.post("/savings/versions/", {"name": BRIEFING.upper(), "dated": "31/2/2013"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "govuk-error-summary" in page and "Enter the date as a real date" in page
+    response = client.post("/savings/versions/", {"name": BRIEFING.upper(), "dated": "2013-06-30"})
+    assert "already has a version called" in response.content.decode()
+    assert PlanVersion.objects.count() == 1
+
+
+def test_a_board_member_reads_the_comparison_with_who_and_why(mps_plan, client, role_user, consulted):
+    client.force_login(role_user("board"))
+    page = client.get(f"/savings/versions/compare/?from={briefing(mps_plan).pk}&to={consulted.pk}").content.decode()
+    assert "£4,000,000 → £5,000,000" in page and "(+£1,000,000)" in page
+    assert "Planned saving 2014/15: £4,000,000.00 → £5,000,000.00" in page
+    assert "Priya Shah" in page and "the BC site is shared a year early" in page
+    assert "2 initiatives added, withdrawn or changed; 9 unchanged." in page
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?from=999&to=now", "?from=abc", "?to=now", "?from={pk}&to=999", "?from=&to="],
+)
+def test_bad_or_missing_versions_get_a_clear_message_not_an_error(mps_plan, client, finance, query):
+    client.force_login(finance)
+    response = client.get("/savings/versions/compare/" + query.format(pk=briefing(mps_plan).pk))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "There is a problem" in page
+    assert "There is no version" in page or "Choose the version to compare from" in page
+
+
+def test_the_overview_and_breakdown_say_which_version_they_show(mps_plan, client, finance, consulted):
+    client.force_login(finance)
+    page = client.get("/savings/").content.decode()
+    assert f"The plan as it stands now (last version: “{AFTER}”" in page
+    page = client.get(f"/savings/?version={briefing(mps_plan).pk}").content.decode()
+    assert f"Plan version “{BRIEFING}”, dated 29 April 2013" in page
+    # the breakdown as the briefing note had it: SAV-DC's 2014/15 saving was £4m then (demand: £7m)
+    page = client.get(f"/savings/breakdown/?version={briefing(mps_plan).pk}").content.decode()
+    assert "£7,000,000" in page and "£42,000,000" in page
+    now = client.get("/savings/breakdown/").content.decode()
+    assert "£8,000,000" in now and "£43,000,000" in now
+    unknown = client.get("/savings/breakdown/?version=4040")
+    assert unknown.status_code == 200 and "There is no version “4040” of the plan" in unknown.content.decode()
+
+
+@pytest.mark.parametrize("extra", [0, 15])
+def test_the_version_pages_take_the_same_queries_at_any_size(
+    mps_plan, client, finance, consulted, django_assert_num_queries, extra
+):
+    _grow(extra)
+    client.force_login(finance)
+    client.get("/savings/versions/")  # the session and permissions, once
+    with django_assert_num_queries(6):
+        client.get("/savings/versions/")
+    with django_assert_num_queries(22):
+        client.get(f"/savings/versions/compare/?from={briefing(mps_plan).pk}&to=now")
