@@ -827,19 +827,34 @@ def person_name(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def plan_version_shown(*, plan: SavingsPlan, version: PlanVersion | None = None, at: datetime | None = None) -> str:
+@dataclass(frozen=True)
+class VersionShown:
+    """Which version of the plan figures are: `version` (None: the plan as it stands, or stood at
+    a moment), the latest version by then, and both in words."""
+
+    version: PlanVersion | None
+    latest: PlanVersion | None
+    description: str
+
+
+def plan_version_shown(
+    *, plan: SavingsPlan, version: PlanVersion | None = None, at: datetime | None = None
+) -> VersionShown:
     """Which version of the plan figures are, in words: a version's own name, else the plan as it
-    stands (or stood `at` a moment) with its latest version by then. One query, none for a version."""
+    stands (or stood `at` a moment) with its last version by then; `latest` is the last version by
+    then (for a version: the latest of all). One query."""
+    latest = plan_version_latest(plan=plan, at=None if version else at)  # for a version: the latest of all
     if version is not None:
-        return (
-            f"Plan version “{version.name}”, dated {version.dated:%-d %B %Y}: the plan as it stood when it was taken "
-            f"({_moment(version.taken_at)})"
+        description = (
+            f"Plan version “{version.name}”, dated {version.dated:%-d %B %Y}: the plan as it stood when it was "
+            f"taken ({_moment(version.taken_at)})"
         )
-    latest = plan_version_latest(plan=plan, at=at)
+        return VersionShown(version, latest, description)
     latest_words = f"last version: “{latest.name}”, taken {_moment(latest.taken_at)}" if latest else "no version taken"
     if at is None:
-        return f"The plan as it stands now ({latest_words})"
-    return f"The plan as it stood at {_moment(at)} ({latest_words.replace('last version', 'last version by then')})"
+        return VersionShown(None, latest, f"The plan as it stands now ({latest_words})")
+    by_then = latest_words.replace("last version", "last version by then")
+    return VersionShown(None, latest, f"The plan as it stood at {_moment(at)} ({by_then})")
 
 
 def _moment(when: datetime) -> str:

@@ -995,7 +995,7 @@ def _version_context(request, plan, version, records) -> dict:
     asked = request.GET.get("version", "")
     return {
         "plan_version": version,
-        "plan_version_note": selectors.plan_version_shown(plan=plan, version=version, at=records.at),
+        "plan_version_note": selectors.plan_version_shown(plan=plan, version=version, at=records.at).description,
         "plan_version_unknown": asked if asked and version is None else "",
     }
 

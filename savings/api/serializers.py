@@ -1,8 +1,12 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mps_ict.api.fields import FinancialYearField, MoneyField
-from mps_ict.api.serializers import Input
-from savings.models import Category, Initiative, QuarterlyActual, SavingsPlan
+from mps_ict.api.serializers import AsAtInput, Input
+from mps_ict.marking import ProtectiveMarking
+from savings.choices import Confidence, DeliveryStatus, SavingsType
+from savings.models import Category, Initiative, PlanTarget, QuarterlyActual, SavingsPlan
+from savings.selectors import person_name, plan_version_find
 
 
 class TargetOutput(serializers.Serializer):
@@ -32,6 +36,31 @@ class CategoryPositionOutput(serializers.Serializer):
     discrepancy = serializers.BooleanField()
 
 
+# Which version of the plan figures are (plan versions, issue 13 part 3; the rest of it is below)
+
+
+class PlanVersionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    dated = serializers.DateField(help_text="The date the version is known by")
+    taken_at = serializers.DateTimeField(help_text="The moment whose plan it is, read back from the audit trail")
+    taken_by = serializers.SerializerMethodField(help_text="Who took it (full name, else username); null: loaded")
+    note = serializers.CharField()
+
+    def get_taken_by(self, version) -> str | None:
+        return person_name(version.taken_by) if version.taken_by_id else None
+
+
+class PlanVersionShownOutput(serializers.Serializer):
+    """Which version of the plan the figures are."""
+
+    version = PlanVersionOutput(allow_null=True, help_text="The version shown (?version=); null: not a version")
+    latest_version = PlanVersionOutput(
+        source="latest", allow_null=True, help_text="The plan's last version by then (for a version: of all)"
+    )
+    description = serializers.CharField(help_text="Which plan the figures are, in words")
+
+
 class SummaryOutput(serializers.Serializer):
     plan = serializers.CharField(source="plan.name")
     financial_year = FinancialYearField(source="reporting_year.financial_year", allow_null=True)
@@ -55,6 +84,11 @@ class SummaryOutput(serializers.Serializer):
     as_at = serializers.DateField(
         allow_null=True, help_text="The day whose end the figures stood at (?as_at=); null: as they stand now"
     )
+    plan_version = serializers.SerializerMethodField(help_text="Which version of the plan the figures are")
+
+    @extend_schema_field(PlanVersionShownOutput)
+    def get_plan_version(self, summary):
+        return PlanVersionShownOutput(self.context["plan_version"]).data
 
 
 class BreakdownOutput(serializers.Serializer):
@@ -63,6 +97,13 @@ class BreakdownOutput(serializers.Serializer):
     group_key = serializers.CharField(help_text="The savings type code or category name")
     planned = MoneyField()
     realised = MoneyField()
+    plan_version = serializers.SerializerMethodField(
+        help_text="The name of the plan version the figures are (?version=); null: the plan as it stands (or as at)"
+    )
+
+    def get_plan_version(self, row) -> str | None:
+        version = self.context.get("plan_version")
+        return version.name if version else None
 
 
 class BreakdownInput(serializers.Serializer):
@@ -101,9 +142,15 @@ class PlanOutput(serializers.ModelSerializer):
 
 
 class CategoryOutput(serializers.ModelSerializer):
+    withdrawn = serializers.SerializerMethodField(help_text="Withdrawn from the plan (its page and history stay)")
+
     class Meta:
         model = Category
-        fields = ["id", "name", "slug", "position", "plan"]
+        fields = ["id", "name", "slug", "position", "plan", "withdrawn", "withdrawn_at", "withdrawn_reason", "version"]
+        extra_kwargs = {"version": {"help_text": "Give it back to change or withdraw the category; 409 if stale"}}
+
+    def get_withdrawn(self, category) -> bool:
+        return category.withdrawn_at is not None
 
 
 class InitiativeOutput(serializers.ModelSerializer):
@@ -115,9 +162,16 @@ class InitiativeOutput(serializers.ModelSerializer):
     stated_reduction = MoneyField(allow_null=True)
     investment_needed = MoneyField(allow_null=True)
     discrepancy = serializers.BooleanField()
+    withdrawn = serializers.SerializerMethodField(
+        help_text="Withdrawn from the plan: its figures are in no total (its record and history stay)"
+    )
+    withdrawn_by = serializers.CharField(source="withdrawn_by.username", default=None, allow_null=True)
 
     class Meta:
         model = Initiative
+        extra_kwargs = {
+            "version": {"help_text": "Give it back to change, re-phase, withdraw or reinstate; 409 if stale"}
+        }
         fields = [
             "reference",
             "category",
@@ -140,7 +194,15 @@ class InitiativeOutput(serializers.ModelSerializer):
             "confidence",
             "dependencies",
             "protective_marking",
+            "withdrawn",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawn_reason",
+            "version",
         ]
+
+    def get_withdrawn(self, initiative) -> bool:
+        return initiative.withdrawn_at is not None
 
 
 class ActualOutput(serializers.ModelSerializer):
@@ -170,7 +232,15 @@ class ActualOutput(serializers.ModelSerializer):
             "decided_at",
             "return_reason",
             "version",
+            "revision",
+            "corrects",
+            "correction_reason",
         ]
+        extra_kwargs = {
+            "revision": {"help_text": "1 for the quarter's first figures; each correction is the next revision"},
+            "corrects": {"help_text": "The id of the approved revision this one corrects; null for first figures"},
+            "correction_reason": {"help_text": "Why the approved figures are corrected (corrections only)"},
+        }
 
 
 class ActualCreateInput(Input):
@@ -292,3 +362,317 @@ class QuarterDecideOutput(serializers.Serializer):
     quarter = serializers.IntegerField()
     approved = serializers.IntegerField(help_text="How many figures were approved")
     returned = serializers.IntegerField(help_text="How many figures were returned to their makers")
+
+
+# --- Corrections of approved actuals and each figure's trail (issue 13 part 4) --------------------
+
+
+class CorrectionInput(Input):
+    """A correction of approved figures: why, the figures as they should be, and the version of the
+    approved figures you read."""
+
+    reason = serializers.CharField(help_text="Why the approved figures are corrected; kept in the trail")
+    actual_saving = MoneyField()
+    forecast_full_year = MoneyField()
+    commentary = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        min_value=1, help_text="The version of the approved figures you read; 409 if they changed since"
+    )
+
+
+class DiscardInput(ReviewedVersionInput):
+    reason = serializers.CharField(help_text="Why the correction is discarded; kept in the trail")
+
+
+class TrailChangeOutput(serializers.Serializer):
+    label = serializers.CharField(help_text="The figure, e.g. Actual saving in the quarter")
+    before = serializers.CharField(help_text='In pounds for money ("£1,000.00"); empty for nothing')
+    after = serializers.CharField(help_text='In pounds for money ("£1,000.00"); empty for nothing')
+
+
+class TrailEntryOutput(serializers.Serializer):
+    when = serializers.DateTimeField()
+    who = serializers.CharField(help_text="The person's full name, else their username; system for none")
+    what = serializers.CharField(help_text="What happened, in words, e.g. Correction approved (revision 2)")
+    reason = serializers.CharField(help_text="Why (a return, correction, discard or reopening); may be empty")
+    changes = TrailChangeOutput(many=True)
+
+
+# --- Finance maintain the plan: initiatives, phasing, categories, targets (issue 13 part 2) -------
+
+MARKINGS = ProtectiveMarking.choices
+
+
+class InitiativeCreateInput(Input):
+    """POST: a new initiative of the plan, in a category in use. It has no phasing until its
+    profile is PUT."""
+
+    reference = serializers.SlugField(max_length=40, help_text="Short and unique, e.g. SAV-DC2")
+    category = serializers.CharField(help_text="The slug of a category in use, e.g. data-centres")
+    description = serializers.CharField()
+    owner = serializers.CharField(required=False, allow_blank=True, default="", max_length=120)
+    cost_now = MoneyField(help_text="Running cost a year now (£)")
+    future_cost = MoneyField(help_text="Running cost a year once delivered (£)")
+    stated_reduction = MoneyField(
+        required=False, allow_null=True, default=None, help_text="A reduction a document states (£), if any"
+    )
+    savings_type = serializers.ChoiceField(choices=SavingsType.choices)
+    cashable = serializers.BooleanField(required=False, default=True)
+    investment_needed = MoneyField(required=False, allow_null=True, default=None, help_text="Invest-to-save (£)")
+    investment_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    inside_doi_budget = serializers.BooleanField(required=False, default=True)
+    delivery_status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False, default="not_started")
+    confidence = serializers.ChoiceField(choices=Confidence.choices, required=False, default="")
+    dependencies = serializers.CharField(required=False, allow_blank=True, default="")
+    protective_marking = serializers.ChoiceField(choices=MARKINGS, required=False, default=ProtectiveMarking.OFFICIAL)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the history")
+
+
+class InitiativePatchInput(Input):
+    """PATCH: the fields to change, from the version you read; a field not given keeps its value.
+    `reference` is the URL's and never changes. `version` is required, so this is never DRF's
+    `partial` mode (which would waive it)."""
+
+    category = serializers.CharField(required=False, help_text="The slug of a category in use")
+    description = serializers.CharField(required=False)
+    owner = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    cost_now = MoneyField(required=False)
+    future_cost = MoneyField(required=False)
+    stated_reduction = MoneyField(required=False, allow_null=True)
+    savings_type = serializers.ChoiceField(choices=SavingsType.choices, required=False)
+    cashable = serializers.BooleanField(required=False)
+    investment_needed = MoneyField(required=False, allow_null=True)
+    investment_note = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    inside_doi_budget = serializers.BooleanField(required=False)
+    delivery_status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
+    confidence = serializers.ChoiceField(choices=Confidence.choices, required=False)
+    dependencies = serializers.CharField(required=False, allow_blank=True)
+    protective_marking = serializers.ChoiceField(choices=MARKINGS, required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the history")
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; 409 if it changed since")
+
+    partial = property(lambda self: False, lambda self, value: None)
+
+
+class ReasonInput(Input):
+    """Withdraw, reinstate or remove: why (kept in the history), from the version you read."""
+
+    reason = serializers.CharField(help_text="Why; kept in the history")
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; 409 if it changed since")
+
+
+class ProfileYearInput(Input):
+    financial_year = FinancialYearField()
+    planned_saving = MoneyField(allow_null=True, help_text="The year's saving against the baseline (£); null: none")
+
+
+class ProfileInput(Input):
+    """PUT: the initiative's planned saving for years of the plan, in one go. A year given as null
+    plans no saving (its row goes); a year not given is left as it is."""
+
+    profile = ProfileYearInput(many=True, help_text="Each year at most once")
+    version = serializers.IntegerField(min_value=1, help_text="The initiative's version you read; 409 if stale")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the history")
+
+    def validate_profile(self, rows):
+        years = [row["financial_year"] for row in rows]
+        twice = sorted({str(year) for year in years if years.count(year) > 1})
+        if twice:
+            raise serializers.ValidationError(f"Give each year once: {', '.join(twice)} given more than once.")
+        return rows
+
+
+class ProfileRowOutput(serializers.Serializer):
+    financial_year = FinancialYearField()
+    planned_saving = MoneyField()
+    is_assumed = serializers.BooleanField(help_text="An assumption (the seed's phasing), not a figure finance set")
+
+
+class ProfileOutput(serializers.Serializer):
+    reference = serializers.CharField()
+    version = serializers.IntegerField()
+    profile = ProfileRowOutput(many=True, source="profile.all")
+
+
+class CategoryCreateInput(Input):
+    name = serializers.CharField(max_length=120)
+    position = serializers.IntegerField(min_value=0, required=False, help_text="Where it comes in lists; default last")
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the history")
+
+
+class CategoryPatchInput(Input):
+    """PATCH: rename or move (the slug stays), from the version you read."""
+
+    name = serializers.CharField(max_length=120, required=False)
+    position = serializers.IntegerField(min_value=0, required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the history")
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; 409 if it changed since")
+
+    partial = property(lambda self: False, lambda self, value: None)
+
+
+class PlanTargetOutput(serializers.ModelSerializer):
+    financial_year = FinancialYearField()
+    cumulative_target = MoneyField()
+
+    class Meta:
+        model = PlanTarget
+        fields = ["financial_year", "cumulative_target", "source", "version"]
+
+
+class TargetCreateInput(Input):
+    financial_year = FinancialYearField(help_text="A year of the plan without a target")
+    cumulative_target = MoneyField(help_text="Saving a year against the baseline due by then (£)")
+    source = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the history")
+
+
+class TargetPatchInput(Input):
+    cumulative_target = MoneyField(required=False)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the history")
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; 409 if it changed since")
+
+    partial = property(lambda self: False, lambda self, value: None)
+
+
+class TargetRemoveInput(serializers.Serializer):
+    """DELETE's query: why, and the version you read."""
+
+    reason = serializers.CharField(help_text="Why the target is removed; kept in the history")
+    version = serializers.IntegerField(min_value=1, help_text="The version you read; 409 if it changed since")
+
+
+# --- Plan versions (issue 13 part 3) --------------------------------------------------------------
+
+LARGEST_ID = 2**31 - 1
+
+
+class PlanVersionTakeInput(Input):
+    """POST: take the plan as it stands now as a named, dated version."""
+
+    name = serializers.CharField(max_length=200, help_text="Unique among the plan's versions (in any case)")
+    dated = serializers.DateField(input_formats=["iso-8601"], help_text="The date it is known by: today or earlier")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanVersionChangeInput(Input):
+    """PATCH: rename a version or change its note; what it is a version of never changes."""
+
+    name = serializers.CharField(max_length=200, required=False, help_text="Unique among the plan's versions")
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class PlanMomentInput(AsAtInput):
+    """`?version=<id>` (the plan as that version was taken) or `?as_at=` (a past day), not both."""
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=LARGEST_ID,
+        help_text="Show the plan as this version of it was taken (see /api/v1/savings/versions/); not with as_at",
+    )
+
+    def validate_version(self, pk):
+        version = plan_version_find(plan=self.context["plan"], pk=pk)
+        if version is None:
+            raise serializers.ValidationError(f"There is no version {pk} of the plan.")
+        return version
+
+    def validate(self, attrs):
+        if "version" in attrs and attrs.get("as_at") is not None:
+            raise serializers.ValidationError({"version": "Give either version or as_at, not both."})
+        return attrs
+
+
+class VersionCompareInput(serializers.Serializer):
+    """`?from=<version id>&to=<version id or now>`; the earlier of the two is always shown first."""
+
+    to = serializers.RegexField(
+        r"^(?:now|[1-9][0-9]{0,8})$",
+        required=False,
+        default="now",
+        help_text="A version's id, or now (the default): the plan as it stands",
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.IntegerField(min_value=1, max_value=LARGEST_ID, help_text="A version's id")
+        return fields
+
+    def _version(self, pk):
+        return plan_version_find(plan=self.context["plan"], pk=pk)
+
+    def validate(self, attrs):
+        errors = {}
+        earlier = self._version(attrs["from"])
+        if earlier is None:
+            errors["from"] = f"There is no version {attrs['from']} of the plan."
+        later = None if attrs["to"] == "now" else self._version(attrs["to"])
+        if attrs["to"] != "now" and later is None:
+            errors["to"] = f"There is no version {attrs['to']} of the plan: give a version's id, or now."
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {"before": earlier, "after": later}
+
+
+class PlanMomentOutput(serializers.Serializer):
+    version = PlanVersionOutput(allow_null=True, help_text="null: the plan as it stands now")
+    label = serializers.CharField()
+    at = serializers.DateTimeField(allow_null=True, help_text="The moment; null: now")
+
+
+class InitiativeAtOutput(serializers.Serializer):
+    category = serializers.CharField()
+    description = serializers.CharField()
+    baseline_reduction = MoneyField()
+    savings_type = serializers.CharField()
+    savings_type_label = serializers.CharField()
+
+
+class YearDifferenceOutput(serializers.Serializer):
+    financial_year = FinancialYearField()
+    before = MoneyField(allow_null=True, help_text="null: the initiative is not in the earlier plan")
+    after = MoneyField(allow_null=True, help_text="null: the initiative is not in the later plan")
+    difference = MoneyField()
+
+
+class InitiativeComparisonOutput(serializers.Serializer):
+    reference = serializers.CharField()
+    status = serializers.ChoiceField(choices=["added", "withdrawn", "changed", "unchanged"])
+    before = InitiativeAtOutput(allow_null=True, help_text="null: not in the earlier plan (added since)")
+    after = InitiativeAtOutput(allow_null=True, help_text="null: not in the later plan (withdrawn)")
+    baseline_reduction_difference = MoneyField()
+    years = YearDifferenceOutput(many=True, help_text="Planned saving per year against the baseline")
+
+
+class TypeYearComparisonOutput(serializers.Serializer):
+    savings_type = serializers.CharField(help_text="The savings type's code; empty for the total of every type")
+    label = serializers.CharField()
+    financial_year = FinancialYearField()
+    before = MoneyField()
+    after = MoneyField()
+    difference = MoneyField()
+
+
+class PlanChangeOutput(serializers.Serializer):
+    when = serializers.DateTimeField()
+    who = serializers.CharField(help_text="Full name, else username; system for a load")
+    reason = serializers.CharField(help_text="Why, as recorded with the change (may be empty)")
+    subject = serializers.CharField()
+    reference = serializers.CharField(help_text="The initiative's reference; empty for a target")
+    changes = serializers.ListField(child=serializers.CharField(), help_text="What moved, in words")
+
+
+class PlanComparisonOutput(serializers.Serializer):
+    plan = serializers.CharField(source="plan.name")
+    earlier = PlanMomentOutput(source="before")
+    later = PlanMomentOutput(source="after")
+    years = serializers.ListField(child=FinancialYearField())
+    initiatives = InitiativeComparisonOutput(many=True, help_text="Every initiative the reader may see in either")
+    unchanged = serializers.IntegerField(help_text="How many of them are unchanged")
+    by_savings_type = TypeYearComparisonOutput(source="by_type", many=True)
+    totals = TypeYearComparisonOutput(many=True, help_text="Every type's planned saving per year")
+    changes = PlanChangeOutput(many=True, help_text="The changes recorded between the two, oldest first")
+    withheld = serializers.IntegerField(help_text="Initiatives withheld from you (OFFICIAL-SENSITIVE): left out")
+    withheld_sentence = serializers.CharField()

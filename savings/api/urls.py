@@ -8,6 +8,8 @@ router.register("plans", views.PlanViewSet, basename="savings-plan")
 router.register("categories", views.CategoryViewSet, basename="savings-category")
 router.register("initiatives", views.InitiativeViewSet, basename="savings-initiative")
 router.register("actuals", views.ActualViewSet, basename="savings-actual")
+router.register("versions", views.PlanVersionViewSet, basename="savings-version")
+router.register("targets", views.TargetViewSet, basename="savings-target")
 
 urlpatterns = [
     path("summary/", views.SummaryView.as_view(), name="savings-summary"),

@@ -15,13 +15,13 @@ from rest_framework.views import APIView
 
 from mps_ict.api.errors import ErrorOutput
 from mps_ict.api.fields import FINANCIAL_YEAR_SCHEMA
-from mps_ict.api.serializers import AsAtInput, as_at_moment
+from mps_ict.as_at import moment
 from mps_ict.conflicts import Conflict
-from mps_ict.financial_years import Quarter
+from mps_ict.financial_years import FinancialYear, Quarter
 from savings import selectors, services
 from savings.api import serializers
 from savings.filters import InitiativeFilter, QuarterlyActualFilter
-from savings.models import Category, Initiative, QuarterlyActual, SavingsPlan
+from savings.models import Category, Initiative, PlanVersion, QuarterlyActual, SavingsPlan
 
 
 def _current_plan() -> SavingsPlan:
@@ -31,12 +31,16 @@ def _current_plan() -> SavingsPlan:
     return plan
 
 
-def _records_asked_for(request, plan: SavingsPlan) -> selectors.PlanRecords:
-    """The plan's records now or `?as_at=` a past day; a 404 if nothing was recorded by then."""
-    records = selectors.records_at(as_at_moment(request))
+def _records_asked_for(request, plan: SavingsPlan) -> tuple[selectors.PlanRecords, selectors.VersionShown]:
+    """The plan's records now, `?as_at=` a past day or `?version=` as a version was taken (the same
+    replay), and which version that is; a 404 if nothing was recorded by then."""
+    params = serializers.PlanMomentInput(data=request.query_params, context={"plan": plan})
+    params.is_valid(raise_exception=True)
+    version = params.validated_data.get("version")
+    records = selectors.records_at(version.taken_at if version else moment(params.validated_data.get("as_at")))
     if not records.recorded(plan):
         raise NotFound(f"Nothing recorded yet: the savings plan had no figures by {request.query_params['as_at']}.")
-    return records
+    return records, selectors.plan_version_shown(plan=plan, version=version, at=records.at)
 
 
 class SummaryView(APIView):
@@ -44,11 +48,15 @@ class SummaryView(APIView):
 
     export_filename = "savings-summary"
 
-    @extend_schema(parameters=[AsAtInput], responses={200: serializers.SummaryOutput, 404: ErrorOutput})
+    @extend_schema(
+        parameters=[serializers.PlanMomentInput],
+        responses={200: serializers.SummaryOutput, 400: ErrorOutput, 404: ErrorOutput},
+    )
     def get(self, request):
         plan = _current_plan()
-        summary = selectors.plan_summary(plan=plan, user=request.user, records=_records_asked_for(request, plan))
-        return Response(serializers.SummaryOutput(summary).data)
+        records, shown = _records_asked_for(request, plan)
+        summary = selectors.plan_summary(plan=plan, user=request.user, records=records)
+        return Response(serializers.SummaryOutput(summary, context={"plan_version": shown}).data)
 
     def export_table(self, data):
         headers = [
@@ -132,21 +140,20 @@ class BreakdownView(APIView):
                 "by", str, enum=["savings_type", "category"], description="Group by (default savings_type)"
             ),
             OpenApiParameter("financial_year", FINANCIAL_YEAR_SCHEMA, description="Only this year, e.g. 2014/15"),
-            AsAtInput,
+            serializers.PlanMomentInput,
         ],
-        responses={200: serializers.BreakdownOutput(many=True), 404: ErrorOutput},
+        responses={200: serializers.BreakdownOutput(many=True), 400: ErrorOutput, 404: ErrorOutput},
     )
     def get(self, request):
         params = serializers.BreakdownInput(data=request.query_params)
         params.is_valid(raise_exception=True)
         plan = _current_plan()
-        rows = selectors.plan_breakdown(
-            plan=plan, by=params.validated_data["by"], user=request.user, records=_records_asked_for(request, plan)
-        )
+        records, shown = _records_asked_for(request, plan)
+        rows = selectors.plan_breakdown(plan=plan, by=params.validated_data["by"], user=request.user, records=records)
         year = params.validated_data.get("financial_year")
         if year is not None:
             rows = [row for row in rows if row.financial_year == year]
-        return Response(serializers.BreakdownOutput(rows, many=True).data)
+        return Response(serializers.BreakdownOutput(rows, many=True, context={"plan_version": shown.version}).data)
 
 
 class PlanViewSet(viewsets.ReadOnlyModelViewSet):
@@ -158,24 +165,164 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         return selectors.plan_list(user=self.request.user)
 
 
-class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+# --- Categories and initiatives: read by every reader, maintained by finance (issue 13 part 2) ---
+
+WRITE_RESPONSES = {400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput}
+
+
+def _category_in_use(slug: str) -> Category:
+    """The category a request names by slug: one of the current plan's, in use."""
+    category = selectors.categories_in_use(plan=_current_plan()).filter(slug=slug).first()
+    if category is None:
+        raise DjangoValidationError({"category": f"There is no category {slug!r} in use in the plan."})
+    return category
+
+
+class CategoryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The plan's categories (withdrawn ones too, flagged). Finance add, rename or move (the slug
+    stays), withdraw and reinstate them."""
+
     queryset = Category.objects.order_by("plan", "position")
     serializer_class = serializers.CategoryOutput
     export_filename = "savings-categories"
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.categories_visible_to(self.request.user).order_by("plan", "position")
 
+    @extend_schema(
+        request=serializers.CategoryCreateInput, responses={201: serializers.CategoryOutput, **WRITE_RESPONSES}
+    )
+    def create(self, request, *args, **kwargs):
+        params = serializers.CategoryCreateInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        category = services.category_create(plan=_current_plan(), user=request.user, **params.validated_data)
+        return Response(serializers.CategoryOutput(category).data, status=status.HTTP_201_CREATED)
 
-class InitiativeViewSet(viewsets.ReadOnlyModelViewSet):
+    @extend_schema(
+        request=serializers.CategoryPatchInput, responses={200: serializers.CategoryOutput, **WRITE_RESPONSES}
+    )
+    def partial_update(self, request, *args, **kwargs):
+        params = serializers.CategoryPatchInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        category = services.category_update(category=self.get_object(), user=request.user, **params.validated_data)
+        return Response(serializers.CategoryOutput(category).data)
+
+    @extend_schema(request=serializers.ReasonInput, responses={200: serializers.CategoryOutput, **WRITE_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        params = serializers.ReasonInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        category = services.category_withdraw(category=self.get_object(), user=request.user, **params.validated_data)
+        return Response(serializers.CategoryOutput(category).data)
+
+    @extend_schema(request=serializers.ReasonInput, responses={200: serializers.CategoryOutput, **WRITE_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, pk=None):
+        params = serializers.ReasonInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        category = services.category_reinstate(category=self.get_object(), user=request.user, **params.validated_data)
+        return Response(serializers.CategoryOutput(category).data)
+
+
+class InitiativeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The plan's initiatives, withdrawn ones too (`withdrawn` says which; `?withdrawn=false` for
+    those in the plan). Finance add and change them, re-phase them (profile/), withdraw and
+    reinstate them; an initiative the caller may not see is a 404 for every one of these."""
+
     serializer_class = serializers.InitiativeOutput
     filterset_class = InitiativeFilter
     lookup_field = "reference"
     export_filename = "savings-initiatives"
     queryset = selectors.Initiative.objects.all()
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
         return selectors.initiative_list(user=self.request.user)
+
+    def _output(self, initiative):
+        return serializers.InitiativeOutput(
+            selectors.initiative_list(user=self.request.user).get(pk=initiative.pk)
+        ).data
+
+    @extend_schema(
+        request=serializers.InitiativeCreateInput, responses={201: serializers.InitiativeOutput, **WRITE_RESPONSES}
+    )
+    def create(self, request, *args, **kwargs):
+        params = serializers.InitiativeCreateInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        values = dict(params.validated_data)
+        values["category"] = _category_in_use(values["category"])
+        initiative = services.initiative_create(user=request.user, **values)
+        return Response(self._output(initiative), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.InitiativePatchInput, responses={200: serializers.InitiativeOutput, **WRITE_RESPONSES}
+    )
+    def partial_update(self, request, *args, **kwargs):
+        initiative = self.get_object()
+        params = serializers.InitiativePatchInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        values = dict(params.validated_data)
+        if "category" in values:
+            values["category"] = _category_in_use(values["category"])
+        updated = services.initiative_update(initiative=initiative, user=request.user, **values)
+        return Response(self._output(updated))
+
+    @extend_schema(request=serializers.ReasonInput, responses={200: serializers.InitiativeOutput, **WRITE_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, reference=None):
+        params = serializers.ReasonInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        initiative = services.initiative_withdraw(
+            initiative=self.get_object(), user=request.user, **params.validated_data
+        )
+        return Response(self._output(initiative))
+
+    @extend_schema(request=serializers.ReasonInput, responses={200: serializers.InitiativeOutput, **WRITE_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def reinstate(self, request, reference=None):
+        params = serializers.ReasonInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        initiative = services.initiative_reinstate(
+            initiative=self.get_object(), user=request.user, **params.validated_data
+        )
+        return Response(self._output(initiative))
+
+    @extend_schema(request=serializers.ProfileInput, responses={200: serializers.ProfileOutput, **WRITE_RESPONSES})
+    @action(detail=True, methods=["put"])
+    def profile(self, request, reference=None):
+        """Set the planned saving for years of the plan in one go (errors name the row:
+        `profile[i].planned_saving`, or `profile[i].financial_year` for a year outside the plan)."""
+        initiative = self.get_object()
+        params = serializers.ProfileInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        rows = params.validated_data["profile"]
+        try:
+            updated = services.initiative_rephase(
+                initiative=initiative,
+                user=request.user,
+                profile={row["financial_year"]: row["planned_saving"] for row in rows},
+                version=params.validated_data["version"],
+                reason=params.validated_data["reason"],
+            )
+        except DjangoValidationError as refused:
+            raise _profile_rows(refused, [row["financial_year"] for row in rows]) from refused
+        return Response(serializers.ProfileOutput(updated).data)
+
+
+def _profile_rows(refused: DjangoValidationError, years: list) -> DjangoValidationError:
+    """The service names a year ("profile.2014/15"); the request, the row ("profile[0].planned_saving",
+    or "profile[0].financial_year" for a year outside the plan). The same kind of refusal."""
+    position = {str(year): index for index, year in enumerate(years)}
+    errors = {}
+    for key, messages in refused.message_dict.items():
+        year = key.removeprefix("profile.")
+        if key.startswith("profile.") and year in position:
+            field = "financial_year" if any("outside" in message for message in messages) else "planned_saving"
+            key = f"profile[{position[year]}].{field}"
+        errors.setdefault(key, []).extend(messages)
+    return type(refused)(errors)
 
 
 UPDATE_RESPONSES = {
@@ -199,8 +346,8 @@ class ActualViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
     def get_queryset(self):
         return (
             QuarterlyActual.objects.visible_to(self.request.user)
-            .select_related("initiative", "entered_by", "submitted_by", "decided_by")
-            .order_by("financial_year", "quarter", "initiative__reference")
+            .select_related("initiative__category__plan", "entered_by", "submitted_by", "decided_by")
+            .order_by("financial_year", "quarter", "initiative__reference", "revision")
         )
 
     @extend_schema(
@@ -271,6 +418,68 @@ class ActualViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.R
             actual=self.get_object(), user=request.user, expected_version=params.validated_data.get("version")
         )
         return Response(serializers.ActualOutput(actual).data)
+
+    @extend_schema(
+        request=serializers.CorrectionInput,
+        responses={
+            201: serializers.ActualOutput,
+            400: ErrorOutput,
+            403: ErrorOutput,
+            404: ErrorOutput,
+            409: ErrorOutput,
+        },
+        description="Propose a correction of approved figures: a new revision (a draft, with the reason) that "
+        "is submitted, and approved by a colleague, like any figures; its approval supersedes these. Only "
+        "approved figures, in an open quarter; 409 if a correction of them is already open or they changed.",
+    )
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        params = serializers.CorrectionInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        values = params.validated_data
+        correction = services.actual_correct(
+            actual=self.get_object(),
+            user=request.user,
+            reason=values["reason"],
+            actual_saving=values["actual_saving"],
+            forecast_full_year=values["forecast_full_year"],
+            commentary=values["commentary"],
+            expected_version=values["version"],
+        )
+        return Response(serializers.ActualOutput(correction).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.DiscardInput,
+        responses={204: None, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput, 409: ErrorOutput},
+        description="Discard a correction that is a draft or was returned, with a reason: the approved figures "
+        "stay in force; the trail keeps the correction and the reason.",
+    )
+    @action(detail=True, methods=["post"])
+    def discard(self, request, pk=None):
+        params = serializers.DiscardInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        services.actual_correction_discard(
+            actual=self.get_object(),
+            user=request.user,
+            reason=params.validated_data["reason"],
+            expected_version=params.validated_data.get("version"),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        responses={200: serializers.TrailEntryOutput(many=True), 404: ErrorOutput},
+        description="The trail of this actual's initiative and quarter, newest first: every revision's steps "
+        "(entered, changed, submitted, returned, approved; corrections proposed, approved, returned, discarded) "
+        "and the quarter's closings and reopenings, who (by name), when, why, before and after in pounds.",
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def trail(self, request, pk=None):
+        actual = self.get_object()
+        entries = selectors.actual_trail(
+            plan=actual.initiative.category.plan, initiative=actual.initiative, quarter=actual.period
+        )
+        return Response(serializers.TrailEntryOutput(entries, many=True).data)
 
     @extend_schema(request=serializers.ReturnInput, responses=UPDATE_RESPONSES)
     @action(detail=True, methods=["post"], url_path="return")
@@ -384,3 +593,129 @@ def _by_position(refused: DjangoValidationError, references: list[str]) -> Djang
         name = f"decisions[{position[reference]}].{field}" if field and reference in position else key
         errors.setdefault(name, []).extend(messages)
     return type(refused)(errors)
+
+
+# --- The plan's interim targets (issue 13 part 2) ------------------------------------------------
+
+
+@extend_schema(parameters=[OpenApiParameter("financial_year", FINANCIAL_YEAR_SCHEMA, OpenApiParameter.PATH)])
+class TargetViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """The plan's interim targets by year ("2014-15" in the URL). Whole-plan figures: given only to
+    a reader from whom no initiative is withheld (else the list is empty). Finance set, change and
+    remove them (with a reason)."""
+
+    serializer_class = serializers.PlanTargetOutput
+    lookup_field = "financial_year"
+    lookup_value_regex = r"[^/]+"
+    export_filename = "savings-targets"
+    queryset = selectors.PlanTarget.objects.all()
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.targets_given_to(plan=_current_plan(), user=self.request.user)
+
+    def get_object(self):
+        try:
+            year = FinancialYear.parse(self.kwargs["financial_year"])
+        except ValueError as error:
+            raise NotFound(str(error)) from error
+        target = self.get_queryset().filter(financial_year=year).first()
+        if target is None:
+            raise NotFound(f"The plan has no target for {year}.")
+        return target
+
+    @extend_schema(
+        request=serializers.TargetCreateInput, responses={201: serializers.PlanTargetOutput, **WRITE_RESPONSES}
+    )
+    def create(self, request, *args, **kwargs):
+        params = serializers.TargetCreateInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        target = services.target_set(plan=_current_plan(), user=request.user, **params.validated_data)
+        return Response(serializers.PlanTargetOutput(target).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.TargetPatchInput, responses={200: serializers.PlanTargetOutput, **WRITE_RESPONSES}
+    )
+    def partial_update(self, request, *args, **kwargs):
+        target = self.get_object()
+        params = serializers.TargetPatchInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        values = params.validated_data
+        updated = services.target_set(
+            plan=target.plan,
+            financial_year=target.financial_year,
+            cumulative_target=values.get("cumulative_target", target.cumulative_target),
+            source=values.get("source"),
+            version=values["version"],
+            user=request.user,
+            reason=values["reason"],
+        )
+        return Response(serializers.PlanTargetOutput(updated).data)
+
+    @extend_schema(parameters=[serializers.TargetRemoveInput], responses={204: None, **WRITE_RESPONSES})
+    def destroy(self, request, *args, **kwargs):
+        """Remove the target: `?reason=` (why, kept in the history) and `?version=` (the one you read)."""
+        target = self.get_object()
+        params = serializers.TargetRemoveInput(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        services.target_remove(target=target, user=request.user, **params.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Plan versions (issue 13 part 3) --------------------------------------------------------------
+
+
+class PlanVersionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The savings plan's versions: named, dated moments of the plan, read back from the audit
+    trail. Finance take one (POST: the plan as it stands now) and rename it or change its note
+    (PATCH); versions are never deleted. `compare/` sets two side by side."""
+
+    serializer_class = serializers.PlanVersionOutput
+    export_filename = "savings-plan-versions"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    queryset = PlanVersion.objects.all()
+
+    def get_queryset(self):
+        plan = selectors.plan_current()
+        return selectors.plan_versions(plan=plan) if plan else PlanVersion.objects.none()
+
+    @extend_schema(
+        request=serializers.PlanVersionTakeInput,
+        responses={201: serializers.PlanVersionOutput, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput},
+        description="Take the plan as it stands now as a version, named uniquely and dated today or earlier.",
+    )
+    def create(self, request, *args, **kwargs):
+        params = serializers.PlanVersionTakeInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        version = services.plan_version_take(plan=_current_plan(), user=request.user, **params.validated_data)
+        return Response(serializers.PlanVersionOutput(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=serializers.PlanVersionChangeInput,
+        responses={200: serializers.PlanVersionOutput, 400: ErrorOutput, 403: ErrorOutput, 404: ErrorOutput},
+        description="Rename a version or change its note; what it is a version of never changes.",
+    )
+    def partial_update(self, request, *args, **kwargs):
+        version = self.get_object()
+        params = serializers.PlanVersionChangeInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        updated = services.plan_version_update(version=version, user=request.user, **params.validated_data)
+        return Response(serializers.PlanVersionOutput(updated).data)
+
+    @extend_schema(
+        parameters=[serializers.VersionCompareInput],
+        responses={200: serializers.PlanComparisonOutput, 400: ErrorOutput, 404: ErrorOutput},
+        description="Two moments of the plan side by side, the earlier first: each initiative you may see "
+        "(added, withdrawn, changed or unchanged, with its planned saving per year in each and the "
+        "difference), the planned saving by savings type per year, and the changes recorded between them "
+        "with who made them and why.",
+    )
+    @action(detail=False, methods=["get"], pagination_class=None)
+    def compare(self, request):
+        plan = _current_plan()
+        params = serializers.VersionCompareInput(data=request.query_params, context={"plan": plan})
+        params.is_valid(raise_exception=True)
+        comparison = selectors.plan_compare(plan=plan, user=request.user, **params.validated_data)
+        return Response(serializers.PlanComparisonOutput(comparison).data)
