@@ -173,6 +173,9 @@ POLICY: dict[str, Access] = {
     "api:savings-quarter-close": _form(FINANCE_STAFF),
     "api:savings-quarter-reopen": _form(FINANCE_STAFF),
     "api:savings-quarter-decide": _form(FINANCE_STAFF),
+    "api:savings-version-list": Access(read=READERS, write=FINANCE_STAFF),  # plan versions: finance take
+    "api:savings-version-detail": Access(read=READERS, write=FINANCE_STAFF),  # and rename
+    "api:savings-version-compare": _page(),
     "api:capital-programme-list": _page(),
     "api:project-list": _page(),
     "api:project-detail": _page(),

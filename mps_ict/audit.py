@@ -137,6 +137,14 @@ class HistoryEntry:
     changes: tuple[FieldChange, ...]
 
 
+def person(user) -> str:
+    """How a trail names whoever made a change: their full name, else their username; "system"
+    for a change made by no one signed in (a loader, a task)."""
+    if user is None:
+        return "system"
+    return user.get_full_name() or user.get_username()
+
+
 _ACTIONS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 

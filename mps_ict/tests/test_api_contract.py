@@ -83,6 +83,18 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
         "quarter": "a closed quarter, closed by someone other than the caller",
         "reason": "not only spaces (a reason is read without its surrounding spaces)",
     },
+    "POST /api/v1/savings/actuals/{id}/correct/": {
+        "status": "approved figures, with no correction of them already open",
+        "quarter": "an open quarter (a closed one is reopened first)",
+        "reason": "not only spaces (a reason is read without its surrounding spaces)",
+        "actual_saving": "not negative",
+        "forecast_full_year": "not negative",
+        "commentary": "given when the forecast moves beyond the tolerance",
+    },
+    "POST /api/v1/savings/actuals/{id}/discard/": {
+        "status": "a correction that is a draft or was returned",
+        "reason": "not only spaces (a reason is read without its surrounding spaces)",
+    },
     "POST /api/v1/savings/quarters/decide/": {
         "quarter": "an open quarter",
         "decisions": "each initiative at most once",

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from mps_ict.api.errors import ErrorOutput
 from mps_ict.api.fields import FINANCIAL_YEAR_SCHEMA
+from mps_ict.api.renderers import tabulate
 from mps_ict.as_at import moment
 from mps_ict.conflicts import Conflict
 from mps_ict.financial_years import FinancialYear, Quarter
@@ -719,3 +720,59 @@ class PlanVersionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
         params.is_valid(raise_exception=True)
         comparison = selectors.plan_compare(plan=plan, user=request.user, **params.validated_data)
         return Response(serializers.PlanComparisonOutput(comparison).data)
+
+    def export_table(self, data):
+        """`?format=csv|xlsx`: the comparison as one table (a row per initiative and year, per
+        savings type and year, and per change); the list as every list is."""
+        if self.action != "compare":
+            return tabulate(data)
+        headers = ["table", "initiative", "status", "savings_type", "financial_year", "before", "after", "difference"]
+        headers += ["when", "who", "change", "reason"]
+        blank = ["", "", "", ""]
+        rows = [
+            [
+                "initiative",
+                i["reference"],
+                i["status"],
+                (i["after"] or i["before"])["savings_type"],
+                y["financial_year"],
+                y["before"],
+                y["after"],
+                y["difference"],
+                *blank,
+            ]
+            for i in data["initiatives"]
+            for y in i["years"]
+        ]
+        rows += [
+            [
+                "savings type",
+                "",
+                "",
+                t["savings_type"] or "total",
+                t["financial_year"],
+                t["before"],
+                t["after"],
+                t["difference"],
+                *blank,
+            ]
+            for t in [*data["by_savings_type"], *data["totals"]]
+        ]
+        rows += [
+            [
+                "change",
+                c["reference"],
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                c["when"],
+                c["who"],
+                "; ".join(c["changes"]),
+                c["reason"],
+            ]
+            for c in data["changes"]
+        ]
+        return headers, rows

@@ -169,13 +169,13 @@ def test_a_closed_quarter_offers_no_forms_but_a_colleague_may_reopen_it(mps_plan
         "template.xlsx",
         "/approve/",
         "/return/",
-        "q1/SAV-",
+        "/edit/",  # an initiative's entry form (each figure's page, q1/SAV-…/, is read by everyone)
         "/reopen/",
     ):
         assert offered not in page, offered
     assert "a different finance user must reopen it" in page
     # The entry form itself is not offered either: back to the quarter, which says it is locked
-    response = client.get(Q1_URL + "SAV-NET/")
+    response = client.get(Q1_URL + "SAV-NET/edit/")
     assert response.status_code == 302 and response.url == Q1_URL
     assert client.get(Q1_URL + "upload/").status_code == 302
     # A colleague in finance is offered the reopen form (and still no entry forms)
@@ -200,7 +200,7 @@ def test_reopening_from_the_page_needs_a_reason_then_unlocks(mps_plan, closed_q1
     assert not services.quarter_is_closed(plan=mps_plan, quarter=Q1_2014)
     page = client.get(Q1_URL).content.decode()
     assert "Reopened by colleague" in page and "Late credit note" in page
-    assert "q1/SAV-NET/" in page  # entry is offered again
+    assert "q1/SAV-NET/edit/" in page  # entry is offered again
 
 
 def test_the_closer_is_refused_on_the_page_too(mps_plan, closed_q1, client):

@@ -30,7 +30,11 @@ def test_every_role_reads_the_savings_pages(mps_plan, client, role_user, url):
 
 @pytest.mark.parametrize(
     "url",
-    ["/savings/actuals/2014/q1/SAV-DC/", "/savings/actuals/2014/q1/template.xlsx", "/savings/actuals/2014/q1/upload/"],
+    [
+        "/savings/actuals/2014/q1/SAV-DC/edit/",
+        "/savings/actuals/2014/q1/template.xlsx",
+        "/savings/actuals/2014/q1/upload/",
+    ],
 )
 def test_only_finance_opens_the_data_entry_pages(mps_plan, client, role_user, url):
     assert_access_by_role(client, role_user, url, FINANCE_ONLY)
@@ -64,12 +68,12 @@ def test_a_missing_quarter_or_initiative_is_a_404(mps_plan, client, role_user):
     assert client.get("/savings/actuals/2014/q5/").status_code == 404
     assert client.get("/savings/actuals/1800/q1/").status_code == 404
     assert client.get("/savings/initiatives/NOPE/").status_code == 404
-    assert client.get("/savings/actuals/2014/q1/NOPE/").status_code == 404
+    assert client.get("/savings/actuals/2014/q1/NOPE/edit/").status_code == 404
 
 
 def test_finance_enters_figures_as_typed_and_sees_errors_by_field(mps_plan, client, role_user):
     client.force_login(role_user("finance"))
-    url = "/savings/actuals/2014/q1/SAV-DC/"
+    url = "/savings/actuals/2014/q1/SAV-DC/edit/"
     response = client.post(url, {"actual_saving": "lots", "forecast_full_year": "£9,000,000", "commentary": ""})
     page = response.content.decode()
     assert response.status_code == 200 and "govuk-error-summary" in page
@@ -89,7 +93,7 @@ def test_finance_enters_figures_as_typed_and_sees_errors_by_field(mps_plan, clie
 
 def test_a_stale_form_cannot_overwrite_a_colleagues_save(mps_plan, client, role_user):
     first, second = role_user("finance"), role_user("finance")
-    url = "/savings/actuals/2014/q1/SAV-DC/"
+    url = "/savings/actuals/2014/q1/SAV-DC/edit/"
     client.force_login(first)
     client.post(url, {"actual_saving": "100", "forecast_full_year": "4000000"})
     # Both open the form at version 1; the first saves again
@@ -104,7 +108,7 @@ def test_a_stale_form_cannot_overwrite_a_colleagues_save(mps_plan, client, role_
 def test_an_approval_applies_to_the_figures_the_approver_saw(mps_plan, client, role_user):
     maker, colleague, approver = role_user("finance"), role_user("finance"), role_user("finance")
     client.force_login(maker)
-    client.post("/savings/actuals/2014/q1/SAV-DC/", {"actual_saving": "100", "forecast_full_year": "4000000"})
+    client.post("/savings/actuals/2014/q1/SAV-DC/edit/", {"actual_saving": "100", "forecast_full_year": "4000000"})
     actual = QuarterlyActual.objects.get()
     services.actuals_submit(actuals=[actual], user=maker)
     # The approver opens the quarter and sees the approve button for the version on the page
