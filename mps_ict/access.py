@@ -99,7 +99,6 @@ POLICY: dict[str, Access] = {
     "savings:quarter-close": _form(FINANCE_STAFF),
     "savings:quarter-reopen": _form(FINANCE_STAFF),
     "savings:quarter-decide": _form(FINANCE_STAFF),
-    "savings:actual-approve": _form(FINANCE_STAFF),
     # finance maintain the plan: initiatives, phasing, categories, interim targets
     "savings:initiative-add": _form(FINANCE_STAFF),
     "savings:initiative-change": _form(FINANCE_STAFF),
@@ -113,7 +112,6 @@ POLICY: dict[str, Access] = {
     "savings:targets": _form(FINANCE_STAFF),
     "savings:target-change": _form(FINANCE_STAFF),
     "savings:target-remove": _form(FINANCE_STAFF),
-    "savings:actual-return": _form(FINANCE_STAFF),
     "savings:versions": _form(FINANCE_STAFF, read=READERS),  # plan versions: everyone reads, finance take
     "savings:version-compare": _page(),
     # --- the capital portfolio

@@ -32,7 +32,6 @@ from savings.forms import (
     PlanVersionForm,
     ReinstateForm,
     ReopenForm,
-    ReturnForm,
     TargetForm,
     TargetRemoveForm,
     UploadForm,
@@ -207,7 +206,7 @@ def _quarter_page(
             "decisions_form": decisions_form,
             "history": history_entries(closure) if closure else [],
             "can_enter": may_write(request.user, "savings:actual-edit"),
-            "can_approve": may_write(request.user, "savings:actual-approve"),
+            "can_approve": may_write(request.user, "savings:quarter-decide"),
             "drafts": sum(1 for row in rows if row.actual and row.actual.editable),
             "submitted": len(submitted),
             "all_approved": any(row.actual for row in rows)
@@ -323,34 +322,6 @@ def quarter_submit(request, year, number):
             request, f"Submitted {len(drafts)} figure(s) for {period}. A colleague in finance must approve them."
         )
     return redirect("savings:quarter", year=year, number=number)
-
-
-@require_POST
-def actual_approve(request, pk):
-    actual = get_object_or_404(QuarterlyActual.objects.visible_to(request.user), pk=pk)
-    seen = request.POST.get("version", "")  # the figures the approver saw on the page
-    try:
-        services.actual_approve(
-            actual=actual, user=request.user, expected_version=int(seen) if seen.isdigit() else None
-        )
-        messages.success(request, f"Approved {actual.initiative.reference} for {actual.period}.")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("savings:quarter", year=actual.financial_year.start_year, number=actual.quarter)
-
-
-def actual_return(request, pk):
-    actual = get_object_or_404(QuarterlyActual.objects.visible_to(request.user), pk=pk)
-    form = ReturnForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.actual_return(actual=actual, user=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            form.add_error(None, " ".join(error.messages))
-        else:
-            messages.success(request, f"Returned {actual.initiative.reference} for {actual.period} to be changed.")
-            return redirect("savings:quarter", year=actual.financial_year.start_year, number=actual.quarter)
-    return render(request, "savings/actual_return.html", {"form": form, "actual": actual})
 
 
 @require_POST

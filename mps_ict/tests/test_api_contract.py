@@ -104,6 +104,16 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
         "decisions[].reason": "given, not only spaces, to return the figures",
     },
 }
+# plan versions (issue 13 part 3): ids that exist, names no other version has, dates not in the future
+PLAN_VERSION = {"version": "a version of the plan that exists, and not given together with as_at"}
+VERSION_NAME = "a name no other version of the plan has (in any case), not only spaces"
+RULES_BEYOND_THE_SCHEMA |= {
+    "GET /api/v1/savings/summary/": PLAN_VERSION,
+    "GET /api/v1/savings/breakdown/": PLAN_VERSION,
+    "GET /api/v1/savings/versions/compare/": {"from": "a version that exists", "to": "now, or a version that exists"},
+    "POST /api/v1/savings/versions/": {"name": VERSION_NAME, "dated": "today or earlier"},
+    "PATCH /api/v1/savings/versions/{id}/": {"name": VERSION_NAME},
+}
 PAGINATED = {"page_size": "`all` only with format=csv or format=xlsx"}
 AS_AT = {"as_at": "a day on or before today"}
 

@@ -8,6 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from mps_ict.audit import audit_context
@@ -338,3 +340,136 @@ def test_the_version_pages_take_the_same_queries_at_any_size(
         client.get("/savings/versions/")
     with django_assert_num_queries(22):
         client.get(f"/savings/versions/compare/?from={briefing(mps_plan).pk}&to=now")
+
+
+# --- API ---------------------------------------------------------------------------------------------
+
+
+def _api(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_the_api_lists_versions_and_finance_take_and_rename_one(mps_plan, client, finance, role_user):
+    board = _api(client, role_user("board"))
+    listed = board.get("/api/v1/savings/versions/").json()
+    assert [v["name"] for v in listed["results"]] == [BRIEFING]
+    assert listed["results"][0]["taken_by"] is None and listed["results"][0]["dated"] == "2013-04-29"
+    refused = board.post("/api/v1/savings/versions/", {"name": AFTER, "dated": "2013-06-30"}, "application/json")
+    assert refused.status_code == 403
+
+    api = _api(client, finance)
+    taken = api.post("/api/v1/savings/versions/", {"name": AFTER, "dated": "2013-06-30"}, "application/json")
+    assert taken.status_code == 201 and taken.json()["taken_by"] == "Priya Shah"
+    again = api.post("/api/v1/savings/versions/", {"name": AFTER.lower(), "dated": "2013-06-30"}, "application/json")
+    assert again.status_code == 400 and again.json()["errors"][0]["field"] == "name"
+    future = api.post("/api/v1/savings/versions/", {"name": "Later", "dated": "2999-01-01"}, "application/json")
+    assert future.status_code == 400 and future.json()["errors"][0]["field"] == "dated"
+    pk = taken.json()["id"]
+    renamed = api.patch(f"/api/v1/savings/versions/{pk}/", {"note": "Validated"}, "application/json")
+    assert renamed.json()["note"] == "Validated" and renamed.json()["name"] == AFTER
+    assert api.get(f"/api/v1/savings/versions/{pk}/").json()["note"] == "Validated"
+    assert api.delete(f"/api/v1/savings/versions/{pk}/").status_code == 405
+    assert PlanVersion.objects.count() == 2
+
+
+def test_the_api_compares_two_versions(mps_plan, client, finance, consulted):
+    data = (
+        _api(client, finance)
+        .get(f"/api/v1/savings/versions/compare/?from={consulted.pk}&to={briefing(mps_plan).pk}")
+        .json()
+    )
+    assert (data["earlier"]["label"], data["later"]["label"]) == (BRIEFING, AFTER)
+    assert data["unchanged"] == 9
+    dc = next(row for row in data["initiatives"] if row["reference"] == "SAV-DC")
+    year = next(y for y in dc["years"] if y["financial_year"] == "2014/15")
+    assert (dc["status"], year["before"], year["after"], year["difference"]) == (
+        "changed",
+        "4000000.00",
+        "5000000.00",
+        "1000000.00",
+    )
+    demand = next(
+        row
+        for row in data["by_savings_type"]
+        if (row["savings_type"], row["financial_year"]) == ("demand_and_volume_reduction", "2014/15")
+    )
+    assert (demand["before"], demand["after"], demand["difference"]) == ("7000000.00", "8000000.00", "1000000.00")
+    assert data["changes"][0]["changes"] == ["Planned saving 2014/15: £4,000,000.00 → £5,000,000.00"]
+    assert data["changes"][0]["who"] == "Priya Shah"
+    csv = _api(client, finance).get(f"/api/v1/savings/versions/compare/?from={consulted.pk}&format=csv")
+    assert csv.status_code == 200 and b"initiative,SAV-DC" in csv.content
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("", "from"), ("?from=999", "from"), ("?from={pk}&to=999", "to"), ("?from={pk}&to=later", "to")],
+)
+def test_the_api_names_a_missing_or_unknown_version(mps_plan, client, finance, query, field):
+    response = _api(client, finance).get("/api/v1/savings/versions/compare/" + query.format(pk=briefing(mps_plan).pk))
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == [field]
+
+
+def test_summary_and_breakdown_show_a_version_and_say_which(mps_plan, client, finance, consulted):
+    api = _api(client, finance)
+    pk = briefing(mps_plan).pk
+    now = api.get("/api/v1/savings/summary/").json()
+    assert now["plan_version"]["version"] is None
+    assert now["plan_version"]["latest_version"]["name"] == AFTER
+    assert now["plan_version"]["description"].startswith(f"The plan as it stands now (last version: “{AFTER}”")
+    then = api.get(f"/api/v1/savings/summary/?version={pk}").json()
+    assert then["plan_version"]["version"]["name"] == BRIEFING
+    assert then["categories"][2]["future_cost"] == "8000000.00"  # Network before the supplier quote
+    rows = api.get(f"/api/v1/savings/breakdown/?version={pk}&financial_year=2014/15").json()
+    assert {row["plan_version"] for row in rows} == {BRIEFING}
+    assert sum(Decimal(row["planned"]) for row in rows) == 42 * M
+    assert {row["plan_version"] for row in api.get("/api/v1/savings/breakdown/").json()} == {None}
+
+
+@pytest.mark.parametrize("query", ["?version=999", "?version={pk}&as_at=2013-05-01", "?version=x"])
+@pytest.mark.parametrize("endpoint", ["summary", "breakdown"])
+def test_summary_and_breakdown_refuse_an_unknown_version_or_one_with_as_at(mps_plan, client, finance, endpoint, query):
+    response = _api(client, finance).get(f"/api/v1/savings/{endpoint}/" + query.format(pk=briefing(mps_plan).pk))
+    assert response.status_code == 400
+    assert [error["field"] for error in response.json()["errors"]] == ["version"]
+
+
+def test_the_api_consumer_never_sees_a_sensitive_initiative_in_a_comparison(mps_plan, client, finance, role_user):
+    services.initiative_update(
+        initiative=Initiative.objects.get(reference="SAV-PAY"),
+        user=finance,
+        reason="Staff numbers under negotiation",
+        protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+    )
+    rephase("SAV-PAY", FY15, 9 * M, user=finance, reason="Man-marking ends sooner")
+    response = _api(client, role_user("api_consumer")).get(
+        f"/api/v1/savings/versions/compare/?from={briefing(mps_plan).pk}&to=now"
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "SAV-PAY" not in body and "Pay &amp; Others" not in body and "Pay & Others" not in body
+    assert "Man-marking" not in body and "negotiation" not in body
+    assert response.json()["withheld"] == 1
+
+
+@pytest.mark.parametrize("extra", [0, 15])
+def test_the_version_endpoints_take_the_same_queries_at_any_size(mps_plan, client, finance, consulted, extra):
+    _grow(extra)
+    api = _api(client, finance)
+    pk = briefing(mps_plan).pk
+    api.get("/api/v1/savings/versions/")  # the session and permissions, once
+    counted = []
+    for url in (
+        "/api/v1/savings/versions/",
+        f"/api/v1/savings/versions/compare/?from={pk}&to=now",
+        f"/api/v1/savings/summary/?version={pk}",
+        f"/api/v1/savings/breakdown/?version={pk}",
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get(url).status_code == 200
+        counted.append(len(queries))
+    assert counted == QUERIES
+
+
+QUERIES = [6, 20, 15, 11]  # the list, the comparison, the summary and the breakdown as a version
