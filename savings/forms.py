@@ -25,10 +25,6 @@ class ActualForm(GovUKFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class ReturnForm(GovUKFormMixin, forms.Form):
-    reason = forms.CharField(label="Why are you returning these figures?", widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class UploadForm(GovUKFormMixin, forms.Form):
     spreadsheet = forms.FileField(
         label="Upload the completed template",
@@ -211,6 +207,7 @@ class WithdrawForm(GovUKFormMixin, forms.Form):
         label="Why is it being withdrawn?",
         help_text="Everyone who reads its history will see this.",
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why it is being withdrawn."},
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -220,6 +217,7 @@ class ReinstateForm(WithdrawForm):
         label="Why is it being reinstated?",
         help_text="Everyone who reads its history will see this.",
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why it is being reinstated."},
     )
 
 
@@ -249,6 +247,15 @@ class PhasingForm(GovUKFormMixin, forms.Form):
     @staticmethod
     def field_name(year) -> str:
         return f"year-{year.start_year}"
+
+    def clean(self):
+        # checked here too, so "Check totals" names a negative figure as saving would
+        cleaned = super().clean()
+        for year in self.years:
+            amount = cleaned.get(self.field_name(year))
+            if amount is not None and amount < 0:
+                self.add_error(self.field_name(year), f"The planned saving for {year} must not be negative.")
+        return cleaned
 
     def profile(self) -> dict:
         return {year: self.cleaned_data.get(self.field_name(year)) for year in self.years}
@@ -294,6 +301,7 @@ class TargetRemoveForm(WithdrawForm):
         label="Why is this target being removed?",
         help_text="Everyone who reads the targets' history will see this.",
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the target is being removed."},
     )
 
 

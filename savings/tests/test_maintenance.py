@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from mps_ict.as_at import moment
 from mps_ict.conflicts import Conflict, StaleVersion
@@ -378,3 +379,369 @@ def test_a_bad_target_is_refused_naming_the_field(mps_plan, finance, year, amoun
     with pytest.raises(ValidationError) as refused:
         services.target_set(plan=mps_plan, financial_year=year, cumulative_target=amount, user=finance)
     assert field in refused.value.message_dict
+
+
+# --- pages ------------------------------------------------------------------------------------------
+
+INITIATIVE_FORM = {
+    "reference": "SAV-DC2",
+    "category": "",
+    "description": "Second data centre consolidation",
+    "owner": "Head of Hosting",
+    "cost_now": "£3,000,000.00",
+    "future_cost": "1,000,000",
+    "stated_reduction": "",
+    "savings_type": "reduced_contract_costs",
+    "cashable": "yes",
+    "investment_needed": "",
+    "investment_note": "",
+    "inside_doi_budget": "no",
+    "delivery_status": "not_started",
+    "confidence": "",
+    "dependencies": "",
+    "protective_marking": "OFFICIAL",
+    "reason": "After supplier consultation",
+}
+
+
+def test_finance_add_an_initiative_from_the_category_page(mps_plan, finance, client):
+    client.force_login(finance)
+    page = client.get("/savings/categories/data-centres/").content.decode()
+    assert 'href="/savings/initiatives/add/?category=data-centres"' in page
+    form = client.get("/savings/initiatives/add/?category=data-centres").content.decode()
+    data_centres = Category.objects.get(plan=mps_plan, slug="data-centres")
+    assert f'<option value="{data_centres.pk}" selected>' in form
+    response = client.post(
+        "/savings/initiatives/add/", INITIATIVE_FORM | {"category": data_centres.pk, "cost_now": "3,000,000.00"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/savings/initiatives/SAV-DC2/"
+    created = Initiative.objects.get(reference="SAV-DC2")
+    assert (created.cost_now, created.future_cost, created.inside_doi_budget) == (3 * M, M, False)
+
+
+def test_the_form_names_every_bad_field_and_writes_nothing(mps_plan, finance, client):
+    client.force_login(finance)
+    data = INITIATIVE_FORM | {"reference": "SAV-DC", "cost_now": "lots", "category": ""}
+    response = client.post("/savings/initiatives/add/", data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "There is a problem" in page
+    assert 'href="#id_cost_now"' in page and 'href="#id_category"' in page
+    assert not Initiative.objects.filter(description="Second data centre consolidation").exists()
+    # a service refusal lands on its field too
+    category = Category.objects.get(plan=mps_plan, slug="network").pk
+    page = client.post("/savings/initiatives/add/", INITIATIVE_FORM | {"reference": "SAV-DC", "category": category})
+    assert "Initiative with this Reference already exists." in page.content.decode()
+
+
+def test_change_takes_the_version_read_and_says_when_somebody_changed_it(mps_plan, finance, client):
+    client.force_login(finance)
+    dc = Initiative.objects.get(reference="SAV-DC")
+    form = client.get("/savings/initiatives/SAV-DC/change/").content.decode()
+    assert 'name="version" value="1"' in form and 'name="reference"' not in form
+    data = INITIATIVE_FORM | {"category": dc.category_id, "version": "1", "owner": "Me"}
+    data.pop("reference")
+    services.initiative_update(initiative=dc, user=finance, owner="A colleague")
+    page = client.post("/savings/initiatives/SAV-DC/change/", data).content.decode()
+    assert "Somebody else changed initiative SAV-DC while you were editing" in page
+    assert Initiative.objects.get(reference="SAV-DC").owner == "A colleague"
+    response = client.post("/savings/initiatives/SAV-DC/change/", data | {"version": "2"})
+    assert response.status_code == 302 and Initiative.objects.get(reference="SAV-DC").owner == "Me"
+
+
+def test_withdraw_and_reinstate_from_the_initiative_page(mps_plan, finance, client):
+    client.force_login(finance)
+    assert "Withdraw" in client.get("/savings/initiatives/SAV-DC/").content.decode()
+    page = client.post("/savings/initiatives/SAV-DC/withdraw/", {"version": "1", "reason": ""}).content.decode()
+    assert "There is a problem" in page and "Say why it is being withdrawn." in page
+    client.post("/savings/initiatives/SAV-DC/withdraw/", {"version": "1", "reason": "Estate plan dropped"})
+    page = client.get("/savings/initiatives/SAV-DC/").content.decode()
+    today = timezone.localdate()
+    assert f"Withdrawn on {today:%-d %B %Y} by Fiona Finch: Estate plan dropped" in page
+    assert 'action="/savings/initiatives/SAV-DC/reinstate/"' in page
+    category = client.get("/savings/categories/data-centres/").content.decode()
+    assert 'data-testid="withdrawn-initiatives"' in category and "Estate plan dropped" in category
+    client.post("/savings/initiatives/SAV-DC/reinstate/", {"version": "2", "reason": "Back on"})
+    assert Initiative.objects.get(reference="SAV-DC").withdrawn_at is None
+
+
+def test_the_phasing_page_checks_totals_without_javascript_and_saves(mps_plan, finance, client):
+    client.force_login(finance)
+    page = client.get("/savings/initiatives/SAV-DC/phasing/").content.decode()
+    assert 'data-others="38000000.00"' in page and 'data-target="42000000.00"' in page
+    assert "js/phasing.js" in page
+    typed = {"year-2013": "", "year-2014": "3,000,000.00", "year-2015": "8000000", "version": "1", "check": "1"}
+    page = client.post("/savings/initiatives/SAV-DC/phasing/", typed).content.decode()
+    assert "Nothing is saved yet" in page and "£41,000,000" in page and "£1,000,000 short" in page
+    assert SavingsProfile.objects.get(initiative__reference="SAV-DC", financial_year=Y14).planned_saving == 4 * M
+    bad = client.post("/savings/initiatives/SAV-DC/phasing/", typed | {"year-2014": "-5"}).content.decode()
+    assert "There is a problem" in bad and "The planned saving for 2014/15 must not be negative." in bad
+    del typed["check"]
+    response = client.post("/savings/initiatives/SAV-DC/phasing/", typed | {"reason": "Supplier said so"})
+    assert response.status_code == 302
+    assert SavingsProfile.objects.get(initiative__reference="SAV-DC", financial_year=Y14).planned_saving == 3 * M
+
+
+def test_categories_and_targets_pages(mps_plan, finance, client):
+    client.force_login(finance)
+    response = client.post("/savings/categories/add/", {"name": "Printing", "position": "", "reason": "New"})
+    assert response["Location"] == "/savings/categories/printing/"
+    response = client.post("/savings/categories/printing/change/", {"name": "Print", "position": "2", "version": "1"})
+    assert Category.objects.get(slug="printing").name == "Print"
+    response = client.post("/savings/categories/printing/withdraw/", {"version": "2", "reason": "Merged"})
+    assert Category.objects.get(slug="printing").withdrawn_reason == "Merged"
+    page = client.get("/savings/targets/").content.decode()
+    assert "£42,000,000" in page and '<option value="2013/14">' in page
+    client.post("/savings/targets/", {"financial_year": "2013/14", "cumulative_target": "10,000,000", "reason": "x"})
+    form = client.get("/savings/targets/2013/").content.decode()
+    assert 'name="version" value="1"' in form and 'name="remove-version" value="1"' in form
+    client.post("/savings/targets/2013/", {"financial_year": "2013/14", "cumulative_target": "12m", "version": "1"})
+    assert PlanTarget.objects.get(financial_year=Y13).cumulative_target == Decimal("10000000.00")  # 12m: refused
+    client.post("/savings/targets/2013/remove/", {"remove-version": "1", "remove-reason": "Not needed"})
+    assert not PlanTarget.objects.filter(financial_year=Y13).exists()
+    assert "Removed the target for 2013/14" in client.get("/savings/targets/").content.decode()
+
+
+@pytest.mark.parametrize("role", ["board", "programme_manager", "api_consumer", "asset_manager"])
+def test_only_finance_is_offered_or_allowed_the_changes(mps_plan, role_user, client, role):
+    client.force_login(role_user(role))
+    for url in ("/savings/", "/savings/initiatives/SAV-DC/", "/savings/categories/data-centres/"):
+        page = client.get(url).content.decode()
+        assert "/add/" not in page and "/change/" not in page and "/withdraw/" not in page
+    for url in (
+        "/savings/initiatives/add/",
+        "/savings/initiatives/SAV-DC/change/",
+        "/savings/initiatives/SAV-DC/phasing/",
+        "/savings/initiatives/SAV-DC/withdraw/",
+        "/savings/categories/add/",
+        "/savings/targets/",
+        "/savings/targets/2014/remove/",
+    ):
+        assert client.post(url, {"reason": "x", "version": "1"}).status_code == 403
+    assert Initiative.objects.get(reference="SAV-DC").version == 1
+
+
+def test_the_overview_offers_finance_the_maintenance_links(mps_plan, finance, client):
+    client.force_login(finance)
+    page = client.get("/savings/").content.decode()
+    assert 'data-testid="maintain-plan"' in page and 'href="/savings/targets/"' in page
+
+
+def _grow(plan, finance, count: int) -> None:
+    """More initiatives, each phased over the plan's years."""
+    for index in range(count):
+        initiative = _create(plan, finance, reference=f"SAV-X{index}")
+        services.initiative_rephase(initiative=initiative, user=finance, version=1, profile={Y14: M, Y15: M})
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        # session, user, roles (3); plan, categories in use; the form's category choices
+        ("/savings/initiatives/add/", 6),
+        # and the initiative with its profile and projects, its history (one query)
+        ("/savings/initiatives/SAV-DC/change/", 12),
+        # the initiative, its profile, the rest of the plan by year, the targets, the history
+        ("/savings/initiatives/SAV-DC/phasing/", 13),
+        ("/savings/categories/data-centres/", 10),
+        ("/savings/targets/", 7),
+    ],
+)
+def test_the_maintenance_pages_cost_the_same_queries_at_two_sizes(
+    mps_plan, finance, client, django_assert_num_queries, url, queries
+):
+    client.force_login(finance)
+    client.get(url)  # the session and the user's groups are warm for both counts
+    with django_assert_num_queries(queries) as small:
+        assert client.get(url).status_code == 200
+    _grow(mps_plan, finance, 6)
+    services.target_set(plan=mps_plan, financial_year=Y13, cumulative_target=M, user=finance)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+# --- the API ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(role_user):
+    def client_for(user_or_role):
+        client = APIClient()
+        client.force_authenticate(role_user(user_or_role) if isinstance(user_or_role, str) else user_or_role)
+        return client
+
+    return client_for
+
+
+NEW_INITIATIVE = {
+    "reference": "SAV-DC2",
+    "category": "data-centres",
+    "description": "Second data centre consolidation",
+    "cost_now": "3000000.00",
+    "future_cost": "1000000.00",
+    "savings_type": "reduced_contract_costs",
+    "reason": "After supplier consultation",
+}
+
+
+def test_api_finance_add_change_rephase_withdraw_and_reinstate(mps_plan, finance, api):
+    client = api(finance)
+    created = client.post("/api/v1/savings/initiatives/", NEW_INITIATIVE, format="json")
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["reference"], body["version"], body["withdrawn"], body["savings_type_is_assumed"]) == (
+        "SAV-DC2",
+        1,
+        False,
+        False,
+    )
+    url = "/api/v1/savings/initiatives/SAV-DC2/"
+    changed = client.patch(
+        url, {"owner": "Head of Hosting", "stated_reduction": "2000000.00", "version": 1}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["stated_reduction_text"] == "-2"
+    stale = client.patch(url, {"owner": "Me", "version": 1}, format="json")
+    assert stale.status_code == 409 and stale.json()["errors"][0]["field"] == "version"
+    assert client.patch(url, {"owner": "Me"}, format="json").json()["errors"] == [
+        {"field": "version", "message": "This field is required."}
+    ]
+    profile = {
+        "profile": [
+            {"financial_year": "2014/15", "planned_saving": "1000000.00"},
+            {"financial_year": "2015/16", "planned_saving": "2000000.00"},
+        ],
+        "version": 2,
+    }
+    phased = client.put(url + "profile/", profile, format="json")
+    assert phased.status_code == 200 and phased.json()["profile"] == [
+        {"financial_year": "2014/15", "planned_saving": "1000000.00", "is_assumed": False},
+        {"financial_year": "2015/16", "planned_saving": "2000000.00", "is_assumed": False},
+    ]
+    assert client.get("/api/v1/savings/summary/").json()["years"][1]["planned"] == "43000000.00"
+    withdrawn = client.post(url + "withdraw/", {"reason": "Not needed", "version": 3}, format="json")
+    assert withdrawn.status_code == 200 and withdrawn.json()["withdrawn_by"] == "fin"
+    assert client.get("/api/v1/savings/summary/").json()["years"][1]["planned"] == "42000000.00"
+    listed = client.get("/api/v1/savings/initiatives/?withdrawn=true").json()
+    assert [row["reference"] for row in listed["results"]] == ["SAV-DC2"]
+    assert client.get("/api/v1/savings/initiatives/?withdrawn=false").json()["count"] == 11
+    assert client.get("/api/v1/savings/initiatives/").json()["count"] == 12
+    reinstated = client.post(url + "reinstate/", {"reason": "Back", "version": 4}, format="json")
+    assert reinstated.status_code == 200 and reinstated.json()["withdrawn"] is False
+
+
+def test_api_errors_name_the_field_and_row(mps_plan, finance, api):
+    client = api(finance)
+    bad = client.post(
+        "/api/v1/savings/initiatives/", NEW_INITIATIVE | {"category": "nope", "cost_now": 5}, format="json"
+    )
+    assert bad.status_code == 400
+    assert {error["field"] for error in bad.json()["errors"]} == {"cost_now"}
+    bad = client.post("/api/v1/savings/initiatives/", NEW_INITIATIVE | {"category": "nope"}, format="json")
+    assert bad.json()["errors"] == [{"field": "category", "message": "There is no category 'nope' in use in the plan."}]
+    profile = {
+        "profile": [
+            {"financial_year": "2014/15", "planned_saving": "1.00"},
+            {"financial_year": "2016/17", "planned_saving": "1.00"},
+            {"financial_year": "2015/16", "planned_saving": "-1.00"},
+        ],
+        "version": 1,
+    }
+    refused = client.put("/api/v1/savings/initiatives/SAV-DC/profile/", profile, format="json")
+    assert refused.status_code == 400
+    assert {error["field"] for error in refused.json()["errors"]} == {
+        "profile[1].financial_year",
+        "profile[2].planned_saving",
+    }
+    withdraw = client.post("/api/v1/savings/initiatives/SAV-DC/withdraw/", {"version": 1, "reason": ""}, format="json")
+    assert withdraw.status_code == 400 and withdraw.json()["errors"][0]["field"] == "reason"
+
+
+def test_api_categories_and_targets(mps_plan, finance, api):
+    client = api(finance)
+    created = client.post("/api/v1/savings/categories/", {"name": "Printing"}, format="json")
+    assert created.status_code == 201 and created.json()["slug"] == "printing"
+    url = f"/api/v1/savings/categories/{created.json()['id']}/"
+    renamed = client.patch(url, {"name": "Print", "version": 1}, format="json")
+    assert renamed.json()["name"] == "Print" and renamed.json()["slug"] == "printing"
+    withdrawn = client.post(url + "withdraw/", {"reason": "Merged", "version": 2}, format="json")
+    assert withdrawn.json()["withdrawn"] is True
+    assert client.get("/api/v1/savings/targets/").json()["results"] == [
+        {"financial_year": "2014/15", "cumulative_target": "42000000.00", "source": SOURCE, "version": 1},
+        {"financial_year": "2015/16", "cumulative_target": "60000000.00", "source": SOURCE, "version": 1},
+    ]
+    added = client.post(
+        "/api/v1/savings/targets/", {"financial_year": "2013/14", "cumulative_target": "1.00"}, format="json"
+    )
+    assert added.status_code == 201
+    twice = client.post(
+        "/api/v1/savings/targets/", {"financial_year": "2013/14", "cumulative_target": "1.00"}, format="json"
+    )
+    assert twice.status_code == 409
+    patched = client.patch(
+        "/api/v1/savings/targets/2013-14/", {"cumulative_target": "2.00", "version": 1}, format="json"
+    )
+    assert patched.json()["cumulative_target"] == "2.00" and patched.json()["version"] == 2
+    assert client.delete("/api/v1/savings/targets/2013-14/?version=2").status_code == 400  # no reason
+    assert client.delete("/api/v1/savings/targets/2013-14/?version=1&reason=x").status_code == 409
+    assert client.delete("/api/v1/savings/targets/2013-14/?version=2&reason=Not%20needed").status_code == 204
+    assert client.get("/api/v1/savings/targets/2013-14/").status_code == 404
+
+
+SOURCE = "MPS budget submission (Appendix 1, question 6)"
+
+
+@pytest.mark.parametrize("role", ["board", "programme_manager", "api_consumer"])
+def test_api_readers_cannot_write(mps_plan, api, role):
+    client = api(role)
+    assert client.post("/api/v1/savings/initiatives/", NEW_INITIATIVE, format="json").status_code == 403
+    assert client.patch("/api/v1/savings/initiatives/SAV-DC/", {"version": 1}, format="json").status_code == 403
+    assert client.put("/api/v1/savings/initiatives/SAV-DC/profile/", {}, format="json").status_code == 403
+    assert client.post("/api/v1/savings/categories/", {"name": "X"}, format="json").status_code == 403
+    assert client.delete("/api/v1/savings/targets/2014-15/?version=1&reason=x").status_code == 403
+    assert client.get("/api/v1/savings/initiatives/SAV-DC/").status_code == 200
+
+
+def test_an_official_sensitive_initiative_is_a_404_on_the_edit_endpoints_too(mps_plan, finance, role_user, api):
+    from django.contrib.auth.models import Group, Permission
+
+    services.initiative_update(
+        initiative=Initiative.objects.get(reference="SAV-DC"),
+        user=finance,
+        protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+    )
+    # the API consumer reads it as missing, and may not write at all (the same 403 as for any reference)
+    consumer = api("api_consumer")
+    assert consumer.get("/api/v1/savings/initiatives/SAV-DC/").status_code == 404
+    assert consumer.post("/api/v1/savings/initiatives/SAV-DC/withdraw/", {}, format="json").status_code == 403
+    assert consumer.post("/api/v1/savings/initiatives/NOPE/withdraw/", {}, format="json").status_code == 403
+    # a writer without view_restricted finds no such initiative on every edit endpoint
+    writer = role_user("finance")
+    Group.objects.get(name="finance").permissions.remove(Permission.objects.get(codename="view_restricted"))
+    client = api(writer)
+    url = "/api/v1/savings/initiatives/SAV-DC/"
+    assert client.patch(url, {"owner": "x", "version": 2}, format="json").status_code == 404
+    assert client.put(url + "profile/", {"profile": [], "version": 2}, format="json").status_code == 404
+    assert client.post(url + "withdraw/", {"reason": "x", "version": 2}, format="json").status_code == 404
+    assert client.post(url + "reinstate/", {"reason": "x", "version": 2}, format="json").status_code == 404
+    assert Initiative.objects.get(reference="SAV-DC").owner == ""
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        ("/api/v1/savings/initiatives/", 2),  # the count, one joined select
+        ("/api/v1/savings/categories/", 2),
+        ("/api/v1/savings/targets/", 3),  # the plan, the count, the select
+    ],
+)
+def test_the_api_lists_cost_the_same_queries_at_two_sizes(
+    mps_plan, finance, api, django_assert_num_queries, url, queries
+):
+    client = api(finance)
+    client.get(url)
+    with django_assert_num_queries(queries) as small:
+        assert client.get(url).status_code == 200
+    _grow(mps_plan, finance, 6)
+    services.category_create(plan=mps_plan, name="Printing", user=finance)
+    services.target_set(plan=mps_plan, financial_year=Y13, cumulative_target=M, user=finance)
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
