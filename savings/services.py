@@ -239,6 +239,8 @@ def initiative_create(
         dependencies=(dependencies or "").strip(),
         protective_marking=protective_marking,
     )
+    if initiative.reference and Initiative.objects.filter(reference__iexact=initiative.reference).exists():
+        raise Conflict({"reference": f"An initiative {initiative.reference} already exists: choose another reference."})
     _initiative_check(initiative)
     initiative.save()
     return initiative
@@ -419,11 +421,9 @@ def category_create(*, plan: SavingsPlan, name: str, user, position: int | None 
         raise ValidationError({"name": "Give the name some letters or numbers."})
     taken = Category.objects.filter(plan=plan)
     if taken.filter(name__iexact=name).exists():
-        raise ValidationError({"name": f"The plan already has a category called {name}."})
+        raise Conflict({"name": f"The plan already has a category called {name}."})
     if taken.filter(slug=slug).exists():
-        raise ValidationError(
-            {"name": f"The plan already has a category whose address is {slug}: choose another name."}
-        )
+        raise Conflict({"name": f"The plan already has a category whose address is {slug}: choose another name."})
     if position is None:
         position = (taken.aggregate(last=Max("position"))["last"] or 0) + 1
     category = Category(plan=plan, name=name, slug=slug, position=position)
@@ -449,7 +449,7 @@ def category_update(
     if name is not None:
         name = _category_name(name)
         if Category.objects.filter(plan_id=locked.plan_id, name__iexact=name).exclude(pk=locked.pk).exists():
-            raise ValidationError({"name": f"The plan already has a category called {name}."})
+            raise Conflict({"name": f"The plan already has a category called {name}."})
         locked.name = name
     if position is not None:
         if position < 0:

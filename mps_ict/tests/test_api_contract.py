@@ -95,6 +95,38 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
         "status": "a correction that is a draft or was returned",
         "reason": "not only spaces (a reason is read without its surrounding spaces)",
     },
+    # finance maintain the savings plan: what only the records or the plan's years decide
+    **{
+        operation: {
+            "category": "the slug of a category in use in the plan",
+            "description": "not only spaces",
+            **{money: "not negative" for money in ("cost_now", "future_cost", "stated_reduction", "investment_needed")},
+        }
+        for operation in ("POST /api/v1/savings/initiatives/", "PATCH /api/v1/savings/initiatives/{reference}/")
+    },
+    "PUT /api/v1/savings/initiatives/{reference}/profile/": {
+        "profile": "each year at most once",
+        "profile[].financial_year": "a year of the plan",
+        "profile[].planned_saving": "not negative",
+    },
+    "POST /api/v1/savings/initiatives/{reference}/withdraw/": {
+        "reason": "not only spaces",
+        "initiative": "no actuals submitted or approved (else it is stopped, not withdrawn)",
+    },
+    "POST /api/v1/savings/initiatives/{reference}/reinstate/": {
+        "reason": "not only spaces",
+        "initiative": "its category in use",
+    },
+    "POST /api/v1/savings/categories/": {"name": "not only spaces or signs (it makes the slug)"},
+    "PATCH /api/v1/savings/categories/{id}/": {"name": "not only spaces"},
+    "POST /api/v1/savings/categories/{id}/withdraw/": {
+        "reason": "not only spaces",
+        "category": "every initiative in it withdrawn first",
+    },
+    "POST /api/v1/savings/categories/{id}/reinstate/": {"reason": "not only spaces"},
+    "POST /api/v1/savings/targets/": {"financial_year": "a year of the plan", "cumulative_target": "not negative"},
+    "PATCH /api/v1/savings/targets/{financial_year}/": {"cumulative_target": "not negative"},
+    "DELETE /api/v1/savings/targets/{financial_year}/": {"reason": "not only spaces"},
     "POST /api/v1/savings/quarters/decide/": {
         "quarter": "an open quarter",
         "decisions": "each initiative at most once",

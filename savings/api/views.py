@@ -6,10 +6,11 @@ Views parse input and call selectors or services; no business rules live here.
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -179,7 +180,7 @@ def _category_in_use(slug: str) -> Category:
     return category
 
 
-class CategoryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class CategoryViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The plan's categories (withdrawn ones too, flagged). Finance add, rename or move (the slug
     stays), withdraw and reinstate them."""
 
@@ -226,7 +227,7 @@ class CategoryViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets
         return Response(serializers.CategoryOutput(category).data)
 
 
-class InitiativeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class InitiativeViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The plan's initiatives, withdrawn ones too (`withdrawn` says which; `?withdrawn=false` for
     those in the plan). Finance add and change them, re-phase them (profile/), withdraw and
     reinstate them; an initiative the caller may not see is a 404 for every one of these."""
@@ -291,7 +292,7 @@ class InitiativeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
         return Response(self._output(initiative))
 
     @extend_schema(request=serializers.ProfileInput, responses={200: serializers.ProfileOutput, **WRITE_RESPONSES})
-    @action(detail=True, methods=["put"])
+    @action(detail=True, methods=["put"], parser_classes=[JSONParser])  # rows of years: JSON only
     def profile(self, request, reference=None):
         """Set the planned saving for years of the plan in one go (errors name the row:
         `profile[i].planned_saving`, or `profile[i].financial_year` for a year outside the plan)."""
@@ -599,10 +600,13 @@ def _by_position(refused: DjangoValidationError, references: list[str]) -> Djang
 # --- The plan's interim targets (issue 13 part 2) ------------------------------------------------
 
 
-@extend_schema(parameters=[OpenApiParameter("financial_year", FINANCIAL_YEAR_SCHEMA, OpenApiParameter.PATH)])
-class TargetViewSet(
-    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
-):
+TARGET_YEAR = OpenApiParameter(
+    "financial_year", FINANCIAL_YEAR_SCHEMA, OpenApiParameter.PATH, description="The target's year, e.g. 2014-15"
+)
+
+
+@extend_schema_view(retrieve=extend_schema(parameters=[TARGET_YEAR]))
+class TargetViewSet(mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
     """The plan's interim targets by year ("2014-15" in the URL). Whole-plan figures: given only to
     a reader from whom no initiative is withheld (else the list is empty). Finance set, change and
     remove them (with a reason)."""
@@ -637,7 +641,9 @@ class TargetViewSet(
         return Response(serializers.PlanTargetOutput(target).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=serializers.TargetPatchInput, responses={200: serializers.PlanTargetOutput, **WRITE_RESPONSES}
+        parameters=[TARGET_YEAR],
+        request=serializers.TargetPatchInput,
+        responses={200: serializers.PlanTargetOutput, **WRITE_RESPONSES},
     )
     def partial_update(self, request, *args, **kwargs):
         target = self.get_object()
@@ -655,7 +661,7 @@ class TargetViewSet(
         )
         return Response(serializers.PlanTargetOutput(updated).data)
 
-    @extend_schema(parameters=[serializers.TargetRemoveInput], responses={204: None, **WRITE_RESPONSES})
+    @extend_schema(parameters=[TARGET_YEAR, serializers.TargetRemoveInput], responses={204: None, **WRITE_RESPONSES})
     def destroy(self, request, *args, **kwargs):
         """Remove the target: `?reason=` (why, kept in the history) and `?version=` (the one you read)."""
         target = self.get_object()

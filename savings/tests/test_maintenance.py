@@ -430,7 +430,7 @@ def test_the_form_names_every_bad_field_and_writes_nothing(mps_plan, finance, cl
     # a service refusal lands on its field too
     category = Category.objects.get(plan=mps_plan, slug="network").pk
     page = client.post("/savings/initiatives/add/", INITIATIVE_FORM | {"reference": "SAV-DC", "category": category})
-    assert "Initiative with this Reference already exists." in page.content.decode()
+    assert "An initiative SAV-DC already exists: choose another reference." in page.content.decode()
 
 
 def test_change_takes_the_version_read_and_says_when_somebody_changed_it(mps_plan, finance, client):
