@@ -38,8 +38,6 @@ urlpatterns = [
     path("actuals/<int:year>/q<int:number>/<slug:reference>/edit/", views.actual_edit, name="actual-edit"),
     path("actuals/<int:year>/q<int:number>/<slug:reference>/correct/", views.actual_correct, name="actual-correct"),
     path("actuals/<int:year>/q<int:number>/<slug:reference>/discard/", views.actual_discard, name="actual-discard"),
-    path("actuals/<int:pk>/approve/", views.actual_approve, name="actual-approve"),
-    path("actuals/<int:pk>/return/", views.actual_return, name="actual-return"),
     # plan versions (issue 13 part 3)
     path("versions/", views.versions, name="versions"),
     path("versions/compare/", views.version_compare, name="version-compare"),

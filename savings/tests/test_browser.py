@@ -50,15 +50,21 @@ def test_finance_uploads_a_quarter_a_colleague_approves_and_the_dashboard_moves(
     page.get_by_role("button", name="Submit 2 drafts for approval").click()
     assert "A colleague in finance must approve them" in page.content()
     # They cannot approve their own
-    assert page.get_by_role("button", name="Approve").count() == 0
+    page.get_by_test_id("decisions-table").get_by_label("Approve").first.check()
+    page.get_by_role("button", name="Record these decisions").click()
+    assert "A colleague must approve this" in page.get_by_test_id("decisions-errors").inner_text()
 
-    # And a colleague approves both
+    # And a colleague approves both, in the one decision table
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "finance2", "finance2-Merlin-2013")
     page.goto("/savings/actuals/2014/q1/")
-    for _ in range(2):
-        page.get_by_role("button", name="Approve").first.click()
-    assert page.get_by_role("button", name="Approve").count() == 0
+    approve = page.get_by_test_id("decisions-table").get_by_label("Approve")
+    assert approve.count() == 2
+    for index in range(2):
+        approve.nth(index).check()
+    page.get_by_role("button", name="Record these decisions").click()
+    assert "Approved 2 and returned 0" in page.content()
+    assert page.get_by_test_id("decisions-table").count() == 0
 
     # And the dashboard shows £2.5m realised in 2014/15
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Savings").click()

@@ -111,22 +111,23 @@ def test_an_approval_applies_to_the_figures_the_approver_saw(mps_plan, client, r
     client.post("/savings/actuals/2014/q1/SAV-DC/edit/", {"actual_saving": "100", "forecast_full_year": "4000000"})
     actual = QuarterlyActual.objects.get()
     services.actuals_submit(actuals=[actual], user=maker)
-    # The approver opens the quarter and sees the approve button for the version on the page
+    # The approver opens the quarter and sees the decision table for the version on the page
     client.force_login(approver)
     page = client.get("/savings/actuals/2014/q1/").content.decode()
     seen = QuarterlyActual.objects.get().version
-    assert f'name="version" value="{seen}"' in page
+    assert f'name="SAV-DC-version" value="{seen}"' in page
     # Meanwhile a colleague returns and the maker resubmits changed figures
     actual = services.actual_return(actual=QuarterlyActual.objects.get(), user=colleague, reason="Check the DC figure")
     actual = services.actual_update(actual=actual, user=maker, version=actual.version, actual_saving=Decimal("999"))
     services.actuals_submit(actuals=[actual], user=maker)
     # The approval of what the approver saw is refused, saying why, and approves nothing
-    response = client.post(f"/savings/actuals/{actual.pk}/approve/", {"version": str(seen)}, follow=True)
+    decide = "/savings/actuals/2014/q1/decide/"
+    response = client.post(decide, {"SAV-DC-decision": "approve", "SAV-DC-version": str(seen)})
     assert "Somebody else changed" in response.content.decode()
     assert QuarterlyActual.objects.get().status == ActualStatus.SUBMITTED
     # Approving the figures as they now stand works
     current = QuarterlyActual.objects.get().version
-    client.post(f"/savings/actuals/{actual.pk}/approve/", {"version": str(current)})
+    client.post(decide, {"SAV-DC-decision": "approve", "SAV-DC-version": str(current)})
     assert QuarterlyActual.objects.get().status == ActualStatus.APPROVED
 
 
