@@ -391,8 +391,14 @@ def budgeted_savings_by_type(savings: savings_selectors.PlanRecords, *, reader) 
         withheld=by_type.withheld,
         withheld_what="initiative",
         tables=[_savings_by_type_table(by_type, f"Savings by type, {years}")],
-        notes=_savings_by_type_notes(by_type),
+        notes=[*_savings_by_type_notes(by_type), _plan_version_note(plan, savings)],
     )
+
+
+def _plan_version_note(plan, savings: savings_selectors.PlanRecords) -> str:
+    """Which version of the savings plan the figures are (plan versions)."""
+    shown = savings_selectors.plan_version_shown(plan=plan, at=savings.at).description
+    return f"Savings figures: {shown[0].lower()}{shown[1:]}."
 
 
 def _savings_by_type_table(by_type: savings_selectors.SavingsByType, title: str) -> Table:

@@ -379,6 +379,7 @@ def _reporting_year(years: list[YearPosition], *, plan: SavingsPlan) -> YearPosi
 
 
 def initiatives_withheld(*, plan: SavingsPlan, user) -> int:
+    # withdrawn ones count too: figures as at a day before their withdrawal include them
     return Initiative.objects.filter(category__plan=plan).withheld_from(user)
 
 
@@ -393,6 +394,7 @@ class SavingsHeadline:
     years: list[YearPosition]
     withheld: int
     last_updated: datetime | None
+    plan_version: VersionShown | None = None  # which version of the plan the figures are
 
     @property
     def withheld_sentence(self) -> str:
@@ -417,6 +419,7 @@ def savings_headline(*, plan: SavingsPlan, user=None, records: PlanRecords | Non
             years=years,
             withheld=initiatives_withheld(plan=plan, user=user),
             last_updated=last_changed(*FIGURE_MODELS, at=records.at),
+            plan_version=plan_version_shown(plan=plan, at=records.at),
         )
 
     return cached_figure(Initiative._meta.app_label, ("headline", plan.pk, restricted, records.moment), compute)
@@ -674,7 +677,7 @@ def _targets_given(targets: QuerySet, user) -> dict[FinancialYear, Decimal]:
     """A target is a whole-plan figure: beside sums that leave out withheld initiatives the
     difference would disclose them, so it is given only when nothing is withheld from `user`
     (in the same query)."""
-    if not can_view_restricted(user):
+    if not can_view_restricted(user):  # withdrawn ones too, as initiatives_withheld counts them
         targets = targets.filter(~Exists(Initiative.objects.filter(category__plan=OuterRef("plan")).withheld(user)))
     return dict(targets.values_list("financial_year", "cumulative_target"))
 
@@ -773,6 +776,7 @@ def withheld_initiatives(*, user) -> QuerySet:
 
 def initiative_ids_visible_to(user) -> list[int]:
     """The ids of every initiative `user` may see, in id order (one query)."""
+    # withdrawn ones too: what a frozen pack may cover (it may be as at before the withdrawal)
     return list(Initiative.objects.visible_to(user).order_by("pk").values_list("pk", flat=True))
 
 

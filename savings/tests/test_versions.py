@@ -473,3 +473,16 @@ def test_the_version_endpoints_take_the_same_queries_at_any_size(mps_plan, clien
 
 
 QUERIES = [6, 20, 15, 11]  # the list, the comparison, the summary and the breakdown as a version
+
+
+# --- the board overview and the Assembly pack say which version ----------------------------------
+
+
+def test_the_overview_and_the_pack_say_which_plan_version_the_savings_figures_are(mps_plan, client, finance, consulted):
+    client.force_login(finance)
+    overview = client.get("/").content.decode()
+    assert f"Savings figures: the plan as it stands now (last version: “{AFTER}”" in overview
+    then = client.get("/?as_at=2013-05-01").content.decode()
+    assert f"last version by then: “{BRIEFING}”" in then
+    pack = client.get("/assembly/").content.decode()
+    assert f"Savings figures: the plan as it stands now (last version: “{AFTER}”" in pack
