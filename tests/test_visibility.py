@@ -60,7 +60,15 @@ from portfolio import services as portfolio_services
 from portfolio.choices import Stage
 from portfolio.models import Benefit, PortfolioSnapshot, Project, SpendProfileLine, StatusUpdate
 from savings import services as savings_services
-from savings.models import Category, Initiative, PlanTarget, QuarterlyActual, SavingsPlan, SavingsProfile
+from savings.models import (
+    Category,
+    Initiative,
+    PlanTarget,
+    PlanVersion,
+    QuarterlyActual,
+    SavingsPlan,
+    SavingsProfile,
+)
 
 SENSITIVE = ProtectiveMarking.OFFICIAL_SENSITIVE
 D = Decimal
@@ -520,11 +528,19 @@ def _urls(reader, secret: Secret, snapshots: dict[str, int]) -> tuple[list[str],
         "api:savings-actual-detail": [{"pk": a.pk} for a in visible_actuals],
         "api:project-detail": [{"code": p.code} for p in visible_projects],
         "api:status-update-detail": [{"pk": u.pk} for u in visible_updates],
+        "api:savings-version-detail": [{"pk": pk} for pk in PlanVersion.objects.values_list("pk", flat=True)],
     }
+    # plan versions: each version compared with now, and the plan's pages shown as each version
+    version_queries = [f"from={pk}&to=now" for pk in PlanVersion.objects.values_list("pk", flat=True)]
+    shown_as_version = [f"version={pk}" for pk in PlanVersion.objects.values_list("pk", flat=True)]
     today = timezone.localdate().isoformat()
     queries = {
         "home": ["", f"as_at={today}"],
-        "savings:breakdown": ["by=savings_type", "by=category"],
+        "savings:breakdown": ["by=savings_type", "by=category", *shown_as_version],
+        "savings:overview": ["", *shown_as_version],
+        "savings:version-compare": version_queries,
+        "api:savings-version-compare": version_queries,
+        "api:savings-summary": ["", *shown_as_version],
         "portfolio:dashboard": ["", "year=2012/13", "what_if=5"],
         "portfolio:project-list": ["", "financial_year=2012/13"],
         "assembly:pack": ["", "version=full", "version=publication"],
@@ -535,7 +551,7 @@ def _urls(reader, secret: Secret, snapshots: dict[str, int]) -> tuple[list[str],
             f"earlier={snapshots['full']}&later=live",
             f"earlier={snapshots['publication']}&later={snapshots['full']}",
         ],
-        "api:savings-breakdown": ["by=savings_type", "by=category"],
+        "api:savings-breakdown": ["by=savings_type", "by=category", *shown_as_version],
         "api:capital-programme-list": ["", "slippage_rate=0.05"],
     }
     pack_queries = ["", "version=publication", "version=full", *[f"snapshot={pk}" for pk in frozen]]
