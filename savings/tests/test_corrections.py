@@ -101,6 +101,43 @@ def test_a_correction_goes_through_a_colleague_and_then_supersedes_the_approved_
     assert sum(row.realised for row in by_type) == Decimal("1250000.00")
 
 
+def test_the_next_quarters_forecast_is_compared_with_the_corrected_forecast(mps_plan, people):
+    approved = _approved(people["maker"], people["checker"])
+    correction = services.actual_correct(
+        actual=approved,
+        user=people["corrector"],
+        reason="Forecast raised",
+        actual_saving=approved.actual_saving,
+        forecast_full_year=Decimal("4100000.00"),
+        commentary="",
+        expected_version=approved.version,
+    )
+    q2 = Quarter(FinancialYear(2014), 2)
+    initiative = approved.initiative
+    assert services.forecast_reference(initiative=initiative, quarter=q2) == Decimal("4000000.00")
+    services.actuals_submit(actuals=[correction], user=people["corrector"])
+    services.actual_approve(actual=correction, user=people["checker"])
+    assert services.forecast_reference(initiative=initiative, quarter=q2) == Decimal("4100000.00")
+
+
+def test_as_at_a_day_before_the_correction_the_figures_stood_as_first_approved(mps_plan, people):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conftest import backdate_history
+
+    approved = _approved(people["maker"], people["checker"])
+    backdate_history(10)
+    correction = _correct(approved, people["corrector"])
+    services.actuals_submit(actuals=[correction], user=people["corrector"])
+    services.actual_approve(actual=correction, user=people["checker"])
+    before = selectors.records_at(timezone.now() - timedelta(days=5))
+    year = next(y for y in selectors.plan_years(plan=mps_plan, records=before) if y.financial_year.start_year == 2014)
+    assert (year.realised, year.quarters_reported) == (Decimal("1000000.00"), 1)
+    assert _realised_2014(mps_plan) == Decimal("1250000.00")
+
+
 def test_a_correction_can_be_corrected_again(mps_plan, people):
     first = _approved(people["maker"], people["checker"])
     second = _correct(first, people["corrector"])
