@@ -114,6 +114,7 @@ POLICY: dict[str, Access] = {
     "savings:target-remove": _form(FINANCE_STAFF),
     "savings:versions": _form(FINANCE_STAFF, read=READERS),  # plan versions: everyone reads, finance take
     "savings:version-compare": _page(),
+    "savings:version-change": _form(FINANCE_STAFF),
     # --- the capital portfolio
     "portfolio:dashboard": _page(),
     "portfolio:project-list": _page(),

@@ -197,6 +197,7 @@ class InitiativeForm(GovUKFormMixin, forms.Form):
         self.fields["category"].queryset = categories
         if not adding:
             del self.fields["reference"]
+            self.fields["version"].required = True  # a change is always checked against the version read
 
     def service_fields(self) -> dict:
         return {name: value for name, value in self.cleaned_data.items() if name not in ("reason", "version")}
@@ -337,6 +338,13 @@ class PlanVersionForm(GovUKFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["dated"].widget.attrs["class"] += " govuk-input--width-10"
+
+
+class PlanVersionChangeForm(GovUKFormMixin, forms.Form):
+    """Rename a version or change its note (what it is a version of never changes)."""
+
+    name = PlanVersionForm.base_fields["name"]
+    note = PlanVersionForm.base_fields["note"]
 
 
 class VersionCompareForm(GovUKFormMixin, forms.Form):

@@ -41,4 +41,5 @@ urlpatterns = [
     # plan versions (issue 13 part 3)
     path("versions/", views.versions, name="versions"),
     path("versions/compare/", views.version_compare, name="version-compare"),
+    path("versions/<int:pk>/change/", views.version_change, name="version-change"),
 ]

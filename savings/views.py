@@ -29,6 +29,7 @@ from savings.forms import (
     DiscardForm,
     InitiativeForm,
     PhasingForm,
+    PlanVersionChangeForm,
     PlanVersionForm,
     ReinstateForm,
     ReopenForm,
@@ -288,6 +289,8 @@ def actual_edit(request, year, number, reference):
             add_service_errors(form, error, ignore=("version",))
         else:
             messages.success(request, f"Saved {initiative.reference} for {period} as a draft.")
+            if existing is not None and existing.is_correction:  # back to the figures it corrects
+                return redirect("savings:actual", year=year, number=number, reference=reference)
             return redirect("savings:quarter", year=year, number=number)
     reference_forecast = services.forecast_reference(
         initiative=initiative, quarter=period, exclude_pk=existing.pk if existing else None
@@ -725,7 +728,9 @@ def initiative_phasing(request, reference):
         else:
             messages.success(request, f"Saved the phasing of {initiative.reference}.")
             return redirect("savings:initiative", reference=initiative.reference)
-    typed = form.profile() if form.is_bound and form.is_valid() else initial_typed(form, years)
+    typed = form.profile() if form.is_bound and form.is_valid() else _phasing_typed(form, years)
+    if initiative.withdrawn_at is not None:  # its figures are in no total while it is withdrawn
+        typed = {}
     rows = [
         {
             "year": year,
@@ -748,7 +753,7 @@ def initiative_phasing(request, reference):
     )
 
 
-def initial_typed(form, years) -> dict:
+def _phasing_typed(form, years) -> dict:
     """The figures the totals are shown with: as saved, or (a form with errors) as far as each
     typed figure can be read, a figure that cannot counting as blank."""
     if not form.is_bound:
@@ -993,6 +998,25 @@ def versions(request):
         {"plan": plan, "versions": selectors.plan_versions(plan=plan), "form": form},
         status=status,
     )
+
+
+def version_change(request, pk):
+    """Rename a version or change its note (finance)."""
+    plan = _plan()
+    version = selectors.plan_version_find(plan=plan, pk=pk)
+    if version is None:
+        raise Http404("No such version of the plan")
+    form = PlanVersionChangeForm(request.POST or None, initial={"name": version.name, "note": version.note})
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.plan_version_update(version=version, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Version “{changed.name}” saved.")
+            return redirect("savings:versions")
+    status = 400 if form.errors else 200
+    return render(request, "savings/version_change.html", {"version": version, "form": form}, status=status)
 
 
 def version_compare(request):

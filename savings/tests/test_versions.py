@@ -329,6 +329,18 @@ def test_the_overview_and_breakdown_say_which_version_they_show(mps_plan, client
     assert unknown.status_code == 200 and "There is no version “4040” of the plan" in unknown.content.decode()
 
 
+def test_finance_rename_a_version_and_change_its_note_others_may_not(mps_plan, client, finance, consulted, role_user):
+    url = f"/savings/versions/{consulted.pk}/change/"
+    assert_access_by_role(client, role_user, url, FINANCE_ONLY | {"admin": 200, "finance": 200})
+    client.force_login(finance)
+    refused = client.post(url, {"name": BRIEFING, "note": ""})
+    assert refused.status_code == 400 and "already has a version called" in refused.content.decode()
+    assert client.post(url, {"name": "After consultation", "note": "Validated"}).status_code == 302
+    consulted.refresh_from_db()
+    assert (consulted.name, consulted.note) == ("After consultation", "Validated")
+    assert client.get("/savings/versions/4040/change/").status_code == 404
+
+
 @pytest.mark.parametrize("extra", [0, 15])
 def test_the_version_pages_take_the_same_queries_at_any_size(mps_plan, client, finance, consulted, extra):
     _grow(extra)
