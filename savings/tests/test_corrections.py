@@ -187,11 +187,20 @@ def test_the_maker_of_a_correction_cannot_approve_it(mps_plan, people):
     assert QuarterlyActual.objects.get(pk=correction.pk).actual_saving == Decimal("1200000.00")
 
 
-def test_a_returned_correction_is_changed_and_resubmitted(mps_plan, people):
+def test_a_returned_correction_is_changed_and_resubmitted(mps_plan, people, client):
     approved = _approved(people["maker"], people["checker"])
     correction = _correct(approved, people["corrector"])
     services.actuals_submit(actuals=[correction], user=people["corrector"])
     correction = services.actual_return(actual=correction, user=people["checker"], reason="Wrong credit note")
+    # the figure's edit form changes the correction, and goes back to the figure's page
+    client.force_login(people["corrector"])
+    response = client.post(
+        FIGURE_URL + "edit/",
+        {"actual_saving": "1,150,000", "forecast_full_year": "4000000", "version": correction.version},
+    )
+    assert response.status_code == 302 and response["Location"] == FIGURE_URL
+    correction.refresh_from_db()
+    assert (correction.actual_saving, correction.status) == (Decimal("1150000.00"), ActualStatus.DRAFT)
     # the quarter's form saves into the correction, not the approved figures
     saved = services.actual_save(
         row=services.ActualInput(approved.initiative, Decimal("1100000.00"), Decimal("4000000.00"), "Right one"),
