@@ -636,6 +636,7 @@ def plan_quarters(*, plan: SavingsPlan) -> list[QuarterState]:
     years = plan_year_range(plan=plan)
     counts = {}
     for year, number, status, total in (
+        # withdrawn initiatives' figures too: the quarter page lists them while they have any
         QuarterlyActual.objects.filter(initiative__category__plan=plan)
         .values_list("financial_year", "quarter", "status")
         .annotate(total=Count("pk"))

@@ -745,3 +745,22 @@ def test_the_api_lists_cost_the_same_queries_at_two_sizes(
     services.target_set(plan=mps_plan, financial_year=Y13, cumulative_target=M, user=finance)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_a_change_without_the_version_read_is_refused(mps_plan, finance, client):
+    client.force_login(finance)
+    dc = Initiative.objects.get(reference="SAV-DC")
+    data = INITIATIVE_FORM | {"category": dc.category_id, "owner": "Me"}
+    data.pop("reference")
+    assert client.post("/savings/initiatives/SAV-DC/change/", data).status_code == 200
+    assert Initiative.objects.get(reference="SAV-DC").owner == ""
+
+
+def test_a_withdrawn_initiatives_phasing_page_keeps_it_out_of_the_totals(mps_plan, finance, client):
+    services.initiative_withdraw(
+        initiative=Initiative.objects.get(reference="SAV-DC"), user=finance, version=1, reason="Dropped"
+    )
+    client.force_login(finance)
+    page = client.get("/savings/initiatives/SAV-DC/phasing/").content.decode()
+    assert 'data-counts="no"' in page and "It is withdrawn" in page
+    assert "£38,000,000" in page and "£4,000,000 short" in page  # 2014/15 without its £4m

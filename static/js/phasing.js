@@ -41,6 +41,9 @@
       return;
     }
     var others = pence(row.getAttribute("data-others"));
+    if (row.getAttribute("data-counts") === "no") {
+      typed = 0; // withdrawn: its figures are in no total
+    }
     total.textContent = pounds(others + typed);
     var target = row.getAttribute("data-target");
     if (gap && target !== "") {
