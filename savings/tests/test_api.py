@@ -53,7 +53,7 @@ def test_breakdown_rows_reach_42m_and_60m(mps_plan, api, by):
     rows = api("board").get(f"/api/v1/savings/breakdown/?by={by}").json()
     totals = {}
     for row in rows:
-        assert set(row) == {"financial_year", "group", "group_key", "planned", "realised"}
+        assert set(row) == {"financial_year", "group", "group_key", "planned", "realised", "plan_version"}
         totals[row["financial_year"]] = totals.get(row["financial_year"], Decimal(0)) + Decimal(row["planned"])
     assert totals["2014/15"] == Decimal("42000000") and totals["2015/16"] == Decimal("60000000")
 
