@@ -529,6 +529,9 @@ def _urls(reader, secret: Secret, snapshots: dict[str, int]) -> tuple[list[str],
         "api:project-detail": [{"code": p.code} for p in visible_projects],
         "api:status-update-detail": [{"pk": u.pk} for u in visible_updates],
         "api:savings-version-detail": [{"pk": pk} for pk in PlanVersion.objects.values_list("pk", flat=True)],
+        "api:savings-target-detail": [
+            {"financial_year": f"{year.start_year}-{year.start_year % 100 + 1:02d}"} for year in (Y2013, Y2014, Y2015)
+        ],
     }
     # plan versions: each version compared with now, and the plan's pages shown as each version
     version_queries = [f"from={pk}&to=now" for pk in PlanVersion.objects.values_list("pk", flat=True)]
