@@ -169,6 +169,87 @@ def test_the_comparison_with_the_briefing_note_in_pounds(mps_plan, finance, cons
     ]
 
 
+def test_finance_maintain_the_plan_take_a_version_and_it_compares_with_april_2013(mps_plan, finance, role_user):
+    """The issue's "done when": an initiative added, two re-phased, one withdrawn, through the
+    plan's own services; "After supplier consultation" against the briefing note, in pounds."""
+    # Given finance's changes after the briefing note
+    data_centres = Initiative.objects.get(reference="SAV-DC").category
+    cloud = services.initiative_create(
+        category=data_centres,
+        reference="SAV-CLOUD",
+        description="Move the test estate to a shared cloud service",
+        cost_now=3 * M,
+        future_cost=2 * M,
+        savings_type="reduced_contract_costs",
+        user=finance,
+        reason="New initiative from the supplier consultation",
+    )
+    half = Decimal("500000.00")
+    services.initiative_rephase(
+        initiative=cloud, user=finance, profile={FY14: half, FY15: 1 * M}, version=cloud.version, reason="Phased"
+    )
+    for reference, profile in (("SAV-DC", {FY14: 5 * M}), ("SAV-CC", {FY13: half, FY14: 3 * M})):
+        initiative = Initiative.objects.get(reference=reference)
+        services.initiative_rephase(
+            initiative=initiative, user=finance, profile=profile, version=initiative.version, reason="Suppliers' dates"
+        )
+    erp = Initiative.objects.get(reference="SAV-ERP")
+    services.initiative_withdraw(
+        initiative=erp, user=finance, reason="The GLA will not share an ERP", version=erp.version
+    )
+    after = services.plan_version_take(plan=mps_plan, name=AFTER, dated=timezone.localdate(), user=finance)
+
+    # When the board compares it with the briefing note's version
+    comparison = selectors.plan_compare(plan=mps_plan, before=briefing(mps_plan), after=after, user=role_user("board"))
+
+    # Then each initiative, each savings type and year, and each change is as finance made it
+    assert {row.reference: row.status for row in comparison.moved} == {
+        "SAV-CLOUD": "added",
+        "SAV-ERP": "withdrawn",
+        "SAV-DC": "changed",
+        "SAV-CC": "changed",
+    }
+    assert comparison.unchanged == 8
+    cc = {
+        year.financial_year: (year.before, year.after, year.difference)
+        for year in next(row for row in comparison.initiatives if row.reference == "SAV-CC").years
+    }
+    assert cc == {FY13: (1 * M, half, -half), FY14: (4 * M, 3 * M, -1 * M), FY15: (5 * M, 5 * M, 0)}
+    erp_years = next(row for row in comparison.initiatives if row.reference == "SAV-ERP").years
+    assert [(y.before, y.after, y.difference) for y in erp_years] == [
+        (0, None, 0),
+        (1 * M, None, -1 * M),
+        (2 * M, None, -2 * M),
+    ]
+    contract = {
+        r.financial_year: (r.before, r.after) for r in comparison.by_type if r.savings_type == "reduced_contract_costs"
+    }
+    assert contract == {
+        FY13: (4 * M, Decimal("3500000.00")),
+        FY14: (17 * M, Decimal("15500000.00")),
+        FY15: (25 * M, 24 * M),
+    }
+    totals = {r.financial_year: (r.before, r.after) for r in comparison.totals}
+    assert totals == {
+        FY13: (11 * M, Decimal("10500000.00")),
+        FY14: (42 * M, Decimal("41500000.00")),
+        FY15: (60 * M, 59 * M),
+    }
+    words = [(change.subject, line, change.reason) for change in comparison.changes for line in change.changes]
+    assert (
+        "SAV-CLOUD (Data Centres)",
+        "Added to the plan: cost now £3,000,000.00, future cost £2,000,000.00, reduced contract costs",
+        "New initiative from the supplier consultation",
+    ) in words
+    assert ("SAV-CC", "Planned saving 2013/14: £1,000,000.00 → £500,000.00", "Suppliers' dates") in words
+    assert (
+        "SAV-ERP (Enterprise Software & Back Office)",
+        "Withdrawn from the plan: The GLA will not share an ERP",
+        "The GLA will not share an ERP",
+    ) in words
+    assert {change.who for change in comparison.changes} == {"Priya Shah"}
+
+
 def test_a_version_compared_with_now_shows_what_moved_since(mps_plan, finance, consulted, role_user):
     # Given a change after "After supplier consultation": an initiative added, one withdrawn
     board = role_user("board")
