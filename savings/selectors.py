@@ -825,13 +825,6 @@ def plan_version_find(*, plan: SavingsPlan, pk) -> PlanVersion | None:
     return PlanVersion.objects.filter(plan=plan, pk=pk).select_related("taken_by").first()
 
 
-def person_name(user) -> str:
-    """Who someone is, in words: their full name, else their username; "system" for no one."""
-    if user is None:
-        return "system"
-    return user.get_full_name() or user.get_username()
-
-
 @dataclass(frozen=True)
 class VersionShown:
     """Which version of the plan figures are: `version` (None: the plan as it stands, or stood at
@@ -1188,7 +1181,7 @@ def _history_between(model, after: datetime | None, until: datetime | None, **fi
 def _change(row, subject: str, reference: str, words) -> PlanChange:
     return PlanChange(
         when=row.effective_at,
-        who=person_name(row.history_user),
+        who=person(row.history_user),
         reason=row.history_change_reason or "",
         subject=subject,
         reference=reference,
@@ -1197,8 +1190,6 @@ def _change(row, subject: str, reference: str, words) -> PlanChange:
 
 
 def _money(value) -> str:
-    from mps_ict.money import format_pounds
-
     return "none" if value is None else format_pounds(value, pence=True)
 
 

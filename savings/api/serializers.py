@@ -3,10 +3,11 @@ from rest_framework import serializers
 
 from mps_ict.api.fields import FinancialYearField, MoneyField
 from mps_ict.api.serializers import AsAtInput, Input
+from mps_ict.audit import person
 from mps_ict.marking import ProtectiveMarking
 from savings.choices import Confidence, DeliveryStatus, SavingsType
 from savings.models import Category, Initiative, PlanTarget, QuarterlyActual, SavingsPlan
-from savings.selectors import person_name, plan_version_find
+from savings.selectors import plan_version_find
 
 
 class TargetOutput(serializers.Serializer):
@@ -48,7 +49,7 @@ class PlanVersionOutput(serializers.Serializer):
     note = serializers.CharField()
 
     def get_taken_by(self, version) -> str | None:
-        return person_name(version.taken_by) if version.taken_by_id else None
+        return person(version.taken_by) if version.taken_by_id else None
 
 
 class PlanVersionShownOutput(serializers.Serializer):
