@@ -41,7 +41,8 @@ def _records_asked_for(request, plan: SavingsPlan) -> tuple[selectors.PlanRecord
     version = params.validated_data.get("version")
     records = selectors.records_at(version.taken_at if version else moment(params.validated_data.get("as_at")))
     if not records.recorded(plan):
-        raise NotFound(f"Nothing recorded yet: the savings plan had no figures by {request.query_params['as_at']}.")
+        by = f"version {version.name}" if version else request.query_params.get("as_at", "then")
+        raise NotFound(f"Nothing recorded yet: the savings plan had no figures by {by}.")
     return records, selectors.plan_version_shown(plan=plan, version=version, at=records.at)
 
 
