@@ -895,9 +895,10 @@ def quarter_close(*, plan: SavingsPlan, quarter: Quarter, user) -> QuarterClosur
         raise ValidationError({"quarter": f"{quarter} has no figures to close."})
     # an open correction blocks closing too: the figure in force may be about to change
     pending = list(
-        in_quarter.exclude(status__in=[ActualStatus.APPROVED, ActualStatus.SUPERSEDED]).values_list(
-            "initiative__reference", flat=True
-        )
+        in_quarter.exclude(status__in=[ActualStatus.APPROVED, ActualStatus.SUPERSEDED])
+        # a draft left by an initiative since withdrawn from the plan is no figure of it: it does not hold the quarter
+        .exclude(initiative__withdrawn_at__isnull=False, status__in=[ActualStatus.DRAFT, ActualStatus.RETURNED])
+        .values_list("initiative__reference", flat=True)
     )
     if pending:
         raise ValidationError({"quarter": f"{quarter} has actuals not yet approved: {', '.join(pending)}."})

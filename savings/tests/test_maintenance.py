@@ -764,3 +764,20 @@ def test_a_withdrawn_initiatives_phasing_page_keeps_it_out_of_the_totals(mps_pla
     page = client.get("/savings/initiatives/SAV-DC/phasing/").content.decode()
     assert 'data-counts="no"' in page and "It is withdrawn" in page
     assert "£38,000,000" in page and "£4,000,000 short" in page  # 2014/15 without its £4m
+
+
+def test_a_draft_left_by_a_withdrawn_initiative_does_not_hold_its_quarter_open(mps_plan, finance, role_user):
+    checker = role_user("finance")
+    dc, net = Initiative.objects.get(reference="SAV-DC"), Initiative.objects.get(reference="SAV-NET")
+    approved = services.actual_save(
+        row=services.ActualInput(dc, Decimal("1.00"), Decimal("4000000.00")), quarter=Q1_2014, user=finance
+    )
+    services.actuals_submit(actuals=[approved], user=finance)
+    services.actual_approve(actual=approved, user=checker)
+    services.actual_save(
+        row=services.ActualInput(net, Decimal("1.00"), Decimal("5000000.00")), quarter=Q1_2014, user=finance
+    )
+    with pytest.raises(ValidationError, match="not yet approved: SAV-NET"):
+        services.quarter_close(plan=mps_plan, quarter=Q1_2014, user=checker)
+    services.initiative_withdraw(initiative=net, user=finance, version=1, reason="Dropped")
+    assert services.quarter_close(plan=mps_plan, quarter=Q1_2014, user=checker).closed
