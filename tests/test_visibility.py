@@ -243,6 +243,18 @@ def _mark(kind: str) -> Secret:
                     for actual in actuals
                     for form in _api_forms(reverse("api:savings-actual-detail", kwargs={"pk": actual.pk}))
                 ],
+                *[
+                    form
+                    for actual in actuals
+                    for form in _api_forms(reverse("api:savings-actual-trail", kwargs={"pk": actual.pk}))
+                ],
+                *[
+                    reverse(
+                        "savings:actual",
+                        kwargs={"year": a.financial_year.start_year, "number": a.quarter, "reference": INITIATIVE},
+                    )
+                    for a in actuals
+                ],
             ],
             rows=_rows(Initiative.objects.filter(pk=initiative.pk), profile, actuals),
             seen_by_restricted=(own_api, [INITIATIVE, f"{NET_COST_NOW}"]),
@@ -526,6 +538,15 @@ def _urls(reader, secret: Secret, snapshots: dict[str, int]) -> tuple[list[str],
         "api:savings-category-detail": [{"pk": pk} for pk in Category.objects.values_list("pk", flat=True)],
         "api:savings-initiative-detail": [{"reference": i.reference} for i in visible_initiatives],
         "api:savings-actual-detail": [{"pk": a.pk} for a in visible_actuals],
+        "api:savings-actual-trail": [{"pk": a.pk} for a in visible_actuals],
+        "savings:actual": [
+            {
+                "year": ACTUALS_QUARTER.financial_year.start_year,
+                "number": ACTUALS_QUARTER.number,
+                "reference": i.reference,
+            }
+            for i in visible_initiatives
+        ],
         "api:project-detail": [{"code": p.code} for p in visible_projects],
         "api:status-update-detail": [{"pk": u.pk} for u in visible_updates],
         "api:savings-version-detail": [{"pk": pk} for pk in PlanVersion.objects.values_list("pk", flat=True)],
