@@ -258,8 +258,9 @@ class PlanRecords:
         return self.at.isoformat() if self.at else "now"
 
     def recorded(self, plan: SavingsPlan) -> bool:
-        """Whether the plan had any initiative by then (before its source document, none)."""
-        return self.at is None or self.initiatives.filter(category__plan=plan).exists()
+        """Whether the plan had any initiative by then (before its source document, none), in the
+        plan or withdrawn (a plan whose every initiative was withdrawn was still recorded)."""
+        return self.at is None or as_of(Initiative, self.at).filter(category__plan=plan).exists()
 
 
 def records_at(at: datetime | None) -> PlanRecords:
