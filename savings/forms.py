@@ -368,3 +368,5 @@ class VersionCompareForm(GovUKFormMixin, forms.Form):
             required=False,  # not given: now
             error_messages={"invalid_choice": invalid},
         )
+        for name in ("from", "to"):  # added after GovUKFormMixin styled the declared fields
+            self.fields[name].widget.attrs["class"] = "govuk-select"
