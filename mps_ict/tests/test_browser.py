@@ -98,6 +98,7 @@ PHONE_PAGES = [
     "/savings/",
     "/savings/breakdown/",
     "/savings/actuals/2014/q1/",
+    "/savings/actuals/2014/q1/SAV-SM/",
     "/savings/initiatives/SAV-SM/",
     "/portfolio/",
     "/portfolio/projects/",

@@ -78,3 +78,9 @@ def test_finance_corrects_an_approved_actual_and_a_colleague_approves_it(page, l
     approved = page.get_by_test_id("trail-entry").first.inner_text()
     assert "£1,000,000.00" in approved and "£1,250,000.00" in approved
     assert "Capgemini credit note arrived late" in trail
+
+    # And on a 320px phone the page, its revisions and its trail do not scroll sideways
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
