@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from mps_ict.audit import FieldChange, HistoryEntry, as_of, last_changed, person
+from mps_ict.audit import FieldChange, HistoryEntry, as_of, history_entries, last_changed, person
 from mps_ict.figures_cache import cached_figure
 from mps_ict.financial_years import FinancialYear, Quarter
 from mps_ict.marking import Withheld, can_view_restricted, visible_q
@@ -1517,33 +1517,61 @@ def target_list(*, plan: SavingsPlan) -> QuerySet:
 
 
 def targets_history(*, plan: SavingsPlan, limit: int = 50) -> list[HistoryEntry]:
-    """The trail of every target of the plan, removed ones too, newest first, each change against
-    that target's previous state (one query)."""
-    records = list(
-        PlanTarget.history.filter(plan_id=plan.pk)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")
+    """The trail of every target of the plan, removed ones too, newest first (one query)."""
+    return _rows_trail(
+        PlanTarget.history.filter(plan_id=plan.pk), PlanTarget, "cumulative_target", "the target for {}", limit
     )
+
+
+def profile_history(*, initiative: Initiative, limit: int = 50) -> list[HistoryEntry]:
+    """The trail of the initiative's planned saving year by year, removed years too (one query)."""
+    return _rows_trail(
+        SavingsProfile.history.filter(initiative_id=initiative.pk),
+        SavingsProfile,
+        "planned_saving",
+        "the planned saving for {}",
+        limit,
+    )
+
+
+def initiative_history(*, initiative: Initiative) -> list[HistoryEntry]:
+    """The initiative's trail with its phasing's, newest first, so a re-phasing shows its figures
+    beside the initiative's own changes (two queries)."""
+    entries = history_entries(initiative) + profile_history(initiative=initiative)
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)
+
+
+def _rows_trail(records: QuerySet, model, figure: str, what: str, limit: int) -> list[HistoryEntry]:
+    """A trail over several rows of one model (a plan's targets, an initiative's years), each
+    change against that row's previous state; a row set or removed shows its figure. `what` names
+    a row by its financial year ("the target for {}")."""
+    records = list(records.select_related("history_user").order_by("-history_date", "-history_id"))
+    label = str(model._meta.get_field(figure).verbose_name).capitalize()
     entries = []
     for index, record in enumerate(records[:limit]):
         previous = next((older for older in records[index + 1 :] if older.id == record.id), None)
-        changes = ()
-        if previous is not None and record.history_type == "~":
+        if record.history_type == "+":
+            changes = (FieldChange(figure, label, None, getattr(record, figure)),)
+        elif record.history_type == "-":
+            changes = (FieldChange(figure, label, getattr(record, figure), None),)
+        elif previous is not None:
             changes = tuple(
                 FieldChange(
                     change.field,
-                    str(PlanTarget._meta.get_field(change.field).verbose_name).capitalize(),
+                    str(model._meta.get_field(change.field).verbose_name).capitalize(),
                     change.old,
                     change.new,
                 )
                 for change in record.diff_against(previous).changes
             )
+        else:
+            changes = ()
         action = {"+": "Set", "~": "Changed", "-": "Removed"}.get(record.history_type, record.history_type)
         entries.append(
             HistoryEntry(
                 when=record.history_date,
                 who=record.history_user.get_username() if record.history_user else "system",
-                action=f"{action} the target for {record.financial_year}",
+                action=f"{action} {what.format(record.financial_year)}",
                 reason=record.history_change_reason or "",
                 request_id=record.request_id,
                 changes=changes,

@@ -139,7 +139,7 @@ def initiative(request, reference):
             "initiative": initiative,
             "profile": initiative.profile.all(),
             "actuals": selectors.initiative_actuals(initiative=initiative),
-            "history": history_entries(initiative),
+            "history": selectors.initiative_history(initiative=initiative),
             "may_change": may_write(request.user, "savings:initiative-change"),
             "reinstate_form": ReinstateForm(initial={"version": initiative.version})
             if initiative.withdrawn_at and may_write(request.user, "savings:initiative-reinstate")
@@ -619,7 +619,7 @@ def _initiative_form_page(request, *, initiative: Initiative | None, category: C
             "form": form,
             "initiative": initiative,
             "category": category,
-            "history": history_entries(initiative) if initiative else [],
+            "history": selectors.initiative_history(initiative=initiative) if initiative else [],
         },
     )
 
@@ -646,7 +646,9 @@ def _reason_page(request, *, form, record, caption: str, heading: str, button: s
             "button": button,
             "back_href": back_href,
             "intro": intro,
-            "history": history_entries(record),
+            "history": selectors.initiative_history(initiative=record)
+            if isinstance(record, Initiative)
+            else history_entries(record),
         },
     )
 
@@ -748,7 +750,7 @@ def initiative_phasing(request, reference):
             "initiative": initiative,
             "rows": rows,
             "checked": checking and form.is_valid(),
-            "history": history_entries(initiative),
+            "history": selectors.initiative_history(initiative=initiative),
         },
     )
 

@@ -479,6 +479,16 @@ def test_the_phasing_page_checks_totals_without_javascript_and_saves(mps_plan, f
     response = client.post("/savings/initiatives/SAV-DC/phasing/", typed | {"reason": "Supplier said so"})
     assert response.status_code == 302
     assert SavingsProfile.objects.get(initiative__reference="SAV-DC", financial_year=Y14).planned_saving == 3 * M
+    # the initiative's page shows the re-phasing in its trail, year by year, with the reason
+    history = selectors.initiative_history(initiative=Initiative.objects.get(reference="SAV-DC"))
+    changed = [entry for entry in history if entry.action.startswith(("Changed the", "Removed the"))]
+    assert {entry.action for entry in changed} == {
+        "Changed the planned saving for 2014/15",
+        "Removed the planned saving for 2013/14",
+    }
+    assert all(entry.reason == "Supplier said so" and entry.who == "fin" for entry in changed)
+    page = client.get("/savings/initiatives/SAV-DC/").content.decode()
+    assert "Changed the planned saving for 2014/15" in page and "Supplier said so" in page
 
 
 def test_categories_and_targets_pages(mps_plan, finance, client):
@@ -538,10 +548,11 @@ def _grow(plan, finance, count: int) -> None:
     [
         # session, user, roles (3); plan, categories in use; the form's category choices
         ("/savings/initiatives/add/", 6),
-        # and the initiative with its profile and projects, its history (one query)
-        ("/savings/initiatives/SAV-DC/change/", 12),
-        # the initiative, its profile, the rest of the plan by year, the targets, the history
-        ("/savings/initiatives/SAV-DC/phasing/", 13),
+        # and the initiative with its profile and projects, its history and its phasing's (two queries)
+        ("/savings/initiatives/SAV-DC/change/", 13),
+        # the initiative, its profile, the rest of the plan by year, the targets, the two histories
+        ("/savings/initiatives/SAV-DC/phasing/", 14),
+        ("/savings/initiatives/SAV-DC/", 12),  # its page, with the phasing in its trail
         ("/savings/categories/data-centres/", 10),
         ("/savings/targets/", 7),
     ],
