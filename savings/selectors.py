@@ -1487,6 +1487,8 @@ class PhasingYear:
         if self.target is None:
             return ""
         shortfall = self.target - self.total_with(amount)
+        if not shortfall:
+            return "On target"
         return f"{format_pounds(shortfall)} short" if shortfall > 0 else f"{format_pounds(-shortfall)} over"
 
 

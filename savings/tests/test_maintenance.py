@@ -296,7 +296,7 @@ def test_the_phasing_page_shows_the_rest_of_the_plan_against_the_targets(mps_pla
     years = selectors.initiative_phasing(initiative=Initiative.objects.get(reference="SAV-DC"), user=finance)
     fourteen = next(year for year in years if year.financial_year == Y14)
     assert (fourteen.planned, fourteen.others, fourteen.target) == (4 * M, 38 * M, 42 * M)
-    assert fourteen.against_target(4 * M) == "£0 over" and fourteen.against_target(3 * M) == "£1,000,000 short"
+    assert fourteen.against_target(4 * M) == "On target" and fourteen.against_target(3 * M) == "£1,000,000 short"
     assert [year.financial_year for year in years] == [Y13, Y14, Y15]
 
 

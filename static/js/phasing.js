@@ -48,7 +48,11 @@
     var target = row.getAttribute("data-target");
     if (gap && target !== "") {
       var shortfall = pence(target) - (others + typed);
-      gap.textContent = shortfall > 0 ? pounds(shortfall) + " short" : pounds(-shortfall) + " over";
+      if (shortfall === 0) {
+        gap.textContent = "On target";
+      } else {
+        gap.textContent = shortfall > 0 ? pounds(shortfall) + " short" : pounds(-shortfall) + " over";
+      }
     }
   }
 
