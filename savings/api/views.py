@@ -126,6 +126,7 @@ class SummaryView(APIView):
             ]
             for y in data["years"]
         ]
+        rows.append(["plan version", data["plan_version"]["description"], *[""] * (len(headers) - 2)])
         return headers, rows
 
 

@@ -527,6 +527,8 @@ def test_summary_and_breakdown_show_a_version_and_say_which(mps_plan, client, fi
     assert {row["plan_version"] for row in rows} == {BRIEFING}
     assert sum(Decimal(row["planned"]) for row in rows) == 42 * M
     assert {row["plan_version"] for row in api.get("/api/v1/savings/breakdown/").json()} == {None}
+    csv = api.get(f"/api/v1/savings/summary/?version={pk}&format=csv").content.decode()
+    assert f"plan version,Plan version “{BRIEFING}”, dated 29 April 2013" in csv.replace('"', "")
 
 
 @pytest.mark.parametrize("query", ["?version=999", "?version={pk}&as_at=2013-05-01", "?version=x"])
