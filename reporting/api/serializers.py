@@ -3,7 +3,7 @@ from rest_framework import serializers
 from mps_ict.api.fields import FinancialYearField, MoneyField
 from mps_ict.api.serializers import AsAtInput, Input
 from reporting.models import PackVersion
-from savings.api.serializers import YearOutput
+from savings.api.serializers import PlanVersionShownOutput, YearOutput
 
 
 class PackInput(AsAtInput):
@@ -46,6 +46,7 @@ class SavingsHeadlineOutput(serializers.Serializer):
     years = YearOutput(many=True)
     withheld = serializers.IntegerField()
     last_updated = serializers.DateTimeField(allow_null=True)
+    plan_version = PlanVersionShownOutput(help_text="Which version of the plan the figures are")
 
 
 class DcaCountOutput(serializers.Serializer):

@@ -249,6 +249,13 @@ def test_the_api_gives_the_overview_and_the_summaries_as_at_the_same_day(client,
     years = {y["financial_year"]: y for y in overview["savings"]["years"]}
     assert all(years[y["financial_year"]]["planned"] == y["planned"] for y in summary["years"])
     assert summary["cost_now"] == "200000000.00" and summary["baseline_reduction"] == "60000000.00"
+    # both say which version of the plan the savings figures are: as it stood that day, after the
+    # briefing note's version (the seed's first)
+    version = overview["savings"]["plan_version"]
+    assert version["version"] is None
+    assert version["latest_version"]["name"] == "Briefing note, 29 April 2013"
+    assert version["description"].startswith("The plan as it stood at 30 April 2013")
+    assert summary["plan_version"]["description"] == version["description"]
     device_types = client.get("/api/v1/mobile/device-types/", {"as_at": "2013-04-30"}).json()
     in_register = {t["code"]: t["in_register"] for t in overview["mobile"]["types"]}
     assert {t["code"]: t["total"] for t in device_types} == in_register
