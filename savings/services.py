@@ -886,6 +886,8 @@ def actuals_decide(
 @transaction.atomic
 def quarter_close(*, plan: SavingsPlan, quarter: Quarter, user) -> QuarterClosure:
     """Lock a quarter. Every actual in it must be approved first."""
+    if not user.has_perm("savings.change_quarterclosure"):
+        raise PermissionDenied("Only finance staff may close a quarter.")
     if quarter_is_closed(plan=plan, quarter=quarter):
         raise Conflict({"quarter": f"{quarter} is already closed."})
     in_quarter = QuarterlyActual.objects.filter(
@@ -894,14 +896,17 @@ def quarter_close(*, plan: SavingsPlan, quarter: Quarter, user) -> QuarterClosur
     if not in_quarter.exists():
         raise ValidationError({"quarter": f"{quarter} has no figures to close."})
     # an open correction blocks closing too: the figure in force may be about to change
-    pending = list(
+    pending = (
         in_quarter.exclude(status__in=[ActualStatus.APPROVED, ActualStatus.SUPERSEDED])
         # a draft left by an initiative since withdrawn from the plan is no figure of it: it does not hold the quarter
         .exclude(initiative__withdrawn_at__isnull=False, status__in=[ActualStatus.DRAFT, ActualStatus.RETURNED])
-        .values_list("initiative__reference", flat=True)
     )
-    if pending:
-        raise ValidationError({"quarter": f"{quarter} has actuals not yet approved: {', '.join(pending)}."})
+    if pending.exists():
+        # named only where the closer may see them (one mechanism: visible_to), counted otherwise
+        named = list(pending.visible_to(user).values_list("initiative__reference", flat=True))
+        others = pending.count() - len(named)
+        listed = ", ".join([*named, *([f"{others} more you may not see"] if others else [])])
+        raise ValidationError({"quarter": f"{quarter} has actuals not yet approved: {listed}."})
     closure = QuarterClosure.objects.select_for_update().filter(
         plan=plan, financial_year=quarter.financial_year, quarter=quarter.number
     ).first() or QuarterClosure(plan=plan, financial_year=quarter.financial_year, quarter=quarter.number)

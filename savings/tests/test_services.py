@@ -123,6 +123,41 @@ def test_closing_a_quarter_needs_everything_approved_then_locks_it(data_centres,
         services.quarter_close(plan=mps_plan, quarter=Q1_2014, user=checker)
 
 
+def test_only_finance_close_a_quarter(data_centres, role_user, mps_plan):
+    maker, checker = role_user("finance"), role_user("finance")
+    actual = services.actual_save(row=row(data_centres), quarter=Q1_2014, user=maker)
+    services.actuals_submit(actuals=[actual], user=maker)
+    services.actual_approve(actual=actual, user=checker)
+    for role in ("board", "programme_manager", "api_consumer"):
+        with pytest.raises(PermissionDenied):
+            services.quarter_close(plan=mps_plan, quarter=Q1_2014, user=role_user(role))
+    assert not services.quarter_is_closed(plan=mps_plan, quarter=Q1_2014)
+
+
+def test_a_refusal_to_close_names_only_the_figures_the_closer_may_see(data_centres, role_user, mps_plan):
+    from django.contrib.auth.models import Permission
+
+    from mps_ict.marking import ProtectiveMarking
+    from mps_ict.tests.factories import UserFactory
+
+    maker = role_user("finance")
+    network = Initiative.objects.get(reference="SAV-NET")
+    network.protective_marking = ProtectiveMarking.OFFICIAL_SENSITIVE
+    network.save()
+    services.actual_save(row=row(data_centres), quarter=Q1_2014, user=maker)
+    services.actual_save(row=row(network, forecast="5000000.00"), quarter=Q1_2014, user=maker)
+    # a closer who may close quarters but not see OFFICIAL-SENSITIVE records
+    closer = UserFactory()
+    closer.user_permissions.add(Permission.objects.get(codename="change_quarterclosure"))
+    with pytest.raises(ValidationError) as refused:
+        services.quarter_close(plan=mps_plan, quarter=Q1_2014, user=closer)
+    message = refused.value.message_dict["quarter"][0]
+    assert "SAV-DC" in message and "1 more you may not see" in message
+    assert "SAV-NET" not in message
+    with pytest.raises(ValidationError, match="SAV-DC, SAV-NET"):
+        services.quarter_close(plan=mps_plan, quarter=Q1_2014, user=role_user("finance"))
+
+
 def test_updating_an_initiative_is_audited_and_refreshes_the_summary(mps_plan, role_user):
     from savings.selectors import plan_summary
 
