@@ -555,6 +555,10 @@ def _grow(plan, finance, count: int) -> None:
         ("/savings/initiatives/SAV-DC/", 12),  # its page, with the phasing in its trail
         ("/savings/categories/data-centres/", 10),
         ("/savings/targets/", 7),
+        ("/savings/initiatives/SAV-DC/withdraw/", 11),
+        ("/savings/categories/data-centres/change/", 9),
+        ("/savings/categories/add/", 5),
+        ("/savings/targets/2014/", 7),
     ],
 )
 def test_the_maintenance_pages_cost_the_same_queries_at_two_sizes(
