@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -610,6 +610,10 @@ def actual_validate(*, row: ActualInput, quarter: Quarter, existing: QuarterlyAc
         errors["actual_saving"] = "Actual saving must not be negative."
     if row.forecast_full_year < 0:
         errors["forecast_full_year"] = "Full-year forecast must not be negative."
+    if row.initiative.withdrawn_at is not None:  # its figures would count nowhere
+        errors["initiative"] = (
+            f"{row.initiative.reference} is withdrawn from the plan: reinstate it before entering figures for it."
+        )
     if quarter_is_closed(plan=row.initiative.category.plan, quarter=quarter):
         errors["quarter"] = f"{quarter} is closed; its actuals are locked."
     elif existing is not None and not existing.editable:
@@ -735,11 +739,17 @@ def actuals_submit(*, actuals: list[QuarterlyActual], user, versions: dict[int, 
     """
     now = timezone.now()
     versions = versions or {}
-    for actual in QuarterlyActual.objects.select_for_update().filter(pk__in=[a.pk for a in actuals]):
+    for actual in (
+        QuarterlyActual.objects.select_for_update().filter(pk__in=[a.pk for a in actuals]).select_related("initiative")
+    ):
         if actual.pk in versions:
             version_check(current=actual.version, expected=versions[actual.pk], what="these figures")
         if not actual.editable:
             raise ValidationError({"status": f"{actual} is {actual.get_status_display().lower()}; only drafts go."})
+        if actual.initiative.withdrawn_at is not None:
+            raise ValidationError(
+                {"initiative": f"{actual.initiative.reference} is withdrawn from the plan: reinstate it first."}
+            )
         actual.status = ActualStatus.SUBMITTED
         actual.submitted_by = user
         actual.submitted_at = now
@@ -1082,6 +1092,7 @@ COLUMN_OF_FIELD = {
     "forecast_full_year": "Full-year forecast (£)",
     "commentary": "Commentary",
     "quarter": "Quarter",
+    "initiative": "Reference",
     "status": "Reference",
     "version": "Reference",
 }
@@ -1131,12 +1142,10 @@ def _initiatives_without_submitted_actual(*, plan: SavingsPlan, quarter: Quarter
         quarter=quarter.number,
         status__in=[ActualStatus.SUBMITTED, ActualStatus.APPROVED],
     ).values("initiative")
-    with_figures = QuarterlyActual.objects.filter(financial_year=quarter.financial_year, quarter=quarter.number)
     return (
-        Initiative.objects.filter(category__plan=plan)
+        # a withdrawn initiative is never asked for: no figures can be entered for it
+        Initiative.objects.filter(category__plan=plan, withdrawn_at__isnull=True)
         .exclude(pk__in=in_hand)
-        # a withdrawn initiative is asked for only if it has figures in the quarter (a draft left)
-        .exclude(Q(withdrawn_at__isnull=False) & ~Q(pk__in=with_figures.values("initiative")))
         .select_related("category")
         .order_by("category__position", "reference")
     )

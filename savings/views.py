@@ -315,12 +315,16 @@ def quarter_submit(request, year, number):
     drafts = [
         row.actual
         for row in selectors.quarter_rows(plan=_plan(), quarter=period, user=request.user)
-        if row.actual and row.actual.editable
+        if row.actual and row.actual.editable and row.initiative.withdrawn_at is None
     ]
     if not drafts:
         messages.error(request, f"There are no draft figures for {period} to submit.")
-    else:
+        return redirect("savings:quarter", year=year, number=number)
+    try:
         services.actuals_submit(actuals=drafts, user=request.user)
+    except ValidationError as refused:  # a colleague submitted, or withdrew an initiative, meanwhile
+        messages.error(request, " ".join(refused.messages) + " Nothing was submitted; check the figures below.")
+    else:
         messages.success(
             request, f"Submitted {len(drafts)} figure(s) for {period}. A colleague in finance must approve them."
         )

@@ -241,9 +241,21 @@ def test_withdrawn_initiatives_leave_the_reminder_and_the_quarter_rows_unless_th
     services.initiative_withdraw(initiative=net, user=finance, version=1, reason="Dropped")
     missing = services._initiatives_without_submitted_actual(plan=mps_plan, quarter=Q1_2014)
     references = set(missing.values_list("reference", flat=True))
-    assert "SAV-DC" not in references and "SAV-NET" in references  # NET has a draft left in Q1
+    assert "SAV-DC" not in references and "SAV-NET" not in references  # no figures can be entered for them
     rows = {row.initiative.reference for row in selectors.quarter_rows(plan=mps_plan, quarter=Q1_2014, user=finance)}
-    assert "SAV-DC" not in rows and "SAV-NET" in rows and len(rows) == 10
+    assert "SAV-DC" not in rows and "SAV-NET" in rows and len(rows) == 10  # NET's draft left in Q1 is shown
+    # and neither can be given figures, nor the draft left be submitted, until reinstated
+    for initiative in (dc, net):
+        with pytest.raises(ValidationError, match="withdrawn from the plan: reinstate it"):
+            services.actual_save(
+                row=services.ActualInput(Initiative.objects.get(pk=initiative.pk), Decimal("2.00"), Decimal("1.00")),
+                quarter=Q1_2014,
+                user=finance,
+                expected_version=1 if initiative == net else None,
+            )
+    left = selectors.actual_working(initiative=net, quarter=Q1_2014)
+    with pytest.raises(ValidationError, match="withdrawn from the plan"):
+        services.actuals_submit(actuals=[left], user=finance)
     # and a withdrawn initiative is no risk to the plan
     services.initiative_update(initiative=Initiative.objects.get(reference="SAV-CC"), user=finance, confidence="red")
     services.initiative_withdraw(
