@@ -271,6 +271,16 @@ class StatusUpdate(models.Model):
     forecast_change = MoneyField(default=ZERO, help_text="Change to the whole-life forecast (£), + or −")
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
+    # An amendment (issue 14): the programme manager may correct the current reporting month's
+    # update; the first version stays in the audit trail, and these say who, when and why.
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    amended_at = models.DateTimeField(null=True, blank=True)
+    amendment_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every amendment, so two people amending at once cannot overwrite each other"
+    )
     history = AuditHistory()
     objects = MarkedQuerySet.as_manager()
     marked_with = ("project",)  # hidden with its project
@@ -285,18 +295,39 @@ class StatusUpdate(models.Model):
 
 
 class Benefit(models.Model):
-    """A benefit in the project's register (HM Treasury Green Book fields)."""
+    """A benefit (or dis-benefit) in the project's register (HM Treasury Green Book fields): what
+    it is, who benefits, who answers for it, how it is measured from what baseline to what target,
+    its value and when it is realised. Retired with a reason, never deleted."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="benefits")
     category = models.CharField(max_length=30, choices=BenefitCategory.choices)
+    is_disbenefit = models.BooleanField(
+        "Dis-benefit", default=False, help_text="A consequence seen as negative by a stakeholder"
+    )
     description = models.TextField()
+    beneficiary = models.CharField(max_length=200, blank=True, help_text="Who gains (or, for a dis-benefit, loses)")
     responsible_officer = models.CharField(max_length=120)
     measure = models.CharField(max_length=200)
+    baseline = models.CharField(
+        "Baseline measurement", max_length=200, blank=True, help_text="The measure before the project"
+    )
     target = models.CharField(max_length=200)
     full_year_value = MoneyField(null=True, blank=True)
     timescale = models.CharField(max_length=120)
+    realisation_start = models.DateField("Realisation starts", null=True, blank=True)
+    realisation_end = models.DateField("Realisation ends", null=True, blank=True)
     protective_marking = models.CharField(
         max_length=20, choices=ProtectiveMarking.choices, default=ProtectiveMarking.OFFICIAL
+    )
+    retired_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was retired from the register (never deleted); blank while current"
+    )
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    retired_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every change, so two people editing at once cannot overwrite each other"
     )
     history = AuditHistory()
     objects = MarkedQuerySet.as_manager()
@@ -304,9 +335,61 @@ class Benefit(models.Model):
 
     class Meta:
         ordering = ["project", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(realisation_end__isnull=True)
+                | Q(realisation_start__isnull=True)
+                | Q(realisation_end__gte=models.F("realisation_start")),
+                name="benefit_realised_after_start",
+            ),
+            models.CheckConstraint(condition=Q(full_year_value__gte=0), name="benefit_value_not_negative"),
+        ]
 
     def __str__(self):
         return f"{self.project.code}: {self.description[:40]}"
+
+    def clean(self):
+        if self.realisation_start and self.realisation_end and self.realisation_end < self.realisation_start:
+            raise ValidationError({"realisation_end": "Realisation must end on or after the day it starts."})
+
+
+class Milestone(models.Model):
+    """A dated milestone of a project: the date set at baseline, the date forecast now, and the day
+    it was achieved (blank until then). Slippage is the forecast (or achieved) day against the
+    baseline."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(max_length=200)
+    baseline_date = models.DateField(help_text="The date set when the project was baselined")
+    forecast_date = models.DateField(help_text="The date expected now")
+    achieved_date = models.DateField(null=True, blank=True, help_text="When it was achieved; blank until then")
+    position = models.PositiveIntegerField(default=0, help_text="Order on the project page")
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every change, so two people editing at once cannot overwrite each other"
+    )
+    history = AuditHistory()
+    objects = MarkedQuerySet.as_manager()
+    marked_with = ("project",)  # hidden with its project
+
+    class Meta:
+        ordering = ["project", "position", "baseline_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "name"], name="milestone_name_unique_in_project"),
+        ]
+
+    def __str__(self):
+        return f"{self.project.code}: {self.name}"
+
+    @property
+    def slippage_days(self) -> int:
+        """Days the milestone is (or was) late against its baseline; negative if early."""
+        return ((self.achieved_date or self.forecast_date) - self.baseline_date).days
+
+    @property
+    def state(self) -> str:
+        if self.achieved_date:
+            return "Achieved"
+        return "Late" if self.slippage_days > 0 else "On track"
 
 
 class PortfolioSnapshot(models.Model):
