@@ -1,8 +1,8 @@
 from django import forms
 
-from mobile_assets.choices import DeviceStatus
-from mobile_assets.models import OrganisationalUnit, Vehicle
-from mps_ict.fields import MonthFormField
+from mobile_assets.choices import BenefitRole, DeviceStatus
+from mobile_assets.models import Capability, DeviceType, OrganisationalUnit, TransactionType, Vehicle
+from mps_ict.fields import FinancialYearFormField, MoneyFormField, MonthFormField
 from mps_ict.forms import GovUKFormMixin
 
 
@@ -79,7 +79,9 @@ class DeviceUploadForm(GovUKFormMixin, forms.Form):
     spreadsheet = forms.FileField(
         label="Device register (.csv or .xlsx)",
         help_text="Columns: Asset tag, Serial number, Model, and optionally Status, Unit, Purchase date, "
-        "Purchase cost, Warranty end. Rows update devices with the same asset tag.",
+        "Purchase cost, Warranty end, Collar number, Vehicle, Status date. Rows update devices with the same "
+        "asset tag; a blank Status leaves a device's status as it is. Issued needs a Collar number (with the "
+        "Unit) or a Vehicle; lost, stolen, retired or in stock ends the current issue.",
     )
 
     def clean_spreadsheet(self):
@@ -89,3 +91,159 @@ class DeviceUploadForm(GovUKFormMixin, forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError("Upload a .csv or .xlsx file.")
         return upload
+
+
+# --- Estate reference data (issue 14 parts 2 and 3) ---------------------------------------------------
+# One form per record; an add form asks for the fields that then stay (a code, a model's type, a
+# fleet number), a change form leaves them out (`change=True`). `version` is the version read.
+
+
+class ReferenceForm(GovUKFormMixin, forms.Form):
+    fixed_on_change: tuple[str, ...] = ()
+
+    def __init__(self, *args, change: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if change:
+            for name in self.fixed_on_change:
+                del self.fields[name]
+        else:
+            del self.fields["version"]
+
+
+def _capabilities_field():
+    return forms.ModelMultipleChoiceField(
+        label="What it can do",
+        queryset=Capability.objects.filter(retired_at__isnull=True).order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+def _reason_field():
+    return forms.CharField(label="Why are you making this change?", required=False, widget=forms.TextInput())
+
+
+def _version_field():
+    return forms.IntegerField(widget=forms.HiddenInput, required=True, error_messages={"required": "Reload the page."})
+
+
+class CapabilityForm(ReferenceForm):
+    fixed_on_change = ("code",)
+    code = forms.SlugField(
+        label="Code", max_length=40, help_text="Letters, numbers and hyphens, for example fingerprint"
+    )
+    name = forms.CharField(label="Name", max_length=120, help_text="For example, Fingerprint identification")
+    reason = _reason_field()
+    version = _version_field()
+
+
+class DeviceTypeForm(ReferenceForm):
+    fixed_on_change = ("code",)
+    code = forms.SlugField(
+        label="Code", max_length=40, help_text="Letters, numbers and hyphens, for example fingerprint-reader"
+    )
+    name = forms.CharField(label="Name", max_length=120, help_text="For example, Mobile fingerprint reader")
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    capabilities = _capabilities_field()
+    reason = _reason_field()
+    version = _version_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capabilities"] = _capabilities_field()
+
+
+class DeviceModelForm(ReferenceForm):
+    fixed_on_change = ("device_type",)
+    device_type = forms.ModelChoiceField(
+        label="Device type", queryset=DeviceType.objects.none(), empty_label="Choose a device type"
+    )
+    manufacturer = forms.CharField(
+        label="Manufacturer", max_length=80, required=False, help_text="For example, Samsung"
+    )
+    name = forms.CharField(label="Model", max_length=120, help_text="For example, Galaxy S4")
+    capabilities = _capabilities_field()
+    reason = _reason_field()
+    version = _version_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["capabilities"] = _capabilities_field()
+        if "device_type" in self.fields:
+            self.fields["device_type"].queryset = DeviceType.objects.filter(retired_at__isnull=True).order_by("name")
+
+
+class UnitForm(ReferenceForm):
+    fixed_on_change = ("code",)
+    code = forms.SlugField(label="Code", max_length=20, help_text="Letters, numbers and hyphens, for example city")
+    name = forms.CharField(label="Name", max_length=120, help_text="For example, Westminster")
+    reason = _reason_field()
+    version = _version_field()
+
+
+class VehicleForm(ReferenceForm):
+    fixed_on_change = ("fleet_number",)
+    fleet_number = forms.CharField(label="Fleet number", max_length=20, help_text="For example, MV01500")
+    unit = forms.ModelChoiceField(
+        label="Borough or OCU", queryset=OrganisationalUnit.objects.none(), empty_label="Choose a borough or OCU"
+    )
+    reason = _reason_field()
+    version = _version_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = OrganisationalUnit.objects.filter(retired_at__isnull=True).order_by("name")
+
+
+class RetireForm(GovUKFormMixin, forms.Form):
+    reason = forms.CharField(label="Why?", required=False, widget=forms.TextInput())
+    version = _version_field()
+
+
+class BenefitRuleForm(ReferenceForm):
+    """A new rule from a month (add), or a correction of a rule's minutes (change)."""
+
+    fixed_on_change = ("transaction_type", "role", "effective_from")
+    transaction_type = forms.ModelChoiceField(
+        label="Transaction", queryset=TransactionType.objects.none(), empty_label="Choose a transaction"
+    )
+    role = forms.ChoiceField(label="Whose time it saves", choices=[("", "Choose whose time"), *BenefitRole.choices])
+    minutes_saved = forms.DecimalField(
+        label="Minutes saved per transaction", min_value=0, max_digits=7, decimal_places=2, help_text="For example, 7.5"
+    )
+    effective_from = MonthFormField(
+        label="From the month", help_text="For example, 2013-04. Earlier months keep the rule they had."
+    )
+    reason = _reason_field()
+    version = _version_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "transaction_type" in self.fields:
+            self.fields["transaction_type"].queryset = TransactionType.objects.order_by("name")
+
+
+class HourlyCostForm(ReferenceForm):
+    fixed_on_change = ("role", "financial_year")
+    role = forms.ChoiceField(label="Role", choices=[("", "Choose a role"), *BenefitRole.choices])
+    financial_year = FinancialYearFormField(label="Financial year", max_length=7, help_text="For example, 2013/14")
+    cost = MoneyFormField(label="Cost of an hour (£)", help_text="For example, 22.50")
+    basis = forms.CharField(label="Basis", max_length=300, required=False, help_text="Where the figure comes from")
+    reason = _reason_field()
+    version = _version_field()
+
+
+class RolloutLineForm(ReferenceForm):
+    fixed_on_change = ("device_type", "month")
+    device_type = forms.ModelChoiceField(
+        label="Device type", queryset=DeviceType.objects.none(), empty_label="Choose a device type"
+    )
+    month = MonthFormField(label="Month", help_text="For example, 2014-04")
+    planned = forms.IntegerField(label="Devices planned", min_value=0, help_text="For example, 1250")
+    reason = _reason_field()
+    version = _version_field()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "device_type" in self.fields:
+            self.fields["device_type"].queryset = DeviceType.objects.filter(retired_at__isnull=True).order_by("name")

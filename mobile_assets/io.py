@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from mobile_assets.choices import DeviceStatus
-from mobile_assets.models import Device, DeviceModel, OrganisationalUnit, TransactionType
+from mobile_assets.models import Device, DeviceModel, OrganisationalUnit, TransactionType, Vehicle
 from mobile_assets.services import DeviceRow, UsageRow
 from mps_ict.money import parse_money
 from mps_ict.uploads import RowError
@@ -108,6 +108,10 @@ DEVICE_COLUMNS = {
     "purchase_date": "Purchase date",
     "purchase_cost": "Purchase cost",
     "warranty_end": "Warranty end",
+    # a change of status goes through the device page's services: Issued needs a holder
+    "collar_number": "Collar number",
+    "vehicle": "Vehicle",
+    "status_date": "Status date",
 }
 DEVICE_REQUIRED = ("asset_tag", "serial_number", "model")
 
@@ -138,6 +142,7 @@ def devices_parse(*, upload) -> tuple[list[DeviceRow], list[RowError]]:
         label.lower(): value for value, label in DeviceStatus.choices
     }
     serial_owner = dict(Device.objects.values_list("serial_number", "asset_tag"))
+    vehicles = {vehicle.fleet_number.upper(): vehicle for vehicle in Vehicle.objects.all()}
     parsed, errors, seen_tags, seen_serials = [], [], {}, {}
     for number, row in enumerate(rows[1:], start=2):
         cell = {key: (row[index] if index < len(row) else None) for key, index in positions.items()}
@@ -164,11 +169,19 @@ def devices_parse(*, upload) -> tuple[list[DeviceRow], list[RowError]]:
             unit = units.get(str(cell["unit"]).strip().lower())
             if unit is None:
                 problems.append(("unit", f'"{cell["unit"]}" is not a borough or OCU.'))
-        status = statuses.get(str(cell.get("status") or "in_stock").strip().lower())
-        if status is None:
-            problems.append(("status", f'"{cell.get("status")}" is not a status ({", ".join(DeviceStatus.labels)}).'))
+        # blank: the status is left as it is (a new device goes in stock)
+        status = None
+        if str(cell.get("status") or "").strip():
+            status = statuses.get(str(cell["status"]).strip().lower())
+            if status is None:
+                problems.append(("status", f'"{cell["status"]}" is not a status ({", ".join(DeviceStatus.labels)}).'))
+        vehicle = None
+        if fleet_number := str(cell.get("vehicle") or "").strip().upper():
+            vehicle = vehicles.get(fleet_number)
+            if vehicle is None:
+                problems.append(("vehicle", f"There is no vehicle {fleet_number}."))
         values = {}
-        for key in ("purchase_date", "warranty_end"):
+        for key in ("purchase_date", "warranty_end", "status_date"):
             try:
                 values[key] = _date(cell.get(key))
             except ValueError as error:
@@ -197,6 +210,9 @@ def devices_parse(*, upload) -> tuple[list[DeviceRow], list[RowError]]:
                     values["purchase_date"],
                     values["purchase_cost"],
                     values["warranty_end"],
+                    str(cell.get("collar_number") or "").strip().upper(),
+                    vehicle,
+                    values["status_date"],
                 )
             )
     if not parsed and not errors:

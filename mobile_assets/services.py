@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from celery import current_app
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -31,9 +33,11 @@ from mobile_assets.models import (
     Vehicle,
 )
 from mps_ict.audit import audit_context, audited
+from mps_ict.conflicts import Conflict, version_check
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, add_months
 from mps_ict.loaders import LoadReport, upsert
+from mps_ict.uploads import ImportRejected, RowError
 
 BENEFIT_ROLLUP_TASK = "mobile_assets.benefit_rollup"  # mobile_assets.tasks.benefit_rollup_task
 PENNY = Decimal("0.01")
@@ -331,7 +335,7 @@ def device_set_status(*, device: Device, user, status: str, on: date, reason: st
 # --- Usage and benefits -----------------------------------------------------------------------------
 
 ROLLUP_SQL = """
-    SELECT u.month, r.role, SUM(u.count * r.minutes_saved) AS minutes
+    SELECT u.month, r.role, SUM(u.count * r.minutes_saved) AS minutes, MAX(r.effective_from) AS rules_from
     FROM mobile_assets_usagestatistic u
     JOIN mobile_assets_benefitrule r
       ON r.transaction_type_id = u.transaction_type_id
@@ -347,7 +351,9 @@ ROLLUP_SQL = """
 def benefit_rollup(*, start: date, end: date) -> int:
     """Compute each month's hours and £ per role from usage × rules in one GROUP BY, price the
     (months × roles) result at each role's hourly cost for the year, and upsert the `computed`
-    roll-ups: re-running gives identical rows."""
+    roll-ups: re-running gives identical rows. Each month's rules are those in force in it (a
+    rule's effective_from..effective_to), and each roll-up keeps the start of the latest of them
+    (`rules_from`: the rule set that produced it)."""
     with connection.cursor() as cursor:
         cursor.execute(ROLLUP_SQL, [start, end])
         rows = cursor.fetchall()
@@ -359,8 +365,9 @@ def benefit_rollup(*, start: date, end: date) -> int:
         for rollup in BenefitRollup.objects.filter(source=BenefitSource.COMPUTED, period_start__range=(start, end))
     }
     written, to_create, to_update = set(), [], []
-    for month, role, minutes in rows:
+    for month, role, minutes, rules_from in rows:
         month = month if isinstance(month, date) else date.fromisoformat(str(month))
+        rules_from = rules_from if isinstance(rules_from, date) else date.fromisoformat(str(rules_from))
         hours = (Decimal(str(minutes)) / 60).quantize(PENNY, rounding=ROUND_HALF_UP)
         cost = rates.get((role, FinancialYear.from_date(month)))
         if cost is None:
@@ -381,16 +388,17 @@ def benefit_rollup(*, start: date, end: date) -> int:
                     hours=hours,
                     amount=amount,
                     note=note,
+                    rules_from=rules_from,
                 )
             )
-        elif (rollup.hours, rollup.amount, rollup.note) != (hours, amount, note):
-            rollup.hours, rollup.amount, rollup.note = hours, amount, note
+        elif (rollup.hours, rollup.amount, rollup.note, rollup.rules_from) != (hours, amount, note, rules_from):
+            rollup.hours, rollup.amount, rollup.note, rollup.rules_from = hours, amount, note, rules_from
             to_update.append(rollup)
     # in bulk, with their audit history; an unchanged re-run writes nothing
     if to_create:
         bulk_create_with_history(to_create, BenefitRollup, batch_size=1000)
     if to_update:
-        bulk_update_with_history(to_update, BenefitRollup, ["hours", "amount", "note"], batch_size=1000)
+        bulk_update_with_history(to_update, BenefitRollup, ["hours", "amount", "note", "rules_from"], batch_size=1000)
     for key, rollup in existing.items():
         if key not in written:
             rollup.delete()
@@ -430,37 +438,591 @@ def usage_replace_month(*, month: date, rows: list[UsageRow], user, reason: str 
     return len(rows)
 
 
+# --- The register upload obeys the register's rules (issue 14 part 4) ---------------------------
+
+
 @dataclass(frozen=True)
 class DeviceRow:
     row: int
     asset_tag: str
     serial_number: str
     model: DeviceModel
-    status: str
+    status: str | None  # None (blank): the device's status is left as it is; a new device goes in stock
     unit: OrganisationalUnit | None
     purchase_date: date | None
     purchase_cost: Decimal | None
     warranty_end: date | None
+    collar_number: str = ""  # who an issued device goes to: an officer (with the row's unit) ...
+    vehicle: Vehicle | None = None  # ... or a vehicle
+    status_date: date | None = None  # when the status changed (blank: the day of the upload)
+
+
+# the upload's column a service's refusal is about
+DEVICE_IMPORT_COLUMN = {
+    "device": "Status",
+    "status": "Status",
+    "collar_number": "Collar number",
+    "officer_unit": "Unit",
+    "vehicle": "Vehicle",
+    "started": "Status date",
+    "ended": "Status date",
+    "serial_number": "Serial number",
+    "model": "Model",
+    "unit": "Unit",
+    "purchase_date": "Purchase date",
+    "purchase_cost": "Purchase cost",
+    "warranty_end": "Warranty end",
+    "asset_tag": "Asset tag",
+}
 
 
 @audited
 @transaction.atomic
-def devices_import(*, rows: list[DeviceRow], user, reason: str = "") -> tuple[int, int]:
-    """Upsert the register by asset tag, all rows or none. Returns (created, updated)."""
+def devices_import(*, rows: list[DeviceRow], user, reason: str = "", today: date | None = None) -> tuple[int, int]:
+    """Upsert the register by asset tag, all rows or none. Returns (created, updated).
+
+    A row's details (serial, model, unit, purchase, warranty) are written as given; a change of
+    status goes through the device page's own services, on the row's status date (the day of the
+    upload if blank): Issued through device_assign (a collar number with the row's unit, or a
+    vehicle; only from stock), In stock through device_return (or device_set_status for a device
+    not issued), lost, stolen, in repair or retired through device_set_status, which closes the
+    open assignment. Every row those services refuse is reported with its row and column
+    (ImportRejected), and nothing at all is written."""
     _require_asset_manager(user)
+    on_upload_day = today or timezone.localdate()
     created = updated = 0
+    errors: list[RowError] = []
     for row in rows:
-        _, was_created = upsert(
-            Device,
-            {"asset_tag": row.asset_tag},
-            serial_number=row.serial_number,
-            model=row.model,
-            status=row.status,
-            unit=row.unit,
-            purchase_date=row.purchase_date,
-            purchase_cost=row.purchase_cost,
-            warranty_end=row.warranty_end,
-        )
-        created += was_created
-        updated += not was_created
+        try:
+            with transaction.atomic():  # a refused row leaves nothing behind, and the others are still checked
+                was_created = _device_import_row(row, user=user, on=row.status_date or on_upload_day)
+        except ValidationError as error:
+            messages = error.message_dict if hasattr(error, "error_dict") else {"status": error.messages}
+            errors.extend(
+                RowError(row.row, DEVICE_IMPORT_COLUMN.get(field, "Status"), message)
+                for field, field_messages in messages.items()
+                for message in field_messages
+            )
+        except IntegrityError:
+            errors.append(
+                RowError(row.row, "Asset tag", f"{row.asset_tag} was changed by someone else meanwhile; upload again.")
+            )
+        else:
+            created += was_created
+            updated += not was_created
+    if errors:
+        raise ImportRejected(errors)
     return created, updated
+
+
+def _device_import_row(row: DeviceRow, *, user, on: date) -> bool:
+    """Write one row: its details, then its change of status through the device page's services.
+    Returns whether the device is new."""
+    device, created = upsert(
+        Device,
+        {"asset_tag": row.asset_tag},
+        serial_number=row.serial_number,
+        model=row.model,
+        unit=row.unit,
+        purchase_date=row.purchase_date,
+        purchase_cost=row.purchase_cost,
+        warranty_end=row.warranty_end,
+    )
+    target = row.status
+    holder = row.vehicle.fleet_number if row.vehicle else row.collar_number.strip().upper()
+    if target is None or target == device.status:
+        if holder:
+            current = device.assignments.filter(ended__isnull=True).select_related("vehicle").first()
+            current_holder = (
+                (current.vehicle.fleet_number if current.vehicle_id else current.collar_number) if current else ""
+            )
+            if device.status != DeviceStatus.ISSUED:
+                raise ValidationError(
+                    {
+                        "collar_number": "Only an issued device has a holder: set Status to Issued, or leave "
+                        "Collar number and Vehicle blank."
+                    }
+                )
+            if holder != current_holder:
+                raise ValidationError(
+                    {
+                        "collar_number": f"{device.asset_tag} is issued to {current_holder}; to issue it to {holder}, "
+                        "return it to stock first (one upload, one change of status)."
+                    }
+                )
+        return created
+    if holder and target != DeviceStatus.ISSUED:
+        raise ValidationError(
+            {
+                "collar_number": f"A device set to {DeviceStatus(target).label.lower()} has no holder: leave Collar "
+                "number and Vehicle blank."
+            }
+        )
+    if target == DeviceStatus.ISSUED:
+        if not holder:
+            raise ValidationError(
+                {
+                    "status": f"{device.asset_tag} cannot be issued to nobody: give the officer's Collar number (and "
+                    "their Unit) or the Vehicle it is fitted to."
+                }
+            )
+        device_assign(
+            device=device,
+            user=user,
+            started=on,
+            collar_number=row.collar_number,
+            officer_unit=row.unit,
+            vehicle=row.vehicle,
+        )
+    elif target == DeviceStatus.IN_STOCK and device.status == DeviceStatus.ISSUED:
+        device_return(device=device, user=user, ended=on)
+    else:
+        device_set_status(device=device, user=user, status=target, on=on)
+    return created
+
+
+# --- Estate reference data (issue 14 part 2) ----------------------------------------------------------
+# The asset manager keeps the device types, models and capabilities, the units and vehicles, the
+# benefit rules and hourly costs, and the rollout plan. Every change takes the version the user read
+# (mps_ict.conflicts.version_check) and moves it on, and is audited with its reason. A record that
+# others name is retired, never deleted: it stays on the records that name it and leaves the choices
+# for new ones. A benefit rule is effective-dated: a change is a new rule from a month, the one it
+# replaces ending the day before (kept for the months it produced); a change to a rule or an hourly
+# cost queues the roll-up of the months it touches once the transaction commits.
+
+REFERENCE_WHAT = {
+    Capability: "capability",
+    DeviceType: "device type",
+    DeviceModel: "device model",
+    OrganisationalUnit: "borough or OCU",
+    Vehicle: "vehicle",
+}
+
+
+def _text(value: str | None, field: str, label: str, *, required: bool = True) -> str:
+    value = " ".join((value or "").split())
+    if required and not value:
+        raise ValidationError({field: f"Enter the {label}."})
+    return value
+
+
+def _code(value: str | None, field: str = "code") -> str:
+    code = slugify(value or "")
+    if not code:
+        raise ValidationError({field: "Enter a code of letters, numbers or hyphens, for example fingerprint."})
+    return code
+
+
+def _unique(model, field: str, value: str, *, label: str, exclude_pk: int | None = None) -> None:
+    taken = model.objects.filter(**{f"{field}__iexact": value})
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise Conflict({field: f"There is already a {REFERENCE_WHAT[model]} with the {label} {value}."})
+
+
+def _in_use(record, field: str, what: str) -> None:
+    if record is not None and record.retired_at is not None:
+        raise ValidationError({field: f"{record} is a retired {what}: choose one in use."})
+
+
+def _save(record, *, user, reason: str) -> None:
+    record.full_clean()
+    with audit_context(user=user, reason=reason):
+        record.save()
+
+
+def _locked(record, version: int | None):
+    locked = type(record).objects.select_for_update().get(pk=record.pk)
+    version_check(
+        current=locked.version, expected=version, what=f"the {REFERENCE_WHAT.get(type(record), 'record')} {locked}"
+    )
+    return locked
+
+
+@audited
+@transaction.atomic
+def capability_create(*, user, code: str, name: str, reason: str = "") -> Capability:
+    """A new capability a device type or model can offer."""
+    _require_asset_manager(user)
+    code, name = _code(code), _text(name, "name", "capability's name")
+    _unique(Capability, "code", code, label="code")
+    _unique(Capability, "name", name, label="name")
+    capability = Capability(code=code, name=name)
+    _save(capability, user=user, reason=reason)
+    return capability
+
+
+@audited
+@transaction.atomic
+def capability_update(
+    *, capability: Capability, user, version: int | None, name: str | None = None, reason: str = ""
+) -> Capability:
+    """Rename a capability (its code stays)."""
+    _require_asset_manager(user)
+    locked = _locked(capability, version)
+    if name is not None:
+        name = _text(name, "name", "capability's name")
+        _unique(Capability, "name", name, label="name", exclude_pk=locked.pk)
+        locked.name = name
+    locked.version += 1
+    _save(locked, user=user, reason=reason)
+    return locked
+
+
+def _capabilities_in_use(capabilities) -> list[Capability]:
+    capabilities = list(capabilities or [])
+    retired = [str(c) for c in capabilities if c.retired_at is not None]
+    if retired:
+        raise ValidationError({"capabilities": f"{', '.join(retired)}: retired; choose capabilities in use."})
+    return capabilities
+
+
+@audited
+@transaction.atomic
+def device_type_create(
+    *, user, code: str, name: str, description: str = "", capabilities=(), reason: str = ""
+) -> DeviceType:
+    """A new kind of device (a fingerprint reader, a body-worn camera ...), with what it can do."""
+    _require_asset_manager(user)
+    code, name = _code(code), _text(name, "name", "device type's name")
+    _unique(DeviceType, "code", code, label="code")
+    _unique(DeviceType, "name", name, label="name")
+    capabilities = _capabilities_in_use(capabilities)
+    device_type = DeviceType(code=code, name=name, description=(description or "").strip())
+    _save(device_type, user=user, reason=reason)
+    device_type.capabilities.set(capabilities)
+    return device_type
+
+
+@audited
+@transaction.atomic
+def device_type_update(
+    *,
+    device_type: DeviceType,
+    user,
+    version: int | None,
+    name: str | None = None,
+    description: str | None = None,
+    capabilities=None,
+    reason: str = "",
+) -> DeviceType:
+    """Rename a device type, change its description or what it can do (its code stays)."""
+    _require_asset_manager(user)
+    locked = _locked(device_type, version)
+    if name is not None:
+        name = _text(name, "name", "device type's name")
+        _unique(DeviceType, "name", name, label="name", exclude_pk=locked.pk)
+        locked.name = name
+    if description is not None:
+        locked.description = description.strip()
+    locked.version += 1
+    _save(locked, user=user, reason=reason)
+    if capabilities is not None:
+        locked.capabilities.set(_capabilities_in_use(capabilities))
+    return locked
+
+
+@audited
+@transaction.atomic
+def device_model_create(
+    *, user, device_type: DeviceType, name: str, manufacturer: str = "", capabilities=(), reason: str = ""
+) -> DeviceModel:
+    """A new make and model of a type in use: from then on the register accepts devices of it."""
+    _require_asset_manager(user)
+    _in_use(device_type, "device_type", "device type")
+    name, manufacturer = _text(name, "name", "model's name"), _text(manufacturer, "manufacturer", "", required=False)
+    if DeviceModel.objects.filter(manufacturer__iexact=manufacturer, name__iexact=name).exists():
+        raise Conflict({"name": f"There is already a device model {' '.join(p for p in (manufacturer, name) if p)}."})
+    capabilities = _capabilities_in_use(capabilities)
+    device_model = DeviceModel(device_type=device_type, manufacturer=manufacturer, name=name)
+    _save(device_model, user=user, reason=reason)
+    device_model.capabilities.set(capabilities)
+    return device_model
+
+
+@audited
+@transaction.atomic
+def device_model_update(
+    *,
+    device_model: DeviceModel,
+    user,
+    version: int | None,
+    name: str | None = None,
+    manufacturer: str | None = None,
+    capabilities=None,
+    reason: str = "",
+) -> DeviceModel:
+    """Correct a model's make or name, or what it can do (its type stays: its devices' counts do)."""
+    _require_asset_manager(user)
+    locked = _locked(device_model, version)
+    if name is not None:
+        locked.name = _text(name, "name", "model's name")
+    if manufacturer is not None:
+        locked.manufacturer = _text(manufacturer, "manufacturer", "", required=False)
+    clash = DeviceModel.objects.filter(manufacturer__iexact=locked.manufacturer, name__iexact=locked.name)
+    if clash.exclude(pk=locked.pk).exists():
+        raise Conflict({"name": f"There is already a device model {locked}."})
+    locked.version += 1
+    _save(locked, user=user, reason=reason)
+    if capabilities is not None:
+        locked.capabilities.set(_capabilities_in_use(capabilities))
+    return locked
+
+
+@audited
+@transaction.atomic
+def unit_create(*, user, code: str, name: str, reason: str = "") -> OrganisationalUnit:
+    """A new borough or Operational Command Unit."""
+    _require_asset_manager(user)
+    code, name = _code(code), _text(name, "name", "unit's name")
+    _unique(OrganisationalUnit, "code", code, label="code")
+    _unique(OrganisationalUnit, "name", name, label="name")
+    unit = OrganisationalUnit(code=code, name=name)
+    _save(unit, user=user, reason=reason)
+    return unit
+
+
+@audited
+@transaction.atomic
+def unit_update(
+    *, unit: OrganisationalUnit, user, version: int | None, name: str | None = None, reason: str = ""
+) -> OrganisationalUnit:
+    """Rename a borough or OCU (its code, by which uploads may name it, stays)."""
+    _require_asset_manager(user)
+    locked = _locked(unit, version)
+    if name is not None:
+        name = _text(name, "name", "unit's name")
+        _unique(OrganisationalUnit, "name", name, label="name", exclude_pk=locked.pk)
+        locked.name = name
+    locked.version += 1
+    _save(locked, user=user, reason=reason)
+    return locked
+
+
+@audited
+@transaction.atomic
+def vehicle_create(*, user, fleet_number: str, unit: OrganisationalUnit, reason: str = "") -> Vehicle:
+    """A new vehicle of a unit in use, so a terminal can be fitted to it."""
+    _require_asset_manager(user)
+    fleet_number = _text(fleet_number, "fleet_number", "fleet number").upper()
+    _in_use(unit, "unit", "borough or OCU")
+    _unique(Vehicle, "fleet_number", fleet_number, label="fleet number")
+    vehicle = Vehicle(fleet_number=fleet_number, unit=unit)
+    _save(vehicle, user=user, reason=reason)
+    return vehicle
+
+
+@audited
+@transaction.atomic
+def vehicle_update(
+    *, vehicle: Vehicle, user, version: int | None, unit: OrganisationalUnit | None = None, reason: str = ""
+) -> Vehicle:
+    """Move a vehicle to another unit (its fleet number stays)."""
+    _require_asset_manager(user)
+    locked = _locked(vehicle, version)
+    if unit is not None:
+        _in_use(unit, "unit", "borough or OCU")
+        locked.unit = unit
+    locked.version += 1
+    _save(locked, user=user, reason=reason)
+    return locked
+
+
+def _retire_blockers(record) -> str | None:
+    """Why a record may not be retired yet, or None."""
+    if isinstance(record, DeviceType):
+        in_use = record.models.filter(retired_at__isnull=True).count()
+        if in_use:
+            return f"{record} still has {in_use} device model{'s' if in_use != 1 else ''} in use: retire them first."
+    return None
+
+
+@audited
+@transaction.atomic
+def reference_retire(*, record, user, version: int | None, reason: str):
+    """Retire a capability, device type, device model, unit or vehicle: never deleted (the devices,
+    assignments and figures that name it keep it); it only leaves the choices for new records."""
+    _require_asset_manager(user)
+    locked = _locked(record, version)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": f"Say why {locked} is being retired."})
+    if locked.retired_at is not None:
+        raise Conflict({"record": f"{locked} is already retired."})
+    blocker = _retire_blockers(locked)
+    if blocker:
+        raise ValidationError({"record": blocker})
+    locked.retired_at = timezone.now()
+    locked.version += 1
+    _save(locked, user=user, reason=reason)
+    return locked
+
+
+@audited
+@transaction.atomic
+def reference_reinstate(*, record, user, version: int | None, reason: str = ""):
+    """Bring a retired capability, device type, model, unit or vehicle back into use."""
+    _require_asset_manager(user)
+    locked = _locked(record, version)
+    if locked.retired_at is None:
+        raise Conflict({"record": f"{locked} is not retired."})
+    if isinstance(locked, DeviceModel):
+        _in_use(locked.device_type, "record", "device type")
+    locked.retired_at = None
+    locked.version += 1
+    _save(locked, user=user, reason=reason)
+    return locked
+
+
+def _queue_benefit_rollup(start: date, end: date | None) -> None:
+    """Queue the roll-up of the months start..end (end None: to the last month with usage) once
+    the transaction commits: the months a changed rule or hourly cost touches."""
+    last_usage = UsageStatistic.objects.aggregate(last=Max("month"))["last"]
+    if last_usage is None or last_usage < start:
+        return  # no usage in those months yet: nothing to recompute
+    end = min(end, last_usage) if end is not None else last_usage
+    if end < start:
+        return
+    rollup = current_app.tasks[BENEFIT_ROLLUP_TASK]
+    transaction.on_commit(lambda: rollup.delay(start.isoformat(), end.isoformat()))
+
+
+def _month_start(value: date, field: str) -> date:
+    if value is None:
+        raise ValidationError({field: "Give the month it takes effect from."})
+    if value.day != 1:
+        raise ValidationError({field: "Rules take effect from the first day of a month."})
+    return value
+
+
+@audited
+@transaction.atomic
+def benefit_rule_set(
+    *,
+    user,
+    transaction_type: TransactionType,
+    role: str,
+    minutes_saved: Decimal,
+    effective_from: date,
+    reason: str = "",
+) -> BenefitRule:
+    """The minutes of a role's time a transaction saves from a month on: a new rule, effective
+    from the first of that month. The rule in force then ends the day before (and is kept: the
+    months before are still computed with it); a later rule, if any, still takes over on its own
+    start. The months the new rule covers are recomputed once the transaction commits."""
+    _require_asset_manager(user)
+    effective_from = _month_start(effective_from, "effective_from")
+    if minutes_saved is None or minutes_saved < 0:
+        raise ValidationError({"minutes_saved": "Give the minutes saved, 0 or more."})
+    rules = BenefitRule.objects.select_for_update().filter(transaction_type=transaction_type, role=role)
+    same_start = rules.filter(effective_from=effective_from).first()
+    if same_start is not None:
+        raise Conflict(
+            {
+                "effective_from": f"There is already a rule for {transaction_type} ({same_start.get_role_display()}) "
+                f"from {effective_from:%B %Y}: change that rule instead."
+            }
+        )
+    previous = rules.filter(effective_from__lt=effective_from).order_by("-effective_from").first()
+    following = rules.filter(effective_from__gt=effective_from).order_by("effective_from").first()
+    rule = BenefitRule(
+        transaction_type=transaction_type,
+        role=role,
+        minutes_saved=minutes_saved,
+        effective_from=effective_from,
+        effective_to=following.effective_from - timedelta(days=1) if following else None,
+    )
+    _save(rule, user=user, reason=reason)
+    if previous is not None and (previous.effective_to is None or previous.effective_to >= effective_from):
+        previous.effective_to = effective_from - timedelta(days=1)
+        previous.version += 1
+        _save(previous, user=user, reason=reason or f"Replaced from {effective_from:%B %Y}")
+    _queue_benefit_rollup(effective_from, rule.effective_to)
+    return rule
+
+
+@audited
+@transaction.atomic
+def benefit_rule_update(
+    *, rule: BenefitRule, user, version: int | None, minutes_saved: Decimal, reason: str = ""
+) -> BenefitRule:
+    """Correct the minutes of a rule over its own months (they are recomputed once the
+    transaction commits). To change the minutes from a month on, set a new rule instead."""
+    _require_asset_manager(user)
+    locked = BenefitRule.objects.select_for_update().get(pk=rule.pk)
+    version_check(current=locked.version, expected=version, what=f"the rule {locked}")
+    if minutes_saved is None or minutes_saved < 0:
+        raise ValidationError({"minutes_saved": "Give the minutes saved, 0 or more."})
+    locked.minutes_saved = minutes_saved
+    locked.version += 1
+    _save(locked, user=user, reason=reason)
+    _queue_benefit_rollup(locked.effective_from, locked.effective_to)
+    return locked
+
+
+@audited
+@transaction.atomic
+def hourly_cost_set(
+    *,
+    user,
+    role: str,
+    financial_year: FinancialYear,
+    cost: Decimal,
+    basis: str = "",
+    version: int | None = None,
+    reason: str = "",
+) -> HourlyCost:
+    """What an hour of a role costs in a financial year: a new rate (no `version`), or a change to
+    the year's rate (with the version read). The year's months are recomputed once the
+    transaction commits."""
+    _require_asset_manager(user)
+    if cost is None or cost <= 0:
+        raise ValidationError({"cost": "Give the hourly cost in pounds, more than £0."})
+    cost = Decimal(cost).quantize(PENNY, rounding=ROUND_HALF_UP)
+    existing = HourlyCost.objects.select_for_update().filter(role=role, financial_year=financial_year).first()
+    if existing is None:
+        if version is not None:
+            raise Conflict({"version": f"There is no hourly cost for this role in {financial_year} to change."})
+        rate = HourlyCost(role=role, financial_year=financial_year, cost=cost, basis=(basis or "").strip())
+    else:
+        if version is None:
+            raise Conflict(
+                {"financial_year": f"There is already an hourly cost for this role in {financial_year}: change it."}
+            )
+        version_check(current=existing.version, expected=version, what=f"the hourly cost {existing}")
+        rate = existing
+        rate.cost = cost
+        if basis is not None:
+            rate.basis = basis.strip()
+        rate.version += 1
+    _save(rate, user=user, reason=reason)
+    _queue_benefit_rollup(financial_year.start, add_months(financial_year.start, 11))
+    return rate
+
+
+@audited
+@transaction.atomic
+def rollout_line_set(
+    *, user, device_type: DeviceType, month: date, planned: int, version: int | None = None, reason: str = ""
+) -> RolloutPlanLine:
+    """The devices of a type planned for a month: a new plan line (no `version`), or a change to
+    the month's line (with the version read). What was deployed is counted from the register."""
+    _require_asset_manager(user)
+    _in_use(device_type, "device_type", "device type")
+    month = _month_start(month, "month")
+    if planned is None or planned < 0:
+        raise ValidationError({"planned": "Give the devices planned, 0 or more."})
+    line = RolloutPlanLine.objects.select_for_update().filter(device_type=device_type, month=month).first()
+    if line is None:
+        if version is not None:
+            raise Conflict({"version": f"There is no plan for {device_type} in {month:%B %Y} to change."})
+        line = RolloutPlanLine(device_type=device_type, month=month, planned=planned)
+    else:
+        if version is None:
+            raise Conflict({"month": f"{device_type} already has a plan for {month:%B %Y}: change it."})
+        version_check(current=line.version, expected=version, what=f"the plan for {line}")
+        line.planned = planned
+        line.is_illustrative = False
+        line.version += 1
+    _save(line, user=user, reason=reason)
+    return line

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.forms import CheckboxSelectMultiple
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,13 +13,40 @@ from django.views.decorators.http import require_POST
 from mobile_assets import charts, io, selectors, services
 from mobile_assets.choices import BenefitRole, DeviceStatus
 from mobile_assets.filters import DeviceFilter
-from mobile_assets.forms import AssignForm, DeviceUploadForm, ReturnForm, StatusForm, UsageUploadForm
-from mobile_assets.models import Device
+from mobile_assets.forms import (
+    AssignForm,
+    BenefitRuleForm,
+    CapabilityForm,
+    DeviceModelForm,
+    DeviceTypeForm,
+    DeviceUploadForm,
+    HourlyCostForm,
+    RetireForm,
+    ReturnForm,
+    RolloutLineForm,
+    StatusForm,
+    UnitForm,
+    UsageUploadForm,
+    VehicleForm,
+)
+from mobile_assets.models import (
+    BenefitRule,
+    Capability,
+    Device,
+    DeviceModel,
+    DeviceType,
+    HourlyCost,
+    OrganisationalUnit,
+    RolloutPlanLine,
+    Vehicle,
+)
 from mps_ict.access import may_write
 from mps_ict.as_at import as_at_from, moment
 from mps_ict.audit import history_entries
+from mps_ict.financial_years import FinancialYear
 from mps_ict.forms import add_service_errors
 from mps_ict.listing import filtered_page
+from mps_ict.uploads import ImportRejected
 
 
 def dashboard(request):
@@ -30,7 +58,7 @@ def dashboard(request):
         return render(request, "mobile_assets/dashboard.html", context)
     types = selectors.device_types_with_counts(records)
     matrix_types, matrix = selectors.capability_matrix()
-    rollout = list(selectors.rollout_lines(records))
+    rollout = selectors.rollout_progress(records)
     return render(
         request,
         "mobile_assets/dashboard.html",
@@ -41,6 +69,8 @@ def dashboard(request):
             "units": selectors.devices_by_unit(records),
             "rollout": rollout,
             "rollout_planned": sum(line.planned for line in rollout),
+            "rollout_deployed": sum(line.deployed for line in rollout),
+            "can_plan": as_at is None and may_write(request.user, "mobile_assets:rollout-line-add"),
             "rollout_chart": charts.rollout(rollout),
             "matrix_types": matrix_types,
             "matrix": matrix,
@@ -150,6 +180,8 @@ def benefits(request):
     start, end = periods[0] if periods else (date(2012, 9, 1), date(2013, 2, 1))
     table = selectors.benefit_table(start=start, end=end, records=records)
     trend = selectors.monthly_computed_benefits(records)
+    rules_by_month = selectors.monthly_rule_sets(records)
+    rule_sets = selectors.rule_sets(start=start, end=end, records=records)
     return render(
         request,
         "mobile_assets/benefits.html",
@@ -160,7 +192,17 @@ def benefits(request):
             "start": start,
             "end": end,
             "table": table,
-            "trend_rows": [(month, [amounts.get(role.value) for role in BenefitRole]) for month, amounts in trend],
+            "trend_rows": [
+                (
+                    month,
+                    [amounts.get(role.value) for role in BenefitRole],
+                    rules_by_month.get(month),
+                    FinancialYear.from_date(month),
+                )
+                for month, amounts in trend
+            ],
+            "table_rows": [(row, rule_sets.get(row.role, [])) for row in table.roles],
+            "can_change_costs": as_at is None and may_write(request.user, "mobile_assets:hourly-cost-add"),
             "roles": BenefitRole.choices,
             "trend_chart": charts.benefit_trend(trend),
             "qualitative": selectors.pda_qualitative_benefits(),
@@ -191,7 +233,342 @@ def devices_upload(request):
     if request.method == "POST" and form.is_valid():
         rows, errors = io.devices_parse(upload=form.cleaned_data["spreadsheet"])
         if not errors:
-            created, updated = services.devices_import(rows=rows, user=request.user, reason="Device register upload")
-            messages.success(request, f"Device register updated: {created} added, {updated} updated.")
-            return redirect("mobile_assets:register")
+            try:
+                created, updated = services.devices_import(
+                    rows=rows, user=request.user, reason="Device register upload"
+                )
+            except ImportRejected as rejected:  # a change of status the register's rules refuse
+                errors = rejected.errors
+            else:
+                messages.success(request, f"Device register updated: {created} added, {updated} updated.")
+                return redirect("mobile_assets:register")
     return render(request, "mobile_assets/devices_upload.html", {"form": form, "errors": errors})
+
+
+# --- Estate reference data and the rollout plan (issue 14 parts 2 and 3) -----------------------------
+# The asset manager adds and changes what the estate is made of; every page is one form posted to a
+# service (which checks the version read and audits the change). Records are retired, never deleted.
+
+REFERENCE_KINDS = {
+    "capabilities": Capability,
+    "device-types": DeviceType,
+    "device-models": DeviceModel,
+    "units": OrganisationalUnit,
+    "vehicles": Vehicle,
+}
+
+
+def reference(request):
+    """The estate's reference data: capabilities, device types and models, units, benefit rules
+    (effective-dated) and hourly costs, with links to change them for the asset manager."""
+    return render(
+        request,
+        "mobile_assets/reference.html",
+        {"data": selectors.reference_data(), "can_change": may_write(request.user, "mobile_assets:device-type-add")},
+    )
+
+
+def _reference_form(request, form, *, title, caption, save, record=None, status=200):
+    """Render a reference form, or on a valid POST save it through the service and go back to the
+    reference page (or `save`'s own address) with its message."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message, back = save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error, ignore=("version",))
+        else:
+            messages.success(request, message)
+            return redirect(back)
+    context = {
+        "form": form,
+        "title": title,
+        "caption": caption,
+        "record": record,
+        "history": history_entries(record) if record is not None else [],
+        "hidden": [field for field in form if field.is_hidden],
+        "checkboxes": [field for field in form if isinstance(field.field.widget, CheckboxSelectMultiple)],
+        "fields": [
+            field
+            for field in form
+            if not field.is_hidden
+            and not isinstance(field.field.widget, CheckboxSelectMultiple)
+            and field.name != "reason"
+        ],
+    }
+    return render(request, "mobile_assets/reference_form.html", context, status=status)
+
+
+def _record(model, **lookup):
+    try:
+        return model.objects.get(**lookup)
+    except model.DoesNotExist as error:
+        raise Http404(f"No such {model._meta.verbose_name}") from error
+
+
+REFERENCE_PAGE = "mobile_assets:reference"
+
+
+def capability_add(request):
+    def save(data):
+        capability = services.capability_create(
+            user=request.user, code=data["code"], name=data["name"], reason=data["reason"]
+        )
+        return f"Added the capability {capability.name}.", REFERENCE_PAGE
+
+    form = CapabilityForm(request.POST or None)
+    return _reference_form(request, form, title="Add a capability", caption="Estate reference data", save=save)
+
+
+def capability_change(request, pk):
+    capability = _record(Capability, pk=pk)
+
+    def save(data):
+        services.capability_update(
+            capability=capability, user=request.user, version=data["version"], name=data["name"], reason=data["reason"]
+        )
+        return f"Saved the capability {data['name']}.", REFERENCE_PAGE
+
+    form = CapabilityForm(
+        request.POST or None, change=True, initial={"name": capability.name, "version": capability.version}
+    )
+    return _reference_form(
+        request, form, title=f"Change {capability}", caption="Capability", save=save, record=capability
+    )
+
+
+def device_type_add(request):
+    def save(data):
+        device_type = services.device_type_create(user=request.user, **data)
+        return f"Added the device type {device_type.name}.", REFERENCE_PAGE
+
+    form = DeviceTypeForm(request.POST or None)
+    return _reference_form(request, form, title="Add a device type", caption="Estate reference data", save=save)
+
+
+def device_type_change(request, pk):
+    device_type = _record(DeviceType, pk=pk)
+
+    def save(data):
+        services.device_type_update(device_type=device_type, user=request.user, **data)
+        return f"Saved the device type {data['name']}.", REFERENCE_PAGE
+
+    form = DeviceTypeForm(
+        request.POST or None,
+        change=True,
+        initial={
+            "name": device_type.name,
+            "description": device_type.description,
+            "capabilities": list(device_type.capabilities.all()),
+            "version": device_type.version,
+        },
+    )
+    return _reference_form(
+        request, form, title=f"Change {device_type}", caption="Device type", save=save, record=device_type
+    )
+
+
+def device_model_add(request):
+    def save(data):
+        device_model = services.device_model_create(user=request.user, **data)
+        return f"Added the device model {device_model}: the register now accepts it.", REFERENCE_PAGE
+
+    form = DeviceModelForm(request.POST or None)
+    return _reference_form(request, form, title="Add a device model", caption="Estate reference data", save=save)
+
+
+def device_model_change(request, pk):
+    device_model = _record(DeviceModel, pk=pk)
+
+    def save(data):
+        services.device_model_update(device_model=device_model, user=request.user, **data)
+        return f"Saved the device model {data['manufacturer']} {data['name']}.".replace("  ", " "), REFERENCE_PAGE
+
+    form = DeviceModelForm(
+        request.POST or None,
+        change=True,
+        initial={
+            "manufacturer": device_model.manufacturer,
+            "name": device_model.name,
+            "capabilities": list(device_model.capabilities.all()),
+            "version": device_model.version,
+        },
+    )
+    return _reference_form(
+        request,
+        form,
+        title=f"Change {device_model}",
+        caption=f"Device model ({device_model.device_type})",
+        save=save,
+        record=device_model,
+    )
+
+
+def unit_add(request):
+    def save(data):
+        unit = services.unit_create(user=request.user, **data)
+        return f"Added the borough or OCU {unit.name}.", REFERENCE_PAGE
+
+    form = UnitForm(request.POST or None)
+    return _reference_form(request, form, title="Add a borough or OCU", caption="Estate reference data", save=save)
+
+
+def unit_change(request, pk):
+    unit = _record(OrganisationalUnit, pk=pk)
+
+    def save(data):
+        services.unit_update(unit=unit, user=request.user, **data)
+        return f"Saved the borough or OCU {data['name']}.", REFERENCE_PAGE
+
+    form = UnitForm(request.POST or None, change=True, initial={"name": unit.name, "version": unit.version})
+    return _reference_form(request, form, title=f"Change {unit}", caption="Borough or OCU", save=save, record=unit)
+
+
+def vehicle_add(request):
+    def save(data):
+        vehicle = services.vehicle_create(user=request.user, **data)
+        return f"Added the vehicle {vehicle.fleet_number}.", REFERENCE_PAGE
+
+    form = VehicleForm(request.POST or None)
+    return _reference_form(request, form, title="Add a vehicle", caption="Estate reference data", save=save)
+
+
+def vehicle_change(request, fleet_number):
+    vehicle = _record(Vehicle, fleet_number=fleet_number.upper())
+
+    def save(data):
+        services.vehicle_update(vehicle=vehicle, user=request.user, **data)
+        return f"Saved the vehicle {vehicle.fleet_number}.", REFERENCE_PAGE
+
+    form = VehicleForm(request.POST or None, change=True, initial={"unit": vehicle.unit_id, "version": vehicle.version})
+    return _reference_form(request, form, title=f"Move vehicle {vehicle}", caption="Vehicle", save=save, record=vehicle)
+
+
+def _reference_state_change(request, kind, pk, *, action, verb):
+    model = REFERENCE_KINDS.get(kind)
+    if model is None:
+        raise Http404("No such kind of record")
+    record = _record(model, pk=pk)
+
+    def save(data):
+        action(record=record, user=request.user, version=data["version"], reason=data["reason"])
+        return f"{record} is {verb}.", REFERENCE_PAGE
+
+    form = RetireForm(request.POST or None, initial={"version": record.version})
+    form.fields["reason"].label = f"Why is {record} being {verb}?"
+    return _reference_form(
+        request,
+        form,
+        title=f"{'Retire' if verb == 'retired' else 'Reinstate'} {record}",
+        caption=model._meta.verbose_name.capitalize(),
+        save=save,
+        record=record,
+    )
+
+
+def reference_retire(request, kind, pk):
+    return _reference_state_change(request, kind, pk, action=services.reference_retire, verb="retired")
+
+
+def reference_reinstate(request, kind, pk):
+    return _reference_state_change(request, kind, pk, action=services.reference_reinstate, verb="reinstated")
+
+
+def benefit_rule_add(request):
+    def save(data):
+        rule = services.benefit_rule_set(user=request.user, **data)
+        return (
+            f"{rule.transaction_type} saves {rule.minutes_saved} minutes of {rule.get_role_display().lower()} from "
+            f"{rule.effective_from:%B %Y}; the benefits of the months it covers are being recomputed.",
+            REFERENCE_PAGE,
+        )
+
+    form = BenefitRuleForm(request.POST or None)
+    return _reference_form(request, form, title="Set a benefit rule from a month", caption="Benefit rules", save=save)
+
+
+def benefit_rule_change(request, pk):
+    rule = _record(BenefitRule, pk=pk)
+
+    def save(data):
+        services.benefit_rule_update(rule=rule, user=request.user, **data)
+        return (
+            f"Corrected the rule {rule.transaction_type} from {rule.effective_from:%B %Y}; its months are being recomputed.",
+            REFERENCE_PAGE,
+        )
+
+    form = BenefitRuleForm(
+        request.POST or None, change=True, initial={"minutes_saved": rule.minutes_saved, "version": rule.version}
+    )
+    period = f"from {rule.effective_from:%B %Y}" + (f" to {rule.effective_to:%B %Y}" if rule.effective_to else "")
+    return _reference_form(
+        request,
+        form,
+        title=f"Correct {rule.transaction_type} ({rule.get_role_display()}) {period}",
+        caption="Benefit rule",
+        save=save,
+        record=rule,
+    )
+
+
+def hourly_cost_add(request):
+    def save(data):
+        rate = services.hourly_cost_set(user=request.user, **data)
+        return (
+            f"An hour of {rate.get_role_display().lower()} costs £{rate.cost} in {rate.financial_year}; the year's benefits are being recomputed.",
+            "mobile_assets:benefits",
+        )
+
+    form = HourlyCostForm(request.POST or None)
+    return _reference_form(request, form, title="Add an hourly cost", caption="Hourly costs", save=save)
+
+
+def hourly_cost_change(request, pk):
+    rate = _record(HourlyCost, pk=pk)
+
+    def save(data):
+        services.hourly_cost_set(user=request.user, role=rate.role, financial_year=rate.financial_year, **data)
+        return (
+            f"An hour of {rate.get_role_display().lower()} costs £{data['cost']} in {rate.financial_year}; the year's benefits are being recomputed.",
+            "mobile_assets:benefits",
+        )
+
+    form = HourlyCostForm(
+        request.POST or None, change=True, initial={"cost": rate.cost, "basis": rate.basis, "version": rate.version}
+    )
+    return _reference_form(
+        request,
+        form,
+        title=f"Change the hourly cost of {rate.get_role_display().lower()} in {rate.financial_year}",
+        caption="Hourly cost",
+        save=save,
+        record=rate,
+    )
+
+
+def rollout_line_add(request):
+    def save(data):
+        line = services.rollout_line_set(user=request.user, **data)
+        return f"Planned {line.planned:,} {line.device_type} for {line.month:%B %Y}.", "mobile_assets:dashboard"
+
+    form = RolloutLineForm(request.POST or None)
+    return _reference_form(request, form, title="Plan a month of the rollout", caption="Rollout plan", save=save)
+
+
+def rollout_line_change(request, pk):
+    line = _record(RolloutPlanLine, pk=pk)
+
+    def save(data):
+        services.rollout_line_set(user=request.user, device_type=line.device_type, month=line.month, **data)
+        return f"Planned {data['planned']:,} {line.device_type} for {line.month:%B %Y}.", "mobile_assets:dashboard"
+
+    form = RolloutLineForm(
+        request.POST or None, change=True, initial={"planned": line.planned, "version": line.version}
+    )
+    return _reference_form(
+        request,
+        form,
+        title=f"Change the plan for {line.device_type} in {line.month:%B %Y}",
+        caption="Rollout plan",
+        save=save,
+        record=line,
+    )
