@@ -30,7 +30,16 @@ from django.http import HttpRequest
 from django.urls import ResolverMatch
 from rest_framework.permissions import BasePermission
 
-from mps_ict.roles import API_CONSUMER, ASSET_MANAGER, BOARD, FINANCE, PROGRAMME_MANAGER, ROLES, roles_of
+from mps_ict.roles import (
+    API_CONSUMER,
+    ASSET_MANAGER,
+    BOARD,
+    FINANCE,
+    PORTFOLIO_OFFICE,
+    PROGRAMME_MANAGER,
+    ROLES,
+    roles_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +52,13 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 OPEN = frozenset(ALL_ROLES)  # sign-in and health: no sign-in needed
 SIGNED_IN = frozenset({*ROLES, ADMIN, NO_ROLE})  # account and sign-out: anybody signed in
-READERS = frozenset({BOARD, FINANCE, PROGRAMME_MANAGER, ASSET_MANAGER, API_CONSUMER, ADMIN})
+READERS = frozenset({BOARD, FINANCE, PROGRAMME_MANAGER, PORTFOLIO_OFFICE, ASSET_MANAGER, API_CONSUMER, ADMIN})
 PERSONAL_DATA_READERS = frozenset({ASSET_MANAGER, ADMIN})
 FINANCE_STAFF = frozenset({FINANCE, ADMIN})
 PROGRAMME_MANAGERS = frozenset({PROGRAMME_MANAGER, ADMIN})
+PORTFOLIO_OFFICE_STAFF = frozenset(
+    {PORTFOLIO_OFFICE, ADMIN}
+)  # the portfolio's structure: programmes, projects, SROs, gates
 MOBILE_TEAM = frozenset({ASSET_MANAGER, ADMIN})
 ADMINISTRATORS = frozenset({ADMIN})
 NOBODY: frozenset[str] = frozenset()
@@ -122,6 +134,13 @@ POLICY: dict[str, Access] = {
     "portfolio:my-projects": _page(PROGRAMME_MANAGERS),
     "portfolio:status-update": _form(PROGRAMME_MANAGERS),
     "portfolio:reprofile": _form(PROGRAMME_MANAGERS),
+    # a project's programme manager keeps its benefits and milestones, amends this month's update
+    "portfolio:benefit-add": _form(PROGRAMME_MANAGERS),
+    "portfolio:benefit-change": _form(PROGRAMME_MANAGERS),
+    "portfolio:benefit-retire": _form(PROGRAMME_MANAGERS),
+    "portfolio:milestone-add": _form(PROGRAMME_MANAGERS),
+    "portfolio:milestone-change": _form(PROGRAMME_MANAGERS),
+    "portfolio:status-update-amend": _form(PROGRAMME_MANAGERS),
     "portfolio:capital-programme-edit": _form(FINANCE_STAFF),
     # --- the mobile estate (the register holds personal data)
     "mobile_assets:dashboard": _page(),

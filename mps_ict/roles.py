@@ -20,6 +20,7 @@ FINANCE = "finance"
 PROGRAMME_MANAGER = "programme_manager"
 ASSET_MANAGER = "asset_manager"
 API_CONSUMER = "api_consumer"
+PORTFOLIO_OFFICE = "portfolio_office"
 
 ROLE_LABELS = {
     BOARD: "Management Board member",
@@ -27,6 +28,7 @@ ROLE_LABELS = {
     PROGRAMME_MANAGER: "Programme manager",
     ASSET_MANAGER: "Mobile technology team",
     API_CONSUMER: "API consumer",
+    PORTFOLIO_OFFICE: "Portfolio office",
 }
 ROLE_DESCRIPTIONS = {
     BOARD: "Browse the dashboards and drill down. Read only.",
@@ -34,6 +36,8 @@ ROLE_DESCRIPTIONS = {
     PROGRAMME_MANAGER: "Report status, confidence, milestones and forecasts for your own projects.",
     ASSET_MANAGER: "Maintain the device register, rollout plan, usage statistics and benefit rules.",
     API_CONSUMER: "Read figures through the API; only publication-safe records unless granted more.",
+    PORTFOLIO_OFFICE: "Add and change programmes and projects, record SRO changes, approval gates and independent "
+    "assessments, and link projects to the savings initiatives they enable.",
 }
 ROLES = tuple(ROLE_LABELS)
 
@@ -73,6 +77,16 @@ ROLE_RULES: dict[str, list[Rule]] = {
         Rule("mobile_assets", "*", ("add", "change")),
     ],
     API_CONSUMER: [],  # reads what the access policy lets it; never OFFICIAL-SENSITIVE records
+    PORTFOLIO_OFFICE: [
+        Rule("mps_ict", "access", ("view_restricted",)),
+        # The portfolio's structure is theirs to keep: programmes, projects (retired by stage, never
+        # deleted), SROs, approval gates and independent assessments; the services check these.
+        Rule("portfolio", "programme", ("add", "change")),
+        Rule("portfolio", "project", ("add", "change")),
+        Rule("portfolio", "sroassignment", ("add", "change")),
+        Rule("portfolio", "approvalgate", ("add", "change")),
+        Rule("portfolio", "deliveryconfidenceassessment", ("add", "change")),
+    ],
 }
 
 

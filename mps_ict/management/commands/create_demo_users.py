@@ -11,7 +11,15 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from mps_ict.audit import audit_context
-from mps_ict.roles import API_CONSUMER, ASSET_MANAGER, BOARD, FINANCE, PROGRAMME_MANAGER, ROLE_LABELS
+from mps_ict.roles import (
+    API_CONSUMER,
+    ASSET_MANAGER,
+    BOARD,
+    FINANCE,
+    PORTFOLIO_OFFICE,
+    PROGRAMME_MANAGER,
+    ROLE_LABELS,
+)
 
 # (username, full name, role or None for the administrator, password)
 DEMO_USERS = [
@@ -20,6 +28,7 @@ DEMO_USERS = [
     ("finance2", "Femi Okoro", FINANCE, "finance2-Merlin-2013"),
     ("pm", "Priya Mehta", PROGRAMME_MANAGER, "pm-Peregrine-2013"),
     ("pm2", "Paul Morgan", PROGRAMME_MANAGER, "pm2-Osprey-2013"),
+    ("office", "Olu Bankole", PORTFOLIO_OFFICE, "office-Kite-2013"),
     ("assets", "Asha Patel", ASSET_MANAGER, "assets-Buzzard-2013"),
     ("api", "Assembly API client", API_CONSUMER, "api-Goshawk-2013"),
     ("admin", "Ada Administrator", None, "admin-Falcon-2013"),
