@@ -32,13 +32,14 @@ from mps_ict.audit import as_of, last_changed
 from mps_ict.figures_cache import cached_figure
 from mps_ict.financial_years import FinancialYear, previous_month
 from mps_ict.marking import EVERY_RECORD, PUBLICATION, Withheld, can_view_restricted, visible_q
-from portfolio.choices import DcaRating, GateDecision, Stage
+from portfolio.choices import Assessor, DcaRating, GateDecision, Stage
 from portfolio.models import (
     ApprovalGate,
     Benefit,
     CapitalProgramme,
     DeliveryConfidenceAssessment,
     PortfolioSnapshot,
+    Programme,
     Project,
     SpendProfileLine,
     SroAssignment,
@@ -358,19 +359,25 @@ def latest_programme_year(records: PortfolioRecords | None = None) -> FinancialY
     return programmes.order_by("-financial_year").values_list("financial_year", flat=True).first()
 
 
-def _latest_dca(assessments: QuerySet | None = None) -> QuerySet:
-    """Each project's latest assessment among `assessments` (default: all there are)."""
+def _latest_dca(assessments: QuerySet | None = None, assessor: str = Assessor.SRO) -> QuerySet:
+    """Each project's latest assessment by `assessor` among `assessments` (default: all there
+    are). The SRO's own are the headline (the monthly status updates); independent ones are kept
+    apart and shown beside them, never mixed in."""
     assessments = DeliveryConfidenceAssessment.objects.all() if assessments is None else assessments
+    assessments = assessments.filter(assessor=assessor)
     later = assessments.filter(project=OuterRef("project"), assessed_on__gt=OuterRef("assessed_on"))
     return assessments.filter(~Exists(later))
 
 
-def dca_distribution(*, user=None, records: PortfolioRecords | None = None) -> list[tuple[str, str, int]]:
-    """How many live projects stand at each rating, by their latest assessment (as at `records`,
-    if given: the assessments dated by then, the stages as they stood). One query."""
+def dca_distribution(
+    *, user=None, records: PortfolioRecords | None = None, assessor: str = Assessor.SRO
+) -> list[tuple[str, str, int]]:
+    """How many live projects stand at each rating, by their latest assessment by `assessor`
+    (the SRO's own unless asked for the independent ones; as at `records`, if given: the
+    assessments dated by then, the stages as they stood). One query."""
     records = records or PortfolioRecords.live()
     counts = dict(
-        _latest_dca(records.assessments)
+        _latest_dca(records.assessments, assessor)
         .filter(project__in=Project.objects.visible_to(user).filter(pk__in=records.live_project_ids()))
         .values_list("rating")
         .annotate(count=Count("project", distinct=True))
@@ -381,11 +388,11 @@ def dca_distribution(*, user=None, records: PortfolioRecords | None = None) -> l
 
 
 def dca_trend(*, user=None, records: PortfolioRecords | None = None) -> list[tuple[date, dict[str, int]]]:
-    """Assessments per date and rating, oldest first (those made by then, with `records` as at a
-    past moment; one query)."""
+    """The SRO's own assessments per date and rating, oldest first (those made by then, with
+    `records` as at a past moment; one query)."""
     rows = (
         (records or PortfolioRecords.live())
-        .assessments.filter(project__in=Project.objects.visible_to(user))
+        .assessments.filter(project__in=Project.objects.visible_to(user), assessor=Assessor.SRO)
         .values_list("assessed_on", "rating")
         .annotate(count=Count("pk"))
         .order_by("assessed_on")
@@ -493,7 +500,7 @@ def projects_with_most_sro_changes(*, user=None, limit: int = 5) -> QuerySet:
 def project_list(*, user) -> QuerySet:
     """Projects with their latest DCA rating and current SRO, for lists and the API (one query)."""
     latest_rating = (
-        DeliveryConfidenceAssessment.objects.filter(project=OuterRef("pk"))
+        DeliveryConfidenceAssessment.objects.filter(project=OuterRef("pk"), assessor=Assessor.SRO)
         .order_by("-assessed_on")
         .values("rating")[:1]
     )
@@ -521,7 +528,7 @@ def project_detail(*, user, code: str) -> Project:
         .select_related("programme", "programme_manager")
         .prefetch_related(
             Prefetch("enables", queryset=initiatives.select_related("category")),
-            Prefetch("benefits", queryset=Benefit.objects.visible_to(user)),
+            Prefetch("benefits", queryset=Benefit.objects.visible_to(user).select_related("retired_by")),
         )
         .get(code=code)
     )
@@ -598,3 +605,90 @@ def withheld_projects(*, user) -> QuerySet:
 def projects_last_changed(at: datetime | None = None) -> datetime | None:
     """When any project last changed (by `at`, if given)."""
     return last_changed(Project, at=at)
+
+
+# ----------------------------------------------- programme managers' project records (issue 14, part 1)
+
+
+def project_milestones(*, project: Project) -> QuerySet:
+    """The project's milestones in order (hidden with their project: the caller has it visible)."""
+    return project.milestones.all()
+
+
+def status_updates_with_originals(updates) -> list[StatusUpdate]:
+    """`updates`, each amended one with `original` set to its first version as filed (its
+    history's creation row; None for one not amended). One query; none if none was amended."""
+    updates = list(updates)
+    amended = [update.pk for update in updates if update.amended_at is not None]
+    originals: dict[int, object] = {}
+    if amended:
+        for row in StatusUpdate.history.filter(id__in=amended, history_type="+").order_by("history_date"):
+            originals.setdefault(row.id, row)
+    for update in updates:
+        update.original = originals.get(update.pk)
+    return updates
+
+
+def current_status_update(*, project: Project, today: date) -> StatusUpdate | None:
+    """The project's update for the current reporting month (the one that may be amended), or None."""
+    return (
+        StatusUpdate.objects.filter(project=project, month=reporting_month(today))
+        .select_related("project", "amended_by")
+        .first()
+    )
+
+
+# ----------------------------------------------------- the portfolio office (issue 14, part 1)
+
+
+@dataclass(frozen=True)
+class AssessmentRow:
+    """One day's Delivery Confidence Assessments of a project: the SRO's own and the independent
+    one, side by side (either may be missing)."""
+
+    assessed_on: date
+    sro: DeliveryConfidenceAssessment | None
+    independent: DeliveryConfidenceAssessment | None
+
+
+def project_assessments(*, project: Project) -> list[AssessmentRow]:
+    """The project's assessments newest first, the SRO's own beside the independent one of the
+    same day (one query)."""
+    rows: dict[date, dict[str, DeliveryConfidenceAssessment]] = {}
+    for assessment in project.assessments.order_by("-assessed_on", "assessor"):
+        rows.setdefault(assessment.assessed_on, {})[assessment.assessor] = assessment
+    return [AssessmentRow(day, found.get(Assessor.SRO), found.get(Assessor.INDEPENDENT)) for day, found in rows.items()]
+
+
+def project_gates(*, project: Project) -> QuerySet:
+    """The project's approval gates, oldest request first (each with its lead time in days)."""
+    return project.gates.order_by("requested", "pk")
+
+
+def project_sros(*, project: Project) -> QuerySet:
+    """Who was the project's SRO, from when to when, oldest first."""
+    return project.sro_assignments.order_by("started", "pk")
+
+
+def current_sro(*, project: Project) -> SroAssignment | None:
+    return project.sro_assignments.filter(ended__isnull=True).order_by("-started").first()
+
+
+def programmes(*, user=None) -> QuerySet:
+    """Every programme, with how many projects the user may see in it (one query)."""
+    return Programme.objects.annotate(
+        project_count=Count("projects", filter=visible_q(user, "projects__"), distinct=True)
+    ).order_by("name")
+
+
+def enableable_initiatives(*, user, project: Project) -> QuerySet:
+    """The savings initiatives a project may be linked to, as far as the user may see them: those
+    in use, and any withdrawn one it is linked to already (so it can be unlinked). One query."""
+    Initiative = Project._meta.get_field("enables").related_model
+    return (
+        Initiative.objects.visible_to(user)
+        .filter(Q(withdrawn_at__isnull=True) | Q(enabled_by_projects=project))
+        .select_related("category")
+        .distinct()
+        .order_by("reference")
+    )
