@@ -5,6 +5,7 @@ from mps_ict.charts import GOVUK_COLOURS, base_layout, millions
 
 
 def rollout(lines) -> dict:
+    """Planned against deployed a month (selectors.rollout_progress rows)."""
     months = [line.month.strftime("%b %Y") for line in lines]
     return {
         "data": [
@@ -19,7 +20,7 @@ def rollout(lines) -> dict:
                 "type": "bar",
                 "name": "Deployed",
                 "x": months,
-                "y": [line.actual for line in lines],
+                "y": [line.deployed for line in lines],
                 "marker": {"color": GOVUK_COLOURS[2]},
             },
         ],

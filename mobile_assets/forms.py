@@ -63,7 +63,8 @@ class UsageUploadForm(GovUKFormMixin, forms.Form):
     month = MonthFormField(label="Month the figures are for", help_text="For example, 2013-03")
     spreadsheet = forms.FileField(
         label="Usage statistics (.csv or .xlsx)",
-        help_text="Columns: unit, transaction type, count. Uploading a month again replaces it.",
+        help_text="Columns: Unit, Transaction type, Count. Uploading a month again replaces it; the file is "
+        "checked and shown to you before anything is saved.",
     )
 
     def clean_spreadsheet(self):
@@ -73,6 +74,16 @@ class UsageUploadForm(GovUKFormMixin, forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError("Upload a .csv or .xlsx file.")
         return upload
+
+
+class UsageConfirmForm(forms.Form):
+    """Confirm a checked usage upload; an incomplete one needs its box ticked (issue 14 part 5)."""
+
+    confirm_incomplete = forms.BooleanField(
+        label="These are the month's figures, incomplete: save them anyway",
+        required=False,
+        help_text="The pages will say the month is incomplete until a complete file replaces it.",
+    )
 
 
 class DeviceUploadForm(GovUKFormMixin, forms.Form):

@@ -16,6 +16,13 @@ class Capability(models.Model):
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
+    retired_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was retired (never deleted: records that name it keep it)"
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every change, so two people editing at once cannot overwrite each other"
+    )
+    history = AuditHistory()
 
     class Meta:
         ordering = ["name"]
@@ -36,6 +43,12 @@ class DeviceType(models.Model):
     vehicles_fitted = models.PositiveIntegerField(null=True, blank=True, help_text="Vehicles fitted (MDTs)")
     supported_users = models.PositiveIntegerField(null=True, blank=True)
     source = models.CharField(max_length=300, blank=True)
+    retired_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was retired (never deleted: records that name it keep it)"
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every change, so two people editing at once cannot overwrite each other"
+    )
     history = AuditHistory()
 
     class Meta:
@@ -46,11 +59,20 @@ class DeviceType(models.Model):
 
 
 class DeviceModel(models.Model):
+    """A make and model of device of a type; the register accepts devices of the models in use."""
+
     device_type = models.ForeignKey(DeviceType, on_delete=models.PROTECT, related_name="models")
     manufacturer = models.CharField(max_length=80, blank=True, help_text="Blank where not recorded")
     name = models.CharField(max_length=120)
     capabilities = models.ManyToManyField(Capability, blank=True, related_name="device_models")
     is_illustrative = models.BooleanField(default=False)
+    retired_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was retired (never deleted: records that name it keep it)"
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every change, so two people editing at once cannot overwrite each other"
+    )
+    history = AuditHistory()
 
     class Meta:
         ordering = ["device_type", "manufacturer", "name"]
@@ -65,6 +87,13 @@ class OrganisationalUnit(models.Model):
 
     code = models.SlugField(max_length=20, unique=True)
     name = models.CharField(max_length=120, unique=True)
+    retired_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was retired (never deleted: records that name it keep it)"
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every change, so two people editing at once cannot overwrite each other"
+    )
+    history = AuditHistory()
 
     class Meta:
         ordering = ["name"]
@@ -74,9 +103,17 @@ class OrganisationalUnit(models.Model):
 
 
 class Vehicle(models.Model):
+    """A police vehicle an in-vehicle terminal can be fitted to, based in a unit."""
+
     fleet_number = models.CharField(max_length=20, unique=True)
     unit = models.ForeignKey(OrganisationalUnit, on_delete=models.PROTECT, related_name="vehicles")
     is_illustrative = models.BooleanField(default=False)
+    retired_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was retired (never deleted: records that name it keep it)"
+    )
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every change, so two people editing at once cannot overwrite each other"
+    )
     history = AuditHistory()
 
     class Meta:
@@ -150,13 +187,16 @@ class Assignment(models.Model):
 
 
 class RolloutPlanLine(models.Model):
-    """Devices of a type planned (and actually) deployed in a month."""
+    """Devices of a type planned to be deployed in a month. What was deployed is not typed here:
+    it is counted from the register (selectors.rollout_progress)."""
 
     device_type = models.ForeignKey(DeviceType, on_delete=models.PROTECT, related_name="rollout")
     month = models.DateField(help_text="First day of the month")
     planned = models.PositiveIntegerField()
-    actual = models.PositiveIntegerField(null=True, blank=True)
     is_illustrative = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every change, so two people editing at once cannot overwrite each other"
+    )
     history = AuditHistory()
 
     class Meta:
@@ -231,6 +271,9 @@ class BenefitRule(models.Model):
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True)
     is_illustrative = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every change, so two people editing at once cannot overwrite each other"
+    )
     history = AuditHistory()
 
     class Meta:
@@ -251,6 +294,9 @@ class HourlyCost(models.Model):
     financial_year = FinancialYearField()
     cost = MoneyField()
     basis = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every change, so two people editing at once cannot overwrite each other"
+    )
     history = AuditHistory()
 
     class Meta:
@@ -272,6 +318,11 @@ class BenefitRollup(models.Model):
     hours = models.DecimalField(max_digits=14, decimal_places=2)
     amount = MoneyField()
     note = models.CharField(max_length=300, blank=True)
+    rules_from = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Computed: the start of the latest benefit rule the month was computed with (the rule set)",
+    )
     history = AuditHistory()
 
     class Meta:

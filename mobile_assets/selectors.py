@@ -6,19 +6,24 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Max, Prefetch, Q, QuerySet, Sum, When
-from django.db.models.functions import ExtractYear
+from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum, When
+from django.db.models.functions import ExtractYear, TruncMonth
 
 from mobile_assets.choices import BenefitRole, BenefitSource, DeviceStatus
 from mobile_assets.models import (
     Assignment,
     BenefitRollup,
+    BenefitRule,
     Capability,
     Device,
+    DeviceModel,
     DeviceType,
+    HourlyCost,
     OrganisationalUnit,
     QualitativeBenefit,
     RolloutPlanLine,
+    UsageStatistic,
+    Vehicle,
 )
 from mps_ict.audit import as_of, last_changed
 from mps_ict.figures_cache import cached_figure
@@ -87,10 +92,67 @@ def devices_by_unit(records: EstateRecords | None = None) -> list[tuple[str, int
     return [(unit.name, *counts.get(unit.pk, (0, 0))) for unit in OrganisationalUnit.objects.order_by("name")]
 
 
-def rollout_lines(records: EstateRecords | None = None) -> QuerySet:
-    """The rollout plan month by month, now or as at `records`."""
-    lines = (records or EstateRecords.live()).rollout
-    return lines.select_related("device_type").order_by("month", "device_type__name")
+@dataclass(frozen=True)
+class RolloutMonth:
+    """One device type's month of the rollout: planned (the plan line; 0 where none) against
+    deployed (new devices of the type first issued that month, counted from the register), and
+    both summed from the type's first month."""
+
+    device_type: str
+    device_type_code: str
+    month: date
+    planned: int
+    deployed: int
+    planned_to_date: int
+    deployed_to_date: int
+    line_id: int | None  # the plan line, where the month has one
+
+
+def first_issues(assignments: QuerySet) -> QuerySet:
+    """Each device's first assignment (the day it was first issued, so new to the estate): the
+    assignments with no earlier one of the same device, among `assignments`."""
+    earlier = assignments.filter(device_id=OuterRef("device_id"), started__lt=OuterRef("started"))
+    return assignments.exclude(Exists(earlier))
+
+
+def rollout_progress(records: EstateRecords | None = None) -> list[RolloutMonth]:
+    """The rollout plan against the register, month by month for each type on the plan (now, or
+    as at `records`). "Deployed" is never typed: it is the devices of the type first issued in
+    the month (their first assignment's start). Two queries, whatever the size of the register:
+    the plan lines, and the first issues of the planned types counted per type and month in the
+    database."""
+    records = records or EstateRecords.live()
+    lines = list(
+        records.rollout.values_list(
+            "id", "device_type_id", "device_type__name", "device_type__code", "month", "planned"
+        )
+    )
+    names = {type_id: (name, code) for _, type_id, name, code, _, _ in lines}
+    months: dict[tuple[int, date], list] = {
+        (type_id, month): [planned, 0, line_id] for line_id, type_id, _, _, month, planned in lines
+    }
+    if names:
+        deployments = (
+            first_issues(records.assignments)
+            .filter(device__model__device_type__in=list(names))
+            .annotate(month=TruncMonth("started"))
+            .values("device__model__device_type", "month")
+            .annotate(deployed=Count("device_id", distinct=True))
+            .order_by()
+        )
+        for row in deployments:
+            month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
+            months.setdefault((row["device__model__device_type"], month), [0, 0, None])[1] = row["deployed"]
+    rows, to_date = [], {}
+    for (type_id, month), (planned, deployed, line_id) in sorted(
+        months.items(), key=lambda item: (names[item[0][0]][0], item[0][1])
+    ):
+        so_far = to_date.setdefault(type_id, [0, 0])
+        so_far[0] += planned
+        so_far[1] += deployed
+        name, code = names[type_id]
+        rows.append(RolloutMonth(name, code, month, planned, deployed, so_far[0], so_far[1], line_id))
+    return rows
 
 
 def capability_matrix() -> tuple[list[DeviceType], list[tuple[Capability, list[bool]]]]:
@@ -215,6 +277,21 @@ class MobileHeadline:
     benefits_end: date | None
     benefits: list[RoleBenefit]
     last_updated: datetime | None
+    # issue 14 part 5: the last month computed, and the months whose usage is incomplete
+    latest_month: date | None = None
+    latest_month_amount: Decimal | None = None
+    incomplete_months: tuple[UsageCoverage, ...] = ()
+
+    @property
+    def incomplete_in_window(self) -> list[UsageCoverage]:
+        """The incomplete months inside the benefits window."""
+        if self.benefits_start is None:
+            return []
+        return [c for c in self.incomplete_months if self.benefits_start <= c.month <= self.benefits_end]
+
+    @property
+    def latest_month_incomplete(self) -> UsageCoverage | None:
+        return next((c for c in self.incomplete_months if c.month == self.latest_month), None)
 
     @property
     def devices_total(self) -> int:
@@ -251,17 +328,28 @@ class EstateRecords:
     devices: QuerySet
     rollout: QuerySet
     rollups: QuerySet
+    assignments: QuerySet  # who held which device from when: what the rollout's "deployed" counts
 
     @classmethod
     def live(cls) -> EstateRecords:
         return cls(
-            None, DeviceType.objects.all(), Device.objects.all(), RolloutPlanLine.objects.all(), BenefitRollup.objects.all()
+            None,
+            DeviceType.objects.all(),
+            Device.objects.all(),
+            RolloutPlanLine.objects.all(),
+            BenefitRollup.objects.all(),
+            Assignment.objects.all(),
         )
 
     @classmethod
     def as_at(cls, at: datetime) -> EstateRecords:
         return cls(
-            at, as_of(DeviceType, at), as_of(Device, at), as_of(RolloutPlanLine, at), as_of(BenefitRollup, at)
+            at,
+            as_of(DeviceType, at),
+            as_of(Device, at),
+            as_of(RolloutPlanLine, at),
+            as_of(BenefitRollup, at),
+            as_of(Assignment, at),
         )
 
     @property
@@ -273,6 +361,24 @@ class EstateRecords:
 def records_at(at: datetime | None) -> EstateRecords:
     """The estate as it stands (None) or as it stood at the moment `at`."""
     return EstateRecords.live() if at is None else EstateRecords.as_at(at)
+
+
+def _benefits_window(rollups: QuerySet) -> tuple[date | None, date | None]:
+    """The board's benefits window: the last period the monthly statistics reported, so its
+    reported figures stand beside what was computed for the same months whatever usage is uploaded
+    after it; without a reported period, the last six months computed. (The window used to end at
+    the last roll-up of any kind, so one later month of usage, even 3 boroughs of 32, slid it past
+    the reported period, and the reported figures vanished from the board.) Two queries."""
+    ends = rollups.aggregate(
+        end=Max("period_end"), reported_end=Max("period_end", filter=Q(source=BenefitSource.REPORTED))
+    )
+    if ends["reported_end"] is not None:
+        start = rollups.filter(source=BenefitSource.REPORTED, period_end=ends["reported_end"]).aggregate(
+            start=Min("period_start")
+        )["start"]
+        return start, ends["reported_end"]
+    end = ends["end"]
+    return (add_months(end, 1 - BENEFIT_WINDOW_MONTHS), end) if end else (None, None)
 
 
 def mobile_headline(*, records: EstateRecords | None = None) -> MobileHeadline | None:
@@ -301,10 +407,23 @@ def mobile_headline(*, records: EstateRecords | None = None) -> MobileHeadline |
             )
             for device_type in types_then
         ]
-        progress = rollout.aggregate(planned=Sum("planned"), deployed=Sum("actual"))
-        end = rollups.aggregate(end=Max("period_end"))["end"]
-        start = add_months(end, 1 - BENEFIT_WINDOW_MONTHS) if end else None
+        progress = rollout.aggregate(planned=Sum("planned"))
+        progress["deployed"] = sum(row.deployed for row in rollout_progress(records))
+        start, end = _benefits_window(rollups)
         role_benefits = _role_benefits(rollups, start=start, end=end) if end else []
+        latest = (
+            rollups.filter(source=BenefitSource.COMPUTED)
+            .values("period_start")
+            .annotate(amount=Sum("amount"))
+            .order_by("-period_start")
+            .first()
+        )
+        # usage keeps no history: as at a past moment, only the months computed by then
+        incomplete = (
+            incomplete_usage_months(until=latest["period_start"] if latest else date.min)
+            if records.at
+            else incomplete_usage_months()
+        )
         return MobileHeadline(
             types=types,
             rollout_planned=progress["planned"] or 0,
@@ -313,6 +432,9 @@ def mobile_headline(*, records: EstateRecords | None = None) -> MobileHeadline |
             benefits_end=end,
             benefits=role_benefits,
             last_updated=last_changed(*FIGURE_MODELS, at=records.at),
+            latest_month=latest["period_start"] if latest else None,
+            latest_month_amount=latest["amount"] if latest else None,
+            incomplete_months=tuple(incomplete),
         )
 
     return cached_figure(Device._meta.app_label, ("headline", records.moment), compute)
@@ -411,13 +533,16 @@ def rollout_by_financial_year(records: EstateRecords | None = None) -> list[Roll
         default=ExtractYear("month"),
         output_field=IntegerField(),
     )
+    records = records or EstateRecords.live()
+    deployed: dict[tuple[FinancialYear, str], int] = {}
+    for row in rollout_progress(records):
+        key = (FinancialYear.from_date(row.month), row.device_type)
+        deployed[key] = deployed.get(key, 0) + row.deployed
     rows = (
-        (records or EstateRecords.live())
-        .rollout.annotate(year_start=year_start)
+        records.rollout.annotate(year_start=year_start)
         .values("year_start", "device_type__name")
         .annotate(
             planned=Sum("planned"),
-            deployed=Sum("actual"),
             months=Count("pk"),
             illustrative=Count("pk", filter=Q(is_illustrative=True)),
         )
@@ -429,7 +554,7 @@ def rollout_by_financial_year(records: EstateRecords | None = None) -> list[Roll
             row["device_type__name"],
             row["months"],
             row["planned"],
-            row["deployed"] or 0,
+            deployed.get((FinancialYear(row["year_start"]), row["device_type__name"]), 0),
             bool(row["illustrative"]),
         )
         for row in rows
@@ -493,3 +618,180 @@ def rollout_last_changed(at: datetime | None = None) -> datetime | None:
 def estate_last_changed(at: datetime | None = None) -> datetime | None:
     """When the device types, the register or the benefit roll-ups last changed (by `at`, if given)."""
     return last_changed(DeviceType, Device, BenefitRollup, at=at)
+
+
+# ----------------------------------------------------------------- estate reference data (issue 14)
+
+
+@dataclass(frozen=True)
+class ReferenceData:
+    """What the asset manager keeps: every capability, type, model, unit, rule and hourly cost,
+    retired ones too (flagged), and how many vehicles each unit has."""
+
+    capabilities: list[Capability]
+    device_types: list[DeviceType]
+    device_models: list[DeviceModel]
+    units: list[OrganisationalUnit]
+    vehicles: int
+    rules: list[BenefitRule]
+    hourly_costs: list[HourlyCost]
+
+
+def reference_data() -> ReferenceData:
+    """The estate's reference data for its page: seven queries, whatever the number of records
+    (models with their type and capabilities prefetched, units with their vehicles counted)."""
+    capabilities = Prefetch("capabilities", queryset=Capability.objects.order_by("name"))
+    return ReferenceData(
+        capabilities=list(Capability.objects.order_by("name")),
+        device_types=list(
+            DeviceType.objects.annotate(models_in_use=Count("models", filter=Q(models__retired_at__isnull=True)))
+            .prefetch_related(capabilities)
+            .order_by("name")
+        ),
+        device_models=list(
+            DeviceModel.objects.select_related("device_type").order_by("device_type__name", "manufacturer", "name")
+        ),
+        units=list(OrganisationalUnit.objects.annotate(vehicle_count=Count("vehicles")).order_by("name")),
+        vehicles=Vehicle.objects.count(),
+        rules=list(
+            BenefitRule.objects.select_related("transaction_type").order_by(
+                "transaction_type__name", "role", "effective_from"
+            )
+        ),
+        hourly_costs=list(HourlyCost.objects.order_by("-financial_year", "role")),
+    )
+
+
+def rule_sets(*, start: date, end: date, records: EstateRecords | None = None) -> dict[str, list[date]]:
+    """Per role, the rule sets (the start of the latest rule in force) the computed roll-ups of
+    start..end were produced with, oldest first (one query)."""
+    found: dict[str, list[date]] = {}
+    for role, rules_from in (
+        (records or EstateRecords.live())
+        .rollups.filter(source=BenefitSource.COMPUTED, period_start__gte=start, period_end__lte=end)
+        .exclude(rules_from=None)
+        .values_list("role", "rules_from")
+        .distinct()
+        .order_by("role", "rules_from")
+    ):
+        found.setdefault(role, []).append(rules_from)
+    return found
+
+
+def monthly_rule_sets(records: EstateRecords | None = None) -> dict[date, date]:
+    """Per month with computed roll-ups, the rule set they were produced with: the start of the
+    latest rule in force that month (one query)."""
+    return dict(
+        (records or EstateRecords.live())
+        .rollups.filter(source=BenefitSource.COMPUTED)
+        .exclude(rules_from=None)
+        .values_list("period_start")
+        .annotate(latest=Max("rules_from"))
+        .values_list("period_start", "latest")
+        .order_by()
+    )
+
+
+# --- Usage completeness (issue 14 part 5) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UsageCoverage:
+    """What a month's usage covers, against the last complete month before it (the month compared
+    with): the units and transaction types that month had and this one lacks. A month is complete
+    when it lacks none; the first month with usage is complete by definition."""
+
+    month: date
+    compared_with: date | None
+    units: int
+    transaction_types: int
+    expected_units: int
+    expected_types: int
+    missing_units: tuple[str, ...]
+    missing_types: tuple[str, ...]
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.missing_units or self.missing_types)
+
+    @property
+    def missing(self) -> str:
+        """What it lacks, in words: "missing units: Barnet, Bexley; missing transaction types: PNC check"."""
+        parts = []
+        if self.missing_units:
+            parts.append(f"missing unit{'s' if len(self.missing_units) > 1 else ''}: {', '.join(self.missing_units)}")
+        if self.missing_types:
+            plural = "s" if len(self.missing_types) > 1 else ""
+            parts.append(f"missing transaction type{plural}: {', '.join(self.missing_types)}")
+        return "; ".join(parts)
+
+    @property
+    def summary(self) -> str:
+        """In words: "March 2013 covers 3 of the 32 units and 5 of the 5 transaction types of February 2013"."""
+        if self.compared_with is None:
+            return f"{self.month:%B %Y} is the first month with usage: nothing to compare it with."
+        return (
+            f"{self.month:%B %Y} covers {self.units} of the {self.expected_units} units and "
+            f"{self.transaction_types} of the {self.expected_types} transaction types of {self.compared_with:%B %Y}"
+        )
+
+
+def _usage_covered(*, before: date | None = None) -> dict[date, tuple[frozenset[str], frozenset[str]]]:
+    """Per month with usage (before `before`, if given), oldest first: the names of the units and
+    of the transaction types it has figures for (two queries)."""
+    usage = UsageStatistic.objects.all() if before is None else UsageStatistic.objects.filter(month__lt=before)
+    units: dict[date, set[str]] = {}
+    types: dict[date, set[str]] = {}
+    for month, name in usage.values_list("month", "unit__name").distinct().order_by():
+        units.setdefault(month, set()).add(name)
+    for month, name in usage.values_list("month", "transaction_type__name").distinct().order_by():
+        types.setdefault(month, set()).add(name)
+    return {month: (frozenset(units[month]), frozenset(types.get(month, ()))) for month in sorted(units)}
+
+
+def _coverage(month: date, covered: tuple[frozenset, frozenset], baseline: tuple[date, frozenset, frozenset] | None):
+    units, types = covered
+    if baseline is None:
+        return UsageCoverage(month, None, len(units), len(types), len(units), len(types), (), ())
+    compared_with, expected_units, expected_types = baseline
+    return UsageCoverage(
+        month,
+        compared_with,
+        len(units),
+        len(types),
+        len(expected_units),
+        len(expected_types),
+        tuple(sorted(expected_units - units)),
+        tuple(sorted(expected_types - types)),
+    )
+
+
+def _coverage_history(before: date | None = None) -> tuple[list[UsageCoverage], tuple | None]:
+    """Each month's coverage, oldest first, each against the last complete month before it (so a
+    short month after a short month is still short), and that last complete month (two queries)."""
+    history, baseline = [], None
+    for month, covered in _usage_covered(before=before).items():
+        coverage = _coverage(month, covered, baseline)
+        history.append(coverage)
+        if not coverage.incomplete:
+            baseline = (month, *covered)
+    return history, baseline
+
+
+def usage_completeness() -> list[UsageCoverage]:
+    """Every month with usage, oldest first, with what it covers and lacks (two queries)."""
+    return _coverage_history()[0]
+
+
+def incomplete_usage_months(*, until: date | None = None) -> list[UsageCoverage]:
+    """The months whose usage lacks a unit or a transaction type the last complete month before
+    them had, oldest first (up to `until`, if given; two queries). Usage keeps no history, so this
+    reads the usage as it stands."""
+    return [c for c in usage_completeness() if c.incomplete and (until is None or c.month <= until)]
+
+
+def usage_upload_coverage(*, month: date, units: set[str], transaction_types: set[str]) -> UsageCoverage:
+    """What an upload for `month` would cover (the names of its units and transaction types),
+    against the last complete month before it (two queries)."""
+    _, baseline = _coverage_history(before=month)
+    return _coverage(month, (frozenset(units), frozenset(transaction_types)), baseline)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from mobile_assets import selectors
 from mobile_assets.choices import BenefitSource, DeviceStatus
 from mobile_assets.models import (
     Assignment,
@@ -416,10 +417,29 @@ class UsageRow:
 
 @audited
 @transaction.atomic
-def usage_replace_month(*, month: date, rows: list[UsageRow], user, reason: str = "") -> int:
+def usage_replace_month(
+    *, month: date, rows: list[UsageRow], user, reason: str = "", confirm_incomplete: bool = False
+) -> int:
     """Replace a month's usage statistics with an upload's rows (never doubling), then queue the
-    month's benefit roll-up once the transaction commits."""
+    month's benefit roll-up once the transaction commits.
+
+    An upload that lacks a unit or a transaction type the last complete month before it had is
+    incomplete (selectors.usage_upload_coverage): it is refused, naming what it lacks, unless
+    `confirm_incomplete` says the uploader has seen that and takes it as the month's figures (the
+    pages then say the month is incomplete)."""
     _require_asset_manager(user)
+    coverage = selectors.usage_upload_coverage(
+        month=month,
+        units={row.unit.name for row in rows},
+        transaction_types={row.transaction_type.name for row in rows},
+    )
+    if coverage.incomplete and not confirm_incomplete:
+        raise ValidationError(
+            {
+                "confirm_incomplete": f"The file is incomplete: {coverage.summary} ({coverage.missing}). "
+                "Confirm that these are the month's figures, incomplete, to save them."
+            }
+        )
     UsageStatistic.objects.filter(month=month).delete()
     UsageStatistic.objects.bulk_create(
         UsageStatistic(

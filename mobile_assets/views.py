@@ -26,6 +26,7 @@ from mobile_assets.forms import (
     RolloutLineForm,
     StatusForm,
     UnitForm,
+    UsageConfirmForm,
     UsageUploadForm,
     VehicleForm,
 )
@@ -38,11 +39,13 @@ from mobile_assets.models import (
     HourlyCost,
     OrganisationalUnit,
     RolloutPlanLine,
+    TransactionType,
     Vehicle,
 )
 from mps_ict.access import may_write
 from mps_ict.as_at import as_at_from, moment
 from mps_ict.audit import history_entries
+from mps_ict.downloads import xlsx_attachment
 from mps_ict.financial_years import FinancialYear
 from mps_ict.forms import add_service_errors
 from mps_ict.listing import filtered_page
@@ -182,10 +185,14 @@ def benefits(request):
     trend = selectors.monthly_computed_benefits(records)
     rules_by_month = selectors.monthly_rule_sets(records)
     rule_sets = selectors.rule_sets(start=start, end=end, records=records)
+    # usage keeps no history: as at a past day, only the months computed by then are said incomplete
+    incomplete = selectors.incomplete_usage_months(until=(trend[-1][0] if trend else date.min) if as_at else None)
     return render(
         request,
         "mobile_assets/benefits.html",
         {
+            "incomplete_months": incomplete,
+            "period_incomplete": [coverage for coverage in incomplete if start <= coverage.month <= end],
             "as_at_form": as_at_form,
             "as_at": as_at,
             "recorded": bool(periods or trend) or as_at is None,
@@ -210,21 +217,83 @@ def benefits(request):
     )
 
 
+# --- Usage uploads: checked, previewed with their completeness, then confirmed (issue 14 part 5) ----
+
+USAGE_UPLOAD_SESSION_KEY = "mobile_usage_upload_preview"
+
+
+def _usage_preview_context(month, rows) -> dict:
+    """What the preview shows: the month, its figures, and what it covers against the last
+    complete month before it (INCOMPLETE, naming what it lacks)."""
+    return {
+        "month": month,
+        "preview": rows,
+        "coverage": selectors.usage_upload_coverage(
+            month=month,
+            units={row.unit.name for row in rows},
+            transaction_types={row.transaction_type.name for row in rows},
+        ),
+        "total": sum(row.count for row in rows),
+    }
+
+
 def usage_upload(request):
+    """Upload a month's usage: every row checked; then a preview saying whether the file covers
+    every unit and transaction type of the last complete month, to confirm (nothing is saved yet)."""
     form = UsageUploadForm(request.POST or None, request.FILES or None)
-    errors = []
+    context = {"form": form, "errors": []}
     if request.method == "POST" and form.is_valid():
-        rows, errors = io.usage_parse(upload=form.cleaned_data["spreadsheet"])
-        if not errors:
+        rows, context["errors"] = io.usage_parse(upload=form.cleaned_data["spreadsheet"])
+        if not context["errors"]:
             month = form.cleaned_data["month"]
+            request.session[USAGE_UPLOAD_SESSION_KEY] = {
+                "month": month.isoformat(),
+                "rows": [[row.row, row.unit.pk, row.transaction_type.pk, row.count] for row in rows],
+            }
+            context |= _usage_preview_context(month, rows) | {"confirm_form": UsageConfirmForm()}
+    return render(request, "mobile_assets/usage_upload.html", context)
+
+
+@require_POST
+def usage_upload_confirm(request):
+    """Save the checked upload held in the session; an incomplete one only with its box ticked."""
+    pending = request.session.get(USAGE_UPLOAD_SESSION_KEY)
+    if not pending:
+        messages.error(request, "There is no checked usage upload to confirm. Upload the file again.")
+        return redirect("mobile_assets:usage-upload")
+    month = date.fromisoformat(pending["month"])
+    units = {unit.pk: unit for unit in OrganisationalUnit.objects.filter(pk__in={r[1] for r in pending["rows"]})}
+    types = {kind.pk: kind for kind in TransactionType.objects.filter(pk__in={r[2] for r in pending["rows"]})}
+    if any(r[1] not in units or r[2] not in types for r in pending["rows"]):
+        del request.session[USAGE_UPLOAD_SESSION_KEY]
+        messages.error(request, "A unit or transaction type in the file no longer exists. Upload the file again.")
+        return redirect("mobile_assets:usage-upload")
+    rows = [services.UsageRow(number, units[unit], types[kind], count) for number, unit, kind, count in pending["rows"]]
+    form = UsageConfirmForm(request.POST)
+    if form.is_valid():
+        try:
             saved = services.usage_replace_month(
-                month=month, rows=rows, user=request.user, reason=f"Usage upload for {month:%B %Y}"
+                month=month,
+                rows=rows,
+                user=request.user,
+                reason=f"Usage upload for {month:%B %Y}",
+                confirm_incomplete=form.cleaned_data["confirm_incomplete"],
             )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            del request.session[USAGE_UPLOAD_SESSION_KEY]
             messages.success(
                 request, f"Saved {saved} usage figures for {month:%B %Y}; the benefit roll-up has been queued."
             )
             return redirect("mobile_assets:benefits")
-    return render(request, "mobile_assets/usage_upload.html", {"form": form, "errors": errors})
+    context = {"form": UsageUploadForm(), "errors": [], "confirm_form": form}
+    return render(request, "mobile_assets/usage_upload.html", context | _usage_preview_context(month, rows))
+
+
+def usage_template(request):
+    """The usage upload's template: its columns, and every accepted unit and transaction type."""
+    return xlsx_attachment(io.usage_template(), "usage-template.xlsx")
 
 
 def devices_upload(request):

@@ -231,7 +231,13 @@ POLICY: dict[str, Access] = {
     "api:project-list": Access(read=READERS, write=PORTFOLIO_OFFICE_STAFF),
     "api:project-detail": Access(read=READERS, write=PORTFOLIO_OFFICE_STAFF),
     "api:status-update-list": Access(read=READERS, write=PROGRAMME_MANAGERS),
-    "api:status-update-detail": _page(),
+    "api:status-update-detail": Access(read=READERS, write=PROGRAMME_MANAGERS),  # amend this month's
+    # a project's benefits register and milestones: its programme manager writes (the services check which)
+    "api:benefit-list": Access(read=READERS, write=PROGRAMME_MANAGERS),
+    "api:benefit-detail": Access(read=READERS, write=PROGRAMME_MANAGERS),
+    "api:benefit-retire": _form(PROGRAMME_MANAGERS),
+    "api:milestone-list": Access(read=READERS, write=PROGRAMME_MANAGERS),
+    "api:milestone-detail": Access(read=READERS, write=PROGRAMME_MANAGERS),
     "api:device-type-list": _page(),
     "api:device-list": _page(PERSONAL_DATA_READERS),
     "api:rollout": _page(),

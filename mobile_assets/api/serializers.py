@@ -3,7 +3,7 @@ from datetime import date
 from rest_framework import serializers
 
 from mobile_assets import selectors
-from mobile_assets.models import Device, RolloutPlanLine, UsageStatistic
+from mobile_assets.models import Device, UsageStatistic
 from mps_ict.api.fields import MoneyField, MonthField
 
 
@@ -52,12 +52,19 @@ class DeviceOutput(serializers.ModelSerializer):
         return current[0].holder if current else None
 
 
-class RolloutOutput(serializers.ModelSerializer):
-    device_type = serializers.CharField(source="device_type.name")
+class RolloutOutput(serializers.Serializer):
+    """A month of the rollout of a type: planned against deployed (counted from the register)."""
 
-    class Meta:
-        model = RolloutPlanLine
-        fields = ["device_type", "month", "planned", "actual", "is_illustrative"]
+    device_type = serializers.CharField()
+    device_type_code = serializers.CharField()
+    month = serializers.DateField(help_text="First day of the month")
+    planned = serializers.IntegerField(help_text="Devices planned (0 where the month has no plan line)")
+    deployed = serializers.IntegerField(
+        help_text="New devices of the type first issued in the month, counted from the register (never typed)"
+    )
+    planned_to_date = serializers.IntegerField()
+    deployed_to_date = serializers.IntegerField()
+    line_id = serializers.IntegerField(allow_null=True, help_text="The plan line, to change it; null if none")
 
 
 class UsageOutput(serializers.ModelSerializer):

@@ -34,12 +34,15 @@ class DeviceListView(generics.ListAPIView):
 
 
 class RolloutListView(generics.ListAPIView):
+    """The rollout plan month by month per type, planned against deployed (counted from the
+    register: new devices of the type first issued in the month), in the month and to date."""
+
     serializer_class = serializers.RolloutOutput
     queryset = RolloutPlanLine.objects.all()
     export_filename = "rollout"
 
     def get_queryset(self):
-        return selectors.rollout_lines()
+        return selectors.rollout_progress()
 
 
 class UsageListView(generics.ListAPIView):
