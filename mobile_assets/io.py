@@ -7,12 +7,14 @@ import io
 import zipfile
 from datetime import date, datetime
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from mobile_assets.choices import DeviceStatus
 from mobile_assets.models import Device, DeviceModel, OrganisationalUnit, TransactionType, Vehicle
 from mobile_assets.services import DeviceRow, UsageRow
+from mps_ict.downloads import safe_cell, workbook_bytes
 from mps_ict.money import parse_money
 from mps_ict.uploads import RowError
 
@@ -97,6 +99,58 @@ def usage_parse(*, upload) -> tuple[list[UsageRow], list[RowError]]:
     if not parsed and not errors:
         errors.append(RowError(2, COLUMNS["count"], "The file has no figures."))
     return parsed, errors
+
+
+ACCEPTED_NAMES_SHEET = "Accepted names"
+TEMPLATE_ROWS = 2000  # rows of the template's sheet whose unit and transaction type cells offer the lists
+
+
+def usage_template() -> bytes:
+    """The usage upload's template (.xlsx): a "Usage" sheet with the upload's columns, whose Unit and
+    Transaction type cells offer drop-down lists of the accepted names and whose Count cells take a
+    whole number of 0 or more; and an "Accepted names" sheet listing every unit and transaction type
+    (their names; their codes are accepted too). Two queries."""
+    units = list(OrganisationalUnit.objects.order_by("name").values_list("name", "code"))
+    types = list(TransactionType.objects.order_by("name").values_list("name", "code"))
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Usage"
+    sheet.append([safe_cell(title) for title in COLUMNS.values()])
+    names = workbook.create_sheet(ACCEPTED_NAMES_SHEET)
+    names.append(["Unit", "Unit code", "Transaction type", "Transaction type code"])
+    for index in range(max(len(units), len(types))):
+        unit = units[index] if index < len(units) else ("", "")
+        kind = types[index] if index < len(types) else ("", "")
+        names.append([safe_cell(value) for value in (*unit, *kind)])
+    last_row = TEMPLATE_ROWS + 1
+    for column, letter, count in (("A", "A", len(units)), ("B", "C", len(types))):
+        if count:
+            choice = DataValidation(
+                type="list",
+                formula1=f"'{ACCEPTED_NAMES_SHEET}'!${letter}$2:${letter}${count + 1}",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="Not an accepted name",
+                error=f"Choose from the list (see the {ACCEPTED_NAMES_SHEET} sheet).",
+            )
+            choice.add(f"{column}2:{column}{last_row}")
+            sheet.add_data_validation(choice)
+    whole = DataValidation(
+        type="whole",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Not a count",
+        error="Enter a whole number of 0 or more.",
+    )
+    whole.add(f"C2:C{last_row}")
+    sheet.add_data_validation(whole)
+    for letter, width in (("A", 32), ("B", 32), ("C", 12)):
+        sheet.column_dimensions[letter].width = width
+    for letter in "ABCD":
+        names.column_dimensions[letter].width = 28
+    return workbook_bytes(workbook)
 
 
 DEVICE_COLUMNS = {

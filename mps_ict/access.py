@@ -230,6 +230,13 @@ POLICY: dict[str, Access] = {
     "api:capital-programme-list": _page(),
     "api:project-list": Access(read=READERS, write=PORTFOLIO_OFFICE_STAFF),
     "api:project-detail": Access(read=READERS, write=PORTFOLIO_OFFICE_STAFF),
+    "api:project-sro-changes": _form(PORTFOLIO_OFFICE_STAFF),
+    "api:project-gates": _form(PORTFOLIO_OFFICE_STAFF),
+    "api:project-gate-decide": _form(PORTFOLIO_OFFICE_STAFF),
+    "api:project-assessments": _form(PORTFOLIO_OFFICE_STAFF),
+    "api:project-enables": _form(PORTFOLIO_OFFICE_STAFF),
+    "api:programme-list": Access(read=READERS, write=PORTFOLIO_OFFICE_STAFF),
+    "api:programme-detail": Access(read=READERS, write=PORTFOLIO_OFFICE_STAFF),
     "api:status-update-list": Access(read=READERS, write=PROGRAMME_MANAGERS),
     "api:status-update-detail": Access(read=READERS, write=PROGRAMME_MANAGERS),  # amend this month's
     # a project's benefits register and milestones: its programme manager writes (the services check which)

@@ -91,10 +91,16 @@ def test_device_register_filters_and_query_count_does_not_grow(mobile_seed, clie
     assert len(small.captured_queries) == len(large.captured_queries)
 
 
-def _upload(client, month, content, name="usage.csv"):
+def _upload(client, month, content, name="usage.csv", *, confirm=False):
+    """Upload a usage file; with `confirm`, confirm its preview too (ticking the box an incomplete
+    month needs: these files hold one borough of the seed's 32)."""
     upload = io.BytesIO(content.encode())
     upload.name = name
-    return client.post("/mobile/usage/upload/", {"month": month, "spreadsheet": upload})
+    response = client.post("/mobile/usage/upload/", {"month": month, "spreadsheet": upload})
+    if not confirm:
+        return response
+    assert response.status_code == 200 and "INCOMPLETE" in response.content.decode()
+    return client.post("/mobile/usage/upload/confirm/", {"confirm_incomplete": "on"})
 
 
 def test_a_usage_upload_replaces_its_month_and_the_rollup_follows(
@@ -104,13 +110,18 @@ def test_a_usage_upload_replaces_its_month_and_the_rollup_follows(
     csv = 'Unit,Transaction type,Count\nlambeth,pnc-check,1000\nLambeth,Stop recorded,"2,000"\n'
     # The month's roll-up is queued when the upload commits
     with django_capture_on_commit_callbacks(execute=True):
-        assert _upload(client, "2013-03", csv).status_code == 302
+        assert _upload(client, "2013-03", csv, confirm=True).status_code == 302
     assert UsageStatistic.objects.filter(month="2013-03-01").count() == 2
     computed = BenefitRollup.objects.get(source="computed", period_start="2013-03-01", role="call_handler")
     assert computed.hours == Decimal("50.00")  # 1,000 PNC checks × 3 minutes
     # Uploading the month again replaces it, never doubles it
     with django_capture_on_commit_callbacks(execute=True):
-        assert _upload(client, "2013-03", "Unit,Transaction type,Count\nlambeth,pnc-check,2000\n").status_code == 302
+        assert (
+            _upload(
+                client, "2013-03", "Unit,Transaction type,Count\nlambeth,pnc-check,2000\n", confirm=True
+            ).status_code
+            == 302
+        )
     assert UsageStatistic.objects.filter(month="2013-03-01").count() == 1
     computed.refresh_from_db()
     assert computed.hours == Decimal("100.00")

@@ -80,6 +80,19 @@ class DeviceTypeCountOutput(serializers.Serializer):
     reported_count = serializers.IntegerField(allow_null=True)
 
 
+class UsageCoverageOutput(serializers.Serializer):
+    """A month whose usage lacks units or transaction types the last complete month before it had."""
+
+    month = serializers.DateField()
+    compared_with = serializers.DateField(allow_null=True, help_text="The last complete month before it")
+    units = serializers.IntegerField()
+    transaction_types = serializers.IntegerField()
+    expected_units = serializers.IntegerField(help_text="Units of the month compared with")
+    expected_types = serializers.IntegerField(help_text="Transaction types of the month compared with")
+    missing_units = serializers.ListField(child=serializers.CharField())
+    missing_types = serializers.ListField(child=serializers.CharField())
+
+
 class MobileHeadlineOutput(serializers.Serializer):
     types = DeviceTypeCountOutput(many=True)
     devices_total = serializers.IntegerField()
@@ -89,6 +102,9 @@ class MobileHeadlineOutput(serializers.Serializer):
     benefits_end = serializers.DateField(allow_null=True)
     benefits_reported = MoneyField(allow_null=True)
     benefits_computed = MoneyField(allow_null=True)
+    latest_month = serializers.DateField(allow_null=True, help_text="The last month with computed benefits")
+    latest_month_amount = MoneyField(allow_null=True, help_text="Its computed benefits, all roles")
+    incomplete_months = UsageCoverageOutput(many=True, help_text="Months whose usage is incomplete")
     last_updated = serializers.DateTimeField(allow_null=True)
 
 
