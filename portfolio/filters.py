@@ -3,7 +3,7 @@ from django.db.models import Exists, OuterRef
 
 from mps_ict.filters import FinancialYearFilter
 from portfolio.choices import DcaRating, Stage
-from portfolio.models import Project, SpendProfileLine, StatusUpdate
+from portfolio.models import Benefit, Milestone, Project, SpendProfileLine, StatusUpdate
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -46,3 +46,25 @@ class ProjectListFilter(ProjectFilter):
     @property
     def form(self):
         return _govuk_widgets(super().form)
+
+
+# --- programme managers' project records (issue 14, part 1) ---
+
+
+class BenefitFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="project__code", help_text="A project's code")
+    retired = django_filters.BooleanFilter(
+        field_name="retired_at", lookup_expr="isnull", exclude=True, help_text="true: retired only; false: current only"
+    )
+
+    class Meta:
+        model = Benefit
+        fields = ["project", "retired"]
+
+
+class MilestoneFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="project__code", help_text="A project's code")
+
+    class Meta:
+        model = Milestone
+        fields = ["project"]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from mps_ict.conflicts import Conflict, StaleVersion
+from mps_ict.marking import ProtectiveMarking
 from portfolio import selectors, services
 from portfolio.models import Benefit, DeliveryConfidenceAssessment, Milestone, StatusUpdate
 from portfolio.tests.factories import ProjectFactory
@@ -425,3 +426,131 @@ def api(role_user):
         return client
 
     return client_for
+
+
+def _fields(response) -> set:
+    return {error["field"] for error in response.json()["errors"]}
+
+
+def test_the_programme_manager_writes_benefits_through_the_api(project, pm, other_pm, api):
+    client = api(pm)
+    body = {key: (str(value) if not isinstance(value, str) else value) for key, value in BENEFIT.items()}
+    created = client.post(
+        "/api/v1/portfolio/benefits/", body | {"project": "MOB-1", "is_disbenefit": True}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    data = created.json()
+    assert (data["project"], data["is_disbenefit"], data["baseline"], data["full_year_value"]) == (
+        "MOB-1",
+        True,
+        "2.5 hours a shift",
+        "1200000.00",
+    )
+    url = f"/api/v1/portfolio/benefits/{data['id']}/"
+    assert client.patch(url, {"target": "x"}, format="json").json()["errors"][0]["field"] == "version"
+    changed = client.patch(url, {"target": "50 minutes", "version": 1, "reason": "Pilot"}, format="json")
+    assert (changed.status_code, changed.json()["target"], changed.json()["version"]) == (200, "50 minutes", 2)
+    stale = client.patch(url, {"target": "y", "version": 1}, format="json")
+    assert stale.status_code == 409 and _fields(stale) == {"version"}
+    bad = client.patch(url, {"realisation_end": "2013-01-01", "version": 2}, format="json")
+    assert bad.status_code == 400 and _fields(bad) == {"realisation_end"}
+    # another programme manager: refused by the service
+    assert api(other_pm).patch(url, {"target": "z", "version": 2}, format="json").status_code == 403
+    assert (
+        api(other_pm).post("/api/v1/portfolio/benefits/", body | {"project": "MOB-1"}, format="json").status_code == 403
+    )
+    retired = client.post(f"{url}retire/", {"reason": "Measured elsewhere", "version": 2}, format="json")
+    assert retired.status_code == 200 and retired.json()["retired"] is True
+    listed = api("board").get("/api/v1/portfolio/benefits/?project=MOB-1&retired=true").json()
+    assert [row["id"] for row in listed["results"]] == [data["id"]]
+    assert Benefit.objects.get().target == "50 minutes"
+
+
+def test_the_programme_manager_writes_milestones_through_the_api(project, pm, other_pm, api):
+    client = api(pm)
+    created = client.post(
+        "/api/v1/portfolio/milestones/",
+        {"project": "MOB-1", "name": "Pilot", "baseline_date": "2014-06-30", "forecast_date": "2014-07-14"},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    assert (created.json()["slippage_days"], created.json()["state"]) == (14, "Late")
+    url = f"/api/v1/portfolio/milestones/{created.json()['id']}/"
+    achieved = client.patch(url, {"achieved_date": "2014-07-10", "version": 1}, format="json")
+    assert (achieved.json()["state"], achieved.json()["slippage_days"]) == ("Achieved", 10)
+    twice = client.post(
+        "/api/v1/portfolio/milestones/",
+        {"project": "MOB-1", "name": "PILOT", "baseline_date": "2014-06-30"},
+        format="json",
+    )
+    assert twice.status_code == 400 and _fields(twice) == {"name"}
+    assert api(other_pm).patch(url, {"name": "x", "version": 2}, format="json").status_code == 403
+    assert api("board").patch(url, {"name": "x", "version": 2}, format="json").status_code == 403
+    assert [
+        row["name"] for row in api("board").get("/api/v1/portfolio/milestones/?project=MOB-1").json()["results"]
+    ] == ["Pilot"]
+
+
+def test_the_programme_manager_amends_this_months_update_through_the_api(project, pm, other_pm, api):
+    update = _file(project, pm)
+    url = f"/api/v1/portfolio/status-updates/{update.pk}/"
+    client = api(pm)
+    no_reason = client.patch(url, {"dca": "red", "version": 1}, format="json")
+    assert no_reason.status_code == 400 and _fields(no_reason) == {"reason"}
+    assert api(other_pm).patch(url, {"dca": "red", "reason": "x", "version": 1}, format="json").status_code == 403
+    amended = client.patch(url, {"dca": "red", "reason": "Supplier failed", "version": 1}, format="json")
+    assert amended.status_code == 200
+    assert {key: amended.json()[key] for key in ("dca", "amended_by", "amendment_reason", "version")} == {
+        "dca": "red",
+        "amended_by": "pm1",
+        "amendment_reason": "Supplier failed",
+        "version": 2,
+    }
+    stale = client.patch(url, {"dca": "green", "reason": "x", "version": 1}, format="json")
+    assert stale.status_code == 409
+    assert client.put(url, {"dca": "green", "reason": "x", "version": 2}, format="json").status_code == 405
+
+
+def test_a_sensitive_projects_benefits_and_milestones_are_withheld_from_the_api_consumer(pm, api):
+    marked = ProjectFactory(code="SEC-1", programme_manager=pm, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    open_project = ProjectFactory(code="OPEN-1", programme_manager=pm)
+    hidden = _benefit(marked, pm)
+    own_mark = _benefit(open_project, pm, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    shown = _benefit(open_project, pm, description="Shown")
+    milestone = services.milestone_create(project=marked, user=pm, name="Secret", baseline_date=date(2014, 6, 30))
+    services.milestone_create(project=open_project, user=pm, name="Open", baseline_date=date(2014, 6, 30))
+    consumer = api("api_consumer")
+    assert [row["id"] for row in consumer.get("/api/v1/portfolio/benefits/").json()["results"]] == [shown.pk]
+    assert [row["name"] for row in consumer.get("/api/v1/portfolio/milestones/").json()["results"]] == ["Open"]
+    for url in [
+        f"/api/v1/portfolio/benefits/{hidden.pk}/",
+        f"/api/v1/portfolio/benefits/{own_mark.pk}/",
+        f"/api/v1/portfolio/milestones/{milestone.pk}/",
+    ]:
+        assert consumer.get(url).status_code == 404, url
+    assert consumer.get("/api/v1/portfolio/benefits/?project=SEC-1").json()["results"] == []
+    # a reader with view_restricted sees them all
+    assert len(api("board").get("/api/v1/portfolio/benefits/").json()["results"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("url", "queries"),
+    [
+        ("/api/v1/portfolio/benefits/?project=MOB-1", 2),  # the count, the page
+        ("/api/v1/portfolio/milestones/?project=MOB-1", 2),  # the count, the page
+        ("/api/v1/portfolio/status-updates/?project=MOB-1", 2),  # the count, the page
+    ],
+)
+def test_the_api_lists_cost_the_same_queries_at_two_sizes(project, pm, api, django_assert_num_queries, url, queries):
+    _benefit(project, pm)
+    services.milestone_create(project=project, user=pm, name="First", baseline_date=date(2014, 6, 30))
+    update = _file(project, pm)
+    services.status_update_amend(update=update, user=pm, version=1, reason="Fix", dca="red")
+    client = api(pm)
+    client.get(url)
+    with django_assert_num_queries(queries) as small:
+        assert client.get(url).status_code == 200
+    _grow(project, pm, 5)
+    _file(project, pm, month=selectors.reporting_month(_month()))
+    with django_assert_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
