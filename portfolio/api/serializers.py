@@ -139,7 +139,7 @@ class StatusUpdateInput(Input):
 VERSION_HELP = "The version you read; 409 if it changed since"
 
 
-class BenefitOutput(serializers.ModelSerializer):
+class ProjectBenefitOutput(serializers.ModelSerializer):
     project = serializers.CharField(source="project.code")
     full_year_value = MoneyField(allow_null=True)
     retired = serializers.SerializerMethodField()
@@ -217,7 +217,7 @@ class BenefitPatchInput(Input):
     partial = property(lambda self: False, lambda self, value: None)
 
 
-class RetireInput(Input):
+class BenefitRetireInput(Input):
     """Retire a benefit: why (kept on it and in the history), from the version you read."""
 
     reason = serializers.CharField(help_text="Why it leaves the register")

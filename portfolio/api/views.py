@@ -222,7 +222,7 @@ class BenefitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Projects' benefits registers (`?project=<code>`), retired benefits too (`retired` says which).
     The project's programme manager adds and changes them, and retires them (retire/)."""
 
-    serializer_class = serializers.BenefitOutput
+    serializer_class = serializers.ProjectBenefitOutput
     filterset_class = BenefitFilter
     export_filename = "benefits"
     queryset = Benefit.objects.all()
@@ -232,10 +232,10 @@ class BenefitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Benefit.objects.visible_to(self.request.user).select_related("project").order_by("project__code", "pk")
 
     def _output(self, benefit):
-        return serializers.BenefitOutput(self.get_queryset().get(pk=benefit.pk)).data
+        return serializers.ProjectBenefitOutput(self.get_queryset().get(pk=benefit.pk)).data
 
     @extend_schema(
-        request=serializers.BenefitCreateInput, responses={201: serializers.BenefitOutput, **WRITE_RESPONSES}
+        request=serializers.BenefitCreateInput, responses={201: serializers.ProjectBenefitOutput, **WRITE_RESPONSES}
     )
     def create(self, request, *args, **kwargs):
         params = serializers.BenefitCreateInput(data=request.data)
@@ -244,7 +244,9 @@ class BenefitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         benefit = services.benefit_create(user=request.user, **params.validated_data)
         return Response(self._output(benefit), status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=serializers.BenefitPatchInput, responses={200: serializers.BenefitOutput, **WRITE_RESPONSES})
+    @extend_schema(
+        request=serializers.BenefitPatchInput, responses={200: serializers.ProjectBenefitOutput, **WRITE_RESPONSES}
+    )
     def partial_update(self, request, *args, **kwargs):
         benefit = self.get_object()
         params = serializers.BenefitPatchInput(data=request.data)
@@ -252,11 +254,13 @@ class BenefitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         updated = services.benefit_update(benefit=benefit, user=request.user, **params.validated_data)
         return Response(self._output(updated))
 
-    @extend_schema(request=serializers.RetireInput, responses={200: serializers.BenefitOutput, **WRITE_RESPONSES})
+    @extend_schema(
+        request=serializers.BenefitRetireInput, responses={200: serializers.ProjectBenefitOutput, **WRITE_RESPONSES}
+    )
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
         benefit = self.get_object()
-        params = serializers.RetireInput(data=request.data)
+        params = serializers.BenefitRetireInput(data=request.data)
         params.is_valid(raise_exception=True)
         retired = services.benefit_retire(benefit=benefit, user=request.user, **params.validated_data)
         return Response(self._output(retired))
