@@ -267,6 +267,12 @@ def device_assign(
         errors["collar_number"] = "Give either an officer's collar number or a vehicle, not both."
     if collar_number and officer_unit is None:
         errors["officer_unit"] = "Give the officer's borough or OCU."
+    elif collar_number and officer_unit.retired_at is not None:
+        errors["officer_unit"] = f"{officer_unit} is retired: choose a borough or OCU in use."
+    if vehicle is not None and vehicle.retired_at is not None:
+        errors["vehicle"] = f"Vehicle {vehicle} is retired: choose a vehicle in use."
+    if device.model.retired_at is not None:
+        errors["device"] = f"{device.asset_tag} is a {device.model}, a retired model: it cannot be issued."
     if errors:
         raise ValidationError(errors)
     assignment = Assignment(
@@ -405,6 +411,35 @@ def benefit_rollup(*, start: date, end: date) -> int:
             rollup.delete()
     figures_changed(BenefitRollup._meta.app_label)  # the bulk writes above record history but send no signal
     return len(written)
+
+
+def usage_rows_from_names(*, rows: list[dict]) -> list[UsageRow]:
+    """Rows given by unit and transaction type (each by code or name, any case) and count, as the
+    upload's rows; every unknown name and every repeated unit and type is refused, naming the row
+    (`rows.2.unit`, as the API names a row's field). Two queries."""
+    units, types = {}, {}
+    for unit in OrganisationalUnit.objects.all():
+        units[unit.code.lower()] = units[unit.name.lower()] = unit
+    for kind in TransactionType.objects.all():
+        types[kind.code.lower()] = types[kind.name.lower()] = kind
+    parsed, errors, seen = [], {}, {}
+    for index, row in enumerate(rows):
+        unit = units.get(str(row["unit"]).strip().lower())
+        kind = types.get(str(row["transaction_type"]).strip().lower())
+        if unit is None:
+            errors[f"rows.{index}.unit"] = [f'"{row["unit"]}" is not a borough or OCU.']
+        if kind is None:
+            errors[f"rows.{index}.transaction_type"] = [f'"{row["transaction_type"]}" is not a transaction type.']
+        if unit and kind:
+            if (unit.pk, kind.pk) in seen:
+                errors[f"rows.{index}.unit"] = [
+                    f"{unit} / {kind} appears again (first in rows.{seen[unit.pk, kind.pk]})."
+                ]
+            seen.setdefault((unit.pk, kind.pk), index)
+            parsed.append(UsageRow(index, unit, kind, row["count"]))
+    if errors:
+        raise ValidationError(errors)
+    return parsed
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,25 @@
 from datetime import date
+from decimal import Decimal
 
 from rest_framework import serializers
 
 from mobile_assets import selectors
-from mobile_assets.models import Device, UsageStatistic
-from mps_ict.api.fields import MoneyField, MonthField
+from mobile_assets.choices import BenefitRole
+from mobile_assets.models import (
+    BenefitRule,
+    Capability,
+    Device,
+    DeviceModel,
+    DeviceType,
+    HourlyCost,
+    OrganisationalUnit,
+    RolloutPlanLine,
+    TransactionType,
+    UsageStatistic,
+    Vehicle,
+)
+from mps_ict.api.fields import FinancialYearField, MoneyField, MonthField
+from mps_ict.api.serializers import Input
 
 
 class DeviceTypeOutput(serializers.Serializer):
@@ -100,3 +115,266 @@ class BenefitOutput(serializers.Serializer):
     hours = serializers.DecimalField(max_digits=14, decimal_places=2)
     amount = MoneyField()
     source = serializers.CharField()
+
+
+# --- Estate reference data: the asset manager's writes (issue 14 part 2) -------------------------------
+# Records are named by their codes (a type, unit, capability or transaction) in inputs; every change
+# gives back the version read (409 if stale); nothing is deleted: retire/ and reinstate/ instead.
+
+
+def _codes(model, many=False, **kwargs):
+    if many:  # a JSON list of codes
+        return serializers.ListField(child=_codes(model), **kwargs)
+    return serializers.SlugRelatedField(slug_field="code", queryset=model.objects.all(), **kwargs)
+
+
+def _reason():
+    return serializers.CharField(required=False, allow_blank=True, default="", help_text="Kept in the history")
+
+
+def _version():
+    return serializers.IntegerField(min_value=1, help_text="The version you read; 409 if it changed since")
+
+
+class ReferenceOutput(serializers.ModelSerializer):
+    retired = serializers.SerializerMethodField(
+        help_text="Retired: kept on the records that name it, no longer offered"
+    )
+
+    def get_retired(self, record) -> bool:
+        return record.retired_at is not None
+
+
+class CapabilityOutput(ReferenceOutput):
+    class Meta:
+        model = Capability
+        fields = ["id", "code", "name", "retired", "retired_at", "version"]
+
+
+class CapabilityCreateInput(Input):
+    code = serializers.CharField(max_length=40, help_text="Letters, numbers and hyphens; stays when renamed")
+    name = serializers.CharField(max_length=120)
+    reason = _reason()
+
+
+class CapabilityPatchInput(Input):
+    name = serializers.CharField(max_length=120, required=False)
+    reason = _reason()
+    version = _version()
+
+
+class DeviceTypeRecordOutput(ReferenceOutput):
+    capabilities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = DeviceType
+        fields = ["id", "code", "name", "description", "capabilities", "retired", "retired_at", "version"]
+
+
+class DeviceTypeCreateInput(Input):
+    code = serializers.CharField(max_length=40, help_text="Letters, numbers and hyphens; stays when renamed")
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    capabilities = _codes(Capability, many=True, required=False, default=list, help_text="Capability codes")
+    reason = _reason()
+
+
+class DeviceTypePatchInput(Input):
+    name = serializers.CharField(max_length=120, required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+    capabilities = _codes(Capability, many=True, required=False, help_text="Capability codes (replaces them)")
+    reason = _reason()
+    version = _version()
+
+
+class DeviceModelOutput(ReferenceOutput):
+    device_type = serializers.CharField(source="device_type.code")
+    capabilities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = DeviceModel
+        fields = [
+            "id",
+            "device_type",
+            "manufacturer",
+            "name",
+            "capabilities",
+            "is_illustrative",
+            "retired",
+            "retired_at",
+            "version",
+        ]
+
+
+class DeviceModelCreateInput(Input):
+    device_type = _codes(DeviceType, help_text="The device type's code")
+    manufacturer = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+    name = serializers.CharField(max_length=120)
+    capabilities = _codes(Capability, many=True, required=False, default=list, help_text="Capability codes")
+    reason = _reason()
+
+
+class DeviceModelPatchInput(Input):
+    manufacturer = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=120, required=False)
+    capabilities = _codes(Capability, many=True, required=False, help_text="Capability codes (replaces them)")
+    reason = _reason()
+    version = _version()
+
+
+class UnitOutput(ReferenceOutput):
+    class Meta:
+        model = OrganisationalUnit
+        fields = ["id", "code", "name", "retired", "retired_at", "version"]
+
+
+class UnitCreateInput(Input):
+    code = serializers.CharField(max_length=20, help_text="Letters, numbers and hyphens; stays when renamed")
+    name = serializers.CharField(max_length=120)
+    reason = _reason()
+
+
+class UnitPatchInput(Input):
+    name = serializers.CharField(max_length=120, required=False)
+    reason = _reason()
+    version = _version()
+
+
+class VehicleOutput(ReferenceOutput):
+    unit = serializers.CharField(source="unit.code")
+
+    class Meta:
+        model = Vehicle
+        fields = ["id", "fleet_number", "unit", "is_illustrative", "retired", "retired_at", "version"]
+
+
+class VehicleCreateInput(Input):
+    fleet_number = serializers.CharField(max_length=20)
+    unit = _codes(OrganisationalUnit, help_text="The borough or OCU's code")
+    reason = _reason()
+
+
+class VehiclePatchInput(Input):
+    unit = _codes(OrganisationalUnit, required=False, help_text="The borough or OCU's code")
+    reason = _reason()
+    version = _version()
+
+
+class RetireInput(Input):
+    reason = serializers.CharField(help_text="Why; kept in the history")
+    version = _version()
+
+
+class ReinstateInput(Input):
+    reason = _reason()
+    version = _version()
+
+
+class BenefitRuleOutput(serializers.ModelSerializer):
+    transaction_type = serializers.CharField(source="transaction_type.code")
+
+    class Meta:
+        model = BenefitRule
+        fields = ["id", "transaction_type", "role", "minutes_saved", "effective_from", "effective_to", "version"]
+
+
+class BenefitRuleCreateInput(Input):
+    """A rule from a month on: the rule in force then ends the month before (and keeps its months)."""
+
+    transaction_type = _codes(TransactionType, help_text="The transaction's code")
+    role = serializers.ChoiceField(choices=BenefitRole.choices)
+    minutes_saved = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=Decimal("0"))
+    effective_from = MonthField(help_text="The month it takes effect from, e.g. 2013-04")
+    reason = _reason()
+
+
+class BenefitRulePatchInput(Input):
+    """Correct a rule's minutes over its own months."""
+
+    minutes_saved = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=Decimal("0"))
+    reason = _reason()
+    version = _version()
+
+
+class HourlyCostOutput(serializers.ModelSerializer):
+    financial_year = FinancialYearField()
+    cost = MoneyField()
+
+    class Meta:
+        model = HourlyCost
+        fields = ["id", "role", "financial_year", "cost", "basis", "version"]
+
+
+class HourlyCostCreateInput(Input):
+    role = serializers.ChoiceField(choices=BenefitRole.choices)
+    financial_year = FinancialYearField()
+    cost = MoneyField(help_text='Pounds an hour, e.g. "22.50"')
+    basis = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    reason = _reason()
+
+
+class HourlyCostPatchInput(Input):
+    cost = MoneyField(help_text='Pounds an hour, e.g. "22.50"')
+    basis = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    reason = _reason()
+    version = _version()
+
+
+class RolloutLineOutput(serializers.ModelSerializer):
+    device_type = serializers.CharField(source="device_type.code")
+
+    class Meta:
+        model = RolloutPlanLine
+        fields = ["id", "device_type", "month", "planned", "is_illustrative", "version"]
+
+
+class RolloutLineCreateInput(Input):
+    device_type = _codes(DeviceType, help_text="The device type's code")
+    month = MonthField(help_text="The month, e.g. 2014-04")
+    planned = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    reason = _reason()
+
+
+class RolloutLinePatchInput(Input):
+    planned = serializers.IntegerField(min_value=0, max_value=1_000_000)
+    reason = _reason()
+    version = _version()
+
+
+# --- Usage uploads with their completeness (issue 14 part 5) ------------------------------------------
+
+
+class UsageCoverageOutput(serializers.Serializer):
+    """What a month's usage covers against the last complete month before it (what it lacks)."""
+
+    month = serializers.DateField()
+    compared_with = serializers.DateField(allow_null=True, help_text="The last complete month before it")
+    units = serializers.IntegerField()
+    transaction_types = serializers.IntegerField()
+    expected_units = serializers.IntegerField(help_text="Units of the month compared with")
+    expected_types = serializers.IntegerField(help_text="Transaction types of the month compared with")
+    missing_units = serializers.ListField(child=serializers.CharField())
+    missing_types = serializers.ListField(child=serializers.CharField())
+    incomplete = serializers.BooleanField()
+
+
+class UsageRowInput(Input):
+    unit = serializers.CharField(max_length=120, help_text="A borough or OCU, by code or name")
+    transaction_type = serializers.CharField(max_length=120, help_text="By code or name")
+    count = serializers.IntegerField(min_value=0, max_value=2_000_000_000)
+
+
+class UsageUploadInput(Input):
+    month = MonthField(help_text="The month the figures are for, e.g. 2013-03; its figures are replaced")
+    rows = UsageRowInput(many=True, allow_empty=False, max_length=100_000)
+    confirm_incomplete = serializers.BooleanField(
+        default=False,
+        help_text="Required (true) when the rows lack a unit or transaction type the last complete month "
+        "had: the month is then saved, and reported, as incomplete",
+    )
+
+
+class UsageUploadOutput(serializers.Serializer):
+    month = MonthField()
+    saved = serializers.IntegerField(help_text="Usage figures saved for the month")
+    coverage = UsageCoverageOutput()

@@ -209,6 +209,7 @@ def test_the_overview_api_names_the_incomplete_months(estate, asset_manager, rol
         "expected_types": 2,
         "missing_units": [],
         "missing_types": ["Stop recorded"],
+        "incomplete": True,
     }
 
 
@@ -332,3 +333,88 @@ def test_the_preview_and_template_take_a_fixed_number_of_queries(
     # the session, the user, their groups (the policy, then the page); the units and the transaction types
     with django_assert_num_queries(5):
         assert client.get("/mobile/usage/template.xlsx").status_code == 200
+
+
+# --- the API: the same service, an explicit flag -------------------------------------------------------
+
+
+def api_as(user):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(user)
+    return api
+
+
+def test_the_api_refuses_an_incomplete_month_without_the_flag_and_saves_it_with(estate, asset_manager):
+    save(estate, asset_manager, date(2013, 1, 1))
+    api = api_as(asset_manager)
+    body = {"month": "2013-02", "rows": [{"unit": "lambeth", "transaction_type": "PNC check", "count": 7}]}
+    # Without the flag: a 400 on confirm_incomplete naming what is missing; nothing written
+    refused = api.post("/api/v1/mobile/usage/upload/", body, format="json")
+    assert refused.status_code == 400
+    [error] = refused.json()["errors"]
+    assert error["field"] == "confirm_incomplete"
+    assert "missing units: Barnet, Camden; missing transaction type: Stop recorded" in error["message"]
+    assert not UsageStatistic.objects.filter(month=date(2013, 2, 1)).exists()
+    # With it: saved, and the answer says what the month lacks
+    saved = api.post("/api/v1/mobile/usage/upload/", body | {"confirm_incomplete": True}, format="json")
+    assert saved.status_code == 201
+    answer = saved.json()
+    assert (answer["month"], answer["saved"]) == ("2013-02", 1)
+    assert answer["coverage"]["incomplete"] is True and answer["coverage"]["missing_units"] == ["Barnet", "Camden"]
+    assert UsageStatistic.objects.get(month=date(2013, 2, 1)).count == 7
+
+
+def test_the_api_names_each_bad_row_and_writes_nothing(estate, asset_manager):
+    api = api_as(asset_manager)
+    body = {
+        "month": "2013-02",
+        "rows": [
+            {"unit": "Atlantis", "transaction_type": "PNC check", "count": 1},
+            {"unit": "Lambeth", "transaction_type": "pnc-check", "count": 1},
+            {"unit": "lambeth", "transaction_type": "PNC check", "count": 2},
+            {"unit": "Lambeth", "transaction_type": "Teleport", "count": -1},
+        ],
+    }
+    response = api.post("/api/v1/mobile/usage/upload/", body, format="json")
+    assert response.status_code == 400
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert fields == {"rows.3.count"}  # the serializer's own checks first
+    body["rows"][3]["count"] = 1
+    response = api.post("/api/v1/mobile/usage/upload/", body, format="json")
+    errors = {error["field"]: error["message"] for error in response.json()["errors"]}
+    assert errors == {
+        "rows.0.unit": '"Atlantis" is not a borough or OCU.',
+        "rows.2.unit": "Lambeth / PNC check appears again (first in rows.1).",
+        "rows.3.transaction_type": '"Teleport" is not a transaction type.',
+    }
+    assert not UsageStatistic.objects.exists()
+
+
+def test_only_the_mobile_team_uploads_usage_through_the_api(estate, role_user):
+    from mps_ict import access
+
+    for role in access.ALL_ROLES:
+        if role == access.ANONYMOUS:
+            continue
+        user = role_user(None if role == access.NO_ROLE else role)
+        response = api_as(user).post("/api/v1/mobile/usage/upload/", {"month": "x"}, format="json")
+        want = 400 if access.allowed(user, "api:mobile-usage-upload", "POST") else 403
+        assert response.status_code == want, role
+    assert access.POLICY["api:mobile-usage-upload"].write == access.MOBILE_TEAM
+
+
+@pytest.mark.parametrize("extra", [0, 20])
+def test_the_api_upload_takes_a_fixed_number_of_queries(estate, asset_manager, django_assert_num_queries, extra):
+    _more_reference_data(extra)
+    save(estate, asset_manager, date(2013, 1, 1))
+    api = api_as(asset_manager)
+    rows = [{"unit": u, "transaction_type": t, "count": 1} for u in UNITS for t in TYPES]
+    rows += [{"unit": f"Unit {i}", "transaction_type": "PNC check", "count": 1} for i in range(extra)]
+    # a fixed number, whatever the rows and the reference data (names looked up once, coverage in SQL)
+    with django_assert_num_queries(11):
+        assert (
+            api.post("/api/v1/mobile/usage/upload/", {"month": "2013-02", "rows": rows}, format="json").status_code
+            == 201
+        )

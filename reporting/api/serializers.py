@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from mobile_assets.api.serializers import UsageCoverageOutput
 from mps_ict.api.fields import FinancialYearField, MoneyField
 from mps_ict.api.serializers import AsAtInput, Input
 from reporting.models import PackVersion
@@ -78,19 +79,6 @@ class DeviceTypeCountOutput(serializers.Serializer):
     in_register = serializers.IntegerField()
     issued = serializers.IntegerField()
     reported_count = serializers.IntegerField(allow_null=True)
-
-
-class UsageCoverageOutput(serializers.Serializer):
-    """A month whose usage lacks units or transaction types the last complete month before it had."""
-
-    month = serializers.DateField()
-    compared_with = serializers.DateField(allow_null=True, help_text="The last complete month before it")
-    units = serializers.IntegerField()
-    transaction_types = serializers.IntegerField()
-    expected_units = serializers.IntegerField(help_text="Units of the month compared with")
-    expected_types = serializers.IntegerField(help_text="Transaction types of the month compared with")
-    missing_units = serializers.ListField(child=serializers.CharField())
-    missing_types = serializers.ListField(child=serializers.CharField())
 
 
 class MobileHeadlineOutput(serializers.Serializer):
