@@ -238,6 +238,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # one name for the Delivery Confidence ratings, whether a status update's or an assessment's
+    "ENUM_NAME_OVERRIDES": {"DcaRatingEnum": "portfolio.choices.DcaRating"},
 }
 
 # --- Celery: eager in-process unless a broker is configured ---------------------------------

@@ -514,6 +514,10 @@ def project_list(*, user) -> QuerySet:
             latest_dca=Subquery(latest_rating),
             current_sro=Subquery(current_sro),
             sro_count=Count("sro_assignments", distinct=True),
+            # the version a change must name (services.record_version): the latest history id
+            version=Subquery(
+                Project.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_id").values("history_id")[:1]
+            ),
         )
         .order_by("code")
     )
