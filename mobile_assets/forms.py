@@ -15,7 +15,7 @@ class AssignForm(GovUKFormMixin, forms.Form):
     )
     officer_unit = forms.ModelChoiceField(
         label="Officer's borough or OCU",
-        queryset=OrganisationalUnit.objects.all(),
+        queryset=OrganisationalUnit.objects.filter(retired_at__isnull=True),
         required=False,
         empty_label="Choose a borough or OCU",
     )

@@ -16,6 +16,7 @@ from mobile_assets.models import BenefitRollup, BenefitRule, DeviceModel, Device
 from mobile_assets.tests.factories import (
     BenefitRuleFactory,
     CapabilityFactory,
+    DeviceFactory,
     DeviceModelFactory,
     DeviceTypeFactory,
     HourlyCostFactory,
@@ -130,6 +131,19 @@ def test_records_are_retired_not_deleted_and_leave_the_choices(db, manager):
     with pytest.raises(ValidationError) as error:
         services.vehicle_create(user=manager, fleet_number="mv09999", unit=unit)
     assert "unit" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.device_assign(
+            device=DeviceFactory(), user=manager, started=date(2014, 4, 1), collar_number="PC1", officer_unit=unit
+        )
+    assert "officer_unit" in error.value.message_dict
+    with pytest.raises(ValidationError, match="retired model"):
+        services.device_assign(
+            device=DeviceFactory(model=model),
+            user=manager,
+            started=date(2014, 4, 1),
+            collar_number="PC1",
+            officer_unit=UnitFactory(),
+        )
     vehicle = services.vehicle_create(user=manager, fleet_number="mv09999", unit=UnitFactory())
     assert vehicle.fleet_number == "MV09999"
     moved = services.vehicle_update(vehicle=VehicleFactory(), user=manager, version=1, unit=vehicle.unit)
@@ -411,3 +425,97 @@ def test_the_rule_page_refuses_bad_input_naming_the_field(db, client, manager):
         },
     )
     assert response.status_code == 302 and BenefitRule.objects.count() == 2
+
+
+# --- the API ---------------------------------------------------------------------------------------------
+
+
+def _api(user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def test_the_api_adds_and_changes_reference_data_through_the_same_services(
+    db, role_user, django_capture_on_commit_callbacks
+):
+    reader_type = DeviceTypeFactory(code="fingerprint-reader")
+    CapabilityFactory(code="fingerprint")
+    manager = _api(role_user("asset_manager"))
+    # a device model: 201, then 409 for the same again, 400 naming a bad field
+    response = manager.post(
+        "/api/v1/mobile/device-models/",
+        {
+            "device_type": "fingerprint-reader",
+            "manufacturer": "Crossmatch",
+            "name": "Lantern",
+            "capabilities": ["fingerprint"],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert (body["device_type"], body["capabilities"], body["version"], body["retired"]) == (
+        "fingerprint-reader",
+        ["fingerprint"],
+        1,
+        False,
+    )
+    again = manager.post(
+        "/api/v1/mobile/device-models/",
+        {"device_type": "fingerprint-reader", "manufacturer": "Crossmatch", "name": "Lantern"},
+        format="json",
+    )
+    assert again.status_code == 409
+    bad = manager.post("/api/v1/mobile/device-models/", {"device_type": "nope", "name": "X"}, format="json")
+    assert bad.status_code == 400 and "device_type" in str(bad.json())
+    # a change needs the version read
+    url = f"/api/v1/mobile/device-models/{body['id']}/"
+    assert manager.patch(url, {"name": "Lantern 2"}, format="json").status_code == 400
+    assert manager.patch(url, {"name": "Lantern 2", "version": 1}, format="json").json()["version"] == 2
+    assert manager.patch(url, {"name": "Lantern 3", "version": 1}, format="json").status_code == 409
+    # retire: the model first, then its type
+    type_url = f"/api/v1/mobile/device-type-records/{reader_type.pk}/"
+    assert manager.post(type_url + "retire/", {"reason": "Gone", "version": 1}, format="json").status_code == 400
+    assert manager.post(url + "retire/", {"reason": "Gone", "version": 2}, format="json").json()["retired"] is True
+    # a reader reads, and may not write
+    reader = _api(role_user("board"))
+    assert reader.get("/api/v1/mobile/device-models/").status_code == 200
+    assert reader.post("/api/v1/mobile/units/", {"code": "x", "name": "X"}, format="json").status_code == 403
+    assert not DeviceModel.objects.filter(name="X").exists()
+
+
+def test_the_api_sets_a_rule_from_a_month_and_changes_an_hourly_cost(db, role_user, django_capture_on_commit_callbacks):
+    rule = _small_estate()
+    manager = _api(role_user("asset_manager"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager.post(
+            "/api/v1/mobile/benefit-rules/",
+            {
+                "transaction_type": rule.transaction_type.code,
+                "role": "officer",
+                "minutes_saved": "12.00",
+                "effective_from": "2012-10",
+            },
+            format="json",
+        )
+    assert response.status_code == 201, response.json()
+    assert _computed("officer")[date(2012, 10, 1)].amount == Decimal("600.00")
+    rate = HourlyCost.objects.get(financial_year=FinancialYear(2012))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager.patch(
+            f"/api/v1/mobile/hourly-costs/{rate.pk}/", {"cost": "60.00", "version": 1}, format="json"
+        )
+    assert response.status_code == 200 and response.json()["cost"] == "60.00"
+    computed = _computed("officer")
+    assert (computed[date(2012, 9, 1)].amount, computed[date(2012, 10, 1)].amount) == (
+        Decimal("600.00"),
+        Decimal("1200.00"),
+    )
+    assert computed[date(2013, 4, 1)].amount == Decimal("600.00")  # 2013/14 keeps its own rate
+    assert (
+        manager.patch(f"/api/v1/mobile/hourly-costs/{rate.pk}/", {"cost": 60, "version": 2}, format="json").status_code
+        == 400
+    )
