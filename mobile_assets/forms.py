@@ -119,6 +119,10 @@ class ReferenceForm(GovUKFormMixin, forms.Form):
                 del self.fields[name]
         else:
             del self.fields["version"]
+        for name, field in self.fields.items():  # a missing answer names its field
+            if name != "version":
+                verb = "Choose" if isinstance(field, forms.ChoiceField | forms.ModelChoiceField) else "Enter"
+                field.error_messages["required"] = f"{verb} the {field.label[0].lower()}{field.label[1:]}."
 
 
 def _capabilities_field():

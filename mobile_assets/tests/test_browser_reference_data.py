@@ -28,7 +28,7 @@ def test_asset_manager_adds_a_reader_model_issues_it_and_changes_an_hourly_cost(
     page.get_by_role("link", name="Add a device model").click()
     page.get_by_label("Device type").select_option(label="Mobile fingerprint reader")
     page.get_by_role("button", name="Save").click()
-    assert "Model" in page.locator(".govuk-error-summary").inner_text()
+    assert "Enter the model." in page.locator(".govuk-error-summary").inner_text()
     page.get_by_label("Manufacturer").fill("Crossmatch")
     page.get_by_label("Model", exact=True).fill("Lantern")
     page.get_by_label("Fingerprint identification").check()

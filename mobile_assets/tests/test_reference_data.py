@@ -322,7 +322,7 @@ def test_the_asset_manager_adds_a_fingerprint_reader_model_through_its_page(db, 
     # an empty name: the error summary names the field, nothing is written
     page = client.post("/mobile/reference/device-models/add/", {"device_type": reader.pk, "name": ""})
     assert page.status_code == 200 and "There is a problem" in page.content.decode()
-    assert "This field is required" in page.content.decode() and not DeviceModel.objects.exists()
+    assert "Enter the model." in page.content.decode() and not DeviceModel.objects.exists()
     response = client.post(
         "/mobile/reference/device-models/add/",
         {"device_type": reader.pk, "manufacturer": "Crossmatch", "name": "Lantern", "capabilities": [prints.pk]},
