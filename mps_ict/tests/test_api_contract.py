@@ -77,7 +77,43 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
     "GET /api/v1/mobile/benefits/": {"to": "not before `from`"},
     "GET /api/v1/assembly/": {"question": "needed with format=csv (a file is one question)"},
     "POST /api/v1/savings/actuals/": {"initiative": "an initiative that exists, that the caller may see"},
-    "POST /api/v1/portfolio/status-updates/": {"project": "a project that exists, that the caller may see"},
+    "POST /api/v1/portfolio/status-updates/": {
+        "project": "a project that exists, that the caller may see",
+        # reached since projects can be added through the API (issue 14): the project's own figures decide
+        "month": "no update filed for that month already",
+        "narrative": "given when the forecast moves beyond the tolerance",
+        "forecast_change": "the whole-life forecast not below zero",
+    },
+    # programme managers' project records (issue 14): what the records or the other fields decide
+    **{
+        operation: {
+            "project": "a project that exists, that the caller may see",
+            "description": "not only spaces",
+            "responsible_officer": "not only spaces",
+            "measure": "not only spaces",
+            "target": "not only spaces",
+            "timescale": "not only spaces",
+            "realisation_end": "not before realisation_start",
+            "full_year_value": "not negative",
+        }
+        for operation in ("POST /api/v1/portfolio/benefits/", "PATCH /api/v1/portfolio/benefits/{id}/")
+    },
+    "POST /api/v1/portfolio/benefits/{id}/retire/": {"reason": "not only spaces", "benefit": "not retired already"},
+    **{
+        operation: {
+            "project": "a project that exists, that the caller may see",
+            "name": "not only spaces, and no other milestone of the project's has it",
+            "achieved_date": "not in the future",
+            "forecast_date": "a date (it may not be emptied)",
+        }
+        for operation in ("POST /api/v1/portfolio/milestones/", "PATCH /api/v1/portfolio/milestones/{id}/")
+    },
+    "PATCH /api/v1/portfolio/status-updates/{id}/": {
+        "month": "only the current reporting month's update may be amended",
+        "reason": "not only spaces",
+        "narrative": "given when the forecast moves beyond the tolerance",
+        "forecast_change": "the whole-life forecast not below zero",
+    },
     "POST /api/v1/savings/quarters/close/": {"quarter": "a quarter with figures, all of them approved"},
     "POST /api/v1/savings/quarters/reopen/": {
         "quarter": "a closed quarter, closed by someone other than the caller",
@@ -145,6 +181,42 @@ RULES_BEYOND_THE_SCHEMA |= {
     "GET /api/v1/savings/versions/compare/": {"from": "a version that exists", "to": "now, or a version that exists"},
     "POST /api/v1/savings/versions/": {"name": VERSION_NAME, "dated": "today or earlier"},
     "PATCH /api/v1/savings/versions/{id}/": {"name": VERSION_NAME},
+}
+# the portfolio office (issue 14 part 1): what the records as they stand, or the other fields, decide
+PROGRAMME_NAME = {"name": "no other programme has it (in any case), not only spaces"}
+PROJECT_FIELDS = {
+    "code": "no other project has it (in any case)",
+    "name": "not only spaces",
+    "category": "not only spaces",
+    "programme": "the name of a programme that exists",
+    "programme_manager": "the username of an active user with the programme manager role",
+    "budget_baseline": "not negative",
+    "budget_forecast": "not negative",
+}
+PROJECT = "/api/v1/portfolio/projects/{code}/"
+RULES_BEYOND_THE_SCHEMA |= {
+    "POST /api/v1/portfolio/programmes/": PROGRAMME_NAME,
+    "PATCH /api/v1/portfolio/programmes/{id}/": PROGRAMME_NAME,
+    "POST /api/v1/portfolio/projects/": PROJECT_FIELDS
+    | {"sro_name": "given with sro_started", "sro_started": "given with sro_name, not in the future"},
+    f"PATCH {PROJECT}": PROJECT_FIELDS,
+    f"POST {PROJECT}sro-changes/": {
+        "name": "not only spaces, and not the current SRO",
+        "started": "after the current SRO started (and any earlier one ended), not in the future",
+    },
+    f"POST {PROJECT}gates/": {
+        "name": "not only spaces, and no gate of that name awaiting a decision",
+        "requested": "not in the future",
+    },
+    f"POST {PROJECT}gates/{{gate_id}}/decide/": {"decided": "not before the request, not in the future"},
+    f"POST {PROJECT}assessments/": {
+        "rating": "a rating of the scale given",
+        "assessor_name": "not only spaces",
+        "assessed_on": "not in the future",
+    },
+    f"PUT {PROJECT}enables/": {
+        "initiatives": "references of initiatives that exist, that the caller may see, in use if newly linked"
+    },
 }
 PAGINATED = {"page_size": "`all` only with format=csv or format=xlsx"}
 AS_AT = {"as_at": "a day on or before today"}

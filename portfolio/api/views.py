@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -227,6 +228,7 @@ class BenefitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     export_filename = "benefits"
     queryset = Benefit.objects.all()
     http_method_names = ["get", "post", "patch", "head", "options"]
+    parser_classes = [JSONParser]  # JSON only: a form cannot say null for an empty date or value
 
     def get_queryset(self):
         return Benefit.objects.visible_to(self.request.user).select_related("project").order_by("project__code", "pk")
@@ -275,6 +277,7 @@ class MilestoneViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     export_filename = "milestones"
     queryset = Milestone.objects.all()
     http_method_names = ["get", "post", "patch", "head", "options"]
+    parser_classes = [JSONParser]  # JSON only: a form cannot say null for an empty date or value
 
     def get_queryset(self):
         return (
