@@ -58,7 +58,15 @@ from mps_ict.testing import walk_urls
 from mps_ict.tests.factories import UserFactory
 from portfolio import services as portfolio_services
 from portfolio.choices import Stage
-from portfolio.models import Benefit, PortfolioSnapshot, Project, SpendProfileLine, StatusUpdate
+from portfolio.models import (
+    Benefit,
+    Milestone,
+    PortfolioSnapshot,
+    Programme,
+    Project,
+    SpendProfileLine,
+    StatusUpdate,
+)
 from savings import services as savings_services
 from savings.models import (
     Category,
@@ -300,6 +308,11 @@ def _mark(kind: str) -> Secret:
                     for update in updates
                     for form in _api_forms(reverse("api:status-update-detail", kwargs={"pk": update.pk}))
                 ],
+                *[
+                    form
+                    for benefit in benefits
+                    for form in _api_forms(reverse("api:benefit-detail", kwargs={"pk": benefit.pk}))
+                ],
             ],
             rows=_rows(Project.objects.filter(pk=project.pk), spend, updates, benefits),
             seen_by_restricted=(own_api, [PROJECT, f"{PROJECT_BASELINE}"]),
@@ -315,7 +328,8 @@ def _mark(kind: str) -> Secret:
             f"benefit of {BENEFIT_OF} ({BENEFIT_DESCRIPTION})",
             texts={"description": BENEFIT_DESCRIPTION, "measure": BENEFIT_MEASURE},
             figures={"full-year value": benefit.full_year_value},
-            own_urls=[],  # a benefit has no page or endpoint of its own: it shows on its project's page
+            # a benefit has no page of its own (it shows on its project's page), but an endpoint
+            own_urls=_api_forms(reverse("api:benefit-detail", kwargs={"pk": benefit.pk})),
             rows=_rows(Benefit.objects.filter(pk=benefit.pk)),
             seen_by_restricted=(
                 reverse("portfolio:project", kwargs={"code": BENEFIT_OF}),
@@ -522,6 +536,12 @@ def _urls(reader, secret: Secret, snapshots: dict[str, int]) -> tuple[list[str],
     visible_projects = [p for p in Project.objects.order_by("code") if (Project, p.pk) not in hidden]
     visible_actuals = [a for a in QuarterlyActual.objects.order_by("pk") if (QuarterlyActual, a.pk) not in hidden]
     visible_updates = [u for u in StatusUpdate.objects.order_by("pk") if (StatusUpdate, u.pk) not in hidden]
+    visible_benefits = [
+        b
+        for b in Benefit.objects.order_by("pk")
+        if (Benefit, b.pk) not in hidden and (Project, b.project_id) not in hidden
+    ]
+    visible_milestones = [m for m in Milestone.objects.order_by("pk") if (Project, m.project_id) not in hidden]
     questions = range(1, 7)
     frozen = [snapshots["publication"], snapshots["full"]]
     quarters = [(year.start_year, 1) for year in (Y2013, Y2014, Y2015)]  # Q1 of 2013/14 has the actuals
@@ -549,6 +569,11 @@ def _urls(reader, secret: Secret, snapshots: dict[str, int]) -> tuple[list[str],
         ],
         "api:project-detail": [{"code": p.code} for p in visible_projects],
         "api:status-update-detail": [{"pk": u.pk} for u in visible_updates],
+        "api:benefit-detail": [{"pk": b.pk} for b in visible_benefits],  # issue 14: a register's rows
+        "api:milestone-detail": [{"pk": m.pk} for m in visible_milestones],
+        # issue 14: the portfolio office's programmes (a programme carries no marking of its own;
+        # the count of its projects is of those the reader may see)
+        "api:programme-detail": [{"pk": pk} for pk in Programme.objects.order_by("pk").values_list("pk", flat=True)],
         "api:savings-version-detail": [{"pk": pk} for pk in PlanVersion.objects.values_list("pk", flat=True)],
         "api:savings-target-detail": [
             {"financial_year": f"{year.start_year}-{year.start_year % 100 + 1:02d}"} for year in (Y2013, Y2014, Y2015)
