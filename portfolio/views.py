@@ -114,6 +114,7 @@ def project_list(request):
             "filterset": filterset,
             "page": page,
             "query": query,
+            "can_add": may_write(request.user, "portfolio:project-add"),  # the portfolio office (issue 14)
         },
     )
 

@@ -64,7 +64,9 @@ class WhatIfInput(serializers.Serializer):
 
 class ProjectOutput(serializers.ModelSerializer):
     programme = serializers.CharField(source="programme.name")
-    programme_manager = serializers.CharField(source="programme_manager.username", default=None)
+    programme_manager = serializers.CharField(
+        source="programme_manager.username", default=None, allow_null=True, help_text="Null until one is assigned"
+    )
     budget_baseline = MoneyField()
     budget_forecast = MoneyField()
     latest_dca = serializers.CharField(allow_null=True)

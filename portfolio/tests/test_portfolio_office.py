@@ -382,6 +382,7 @@ def test_links_to_change_are_shown_only_to_those_who_may_write(office, role_user
         page = client.get("/portfolio/projects/NEW-DC/").content.decode()
         assert ("Change the SRO" in page) is shown, role
         assert (client.get("/portfolio/projects/NEW-DC/sro/").status_code == 200) is shown, role
+        assert ("Add a project" in client.get("/portfolio/projects/").content.decode()) is shown, role
 
 
 def _grow(project, office, n, start=0):
