@@ -416,7 +416,7 @@ def benefit_rollup(*, start: date, end: date) -> int:
 def usage_rows_from_names(*, rows: list[dict]) -> list[UsageRow]:
     """Rows given by unit and transaction type (each by code or name, any case) and count, as the
     upload's rows; every unknown name and every repeated unit and type is refused, naming the row
-    (`rows.2.unit`, as the API names a row's field). Two queries."""
+    (`rows[2].unit`, as the API names a row's field). Two queries."""
     units, types = {}, {}
     for unit in OrganisationalUnit.objects.all():
         units[unit.code.lower()] = units[unit.name.lower()] = unit
@@ -427,13 +427,13 @@ def usage_rows_from_names(*, rows: list[dict]) -> list[UsageRow]:
         unit = units.get(str(row["unit"]).strip().lower())
         kind = types.get(str(row["transaction_type"]).strip().lower())
         if unit is None:
-            errors[f"rows.{index}.unit"] = [f'"{row["unit"]}" is not a borough or OCU.']
+            errors[f"rows[{index}].unit"] = [f'"{row["unit"]}" is not a borough or OCU.']
         if kind is None:
-            errors[f"rows.{index}.transaction_type"] = [f'"{row["transaction_type"]}" is not a transaction type.']
+            errors[f"rows[{index}].transaction_type"] = [f'"{row["transaction_type"]}" is not a transaction type.']
         if unit and kind:
             if (unit.pk, kind.pk) in seen:
-                errors[f"rows.{index}.unit"] = [
-                    f"{unit} / {kind} appears again (first in rows.{seen[unit.pk, kind.pk]})."
+                errors[f"rows[{index}].unit"] = [
+                    f"{unit} / {kind} appears again (first in rows[{seen[unit.pk, kind.pk]}])."
                 ]
             seen.setdefault((unit.pk, kind.pk), index)
             parsed.append(UsageRow(index, unit, kind, row["count"]))
@@ -1023,13 +1023,13 @@ def hourly_cost_set(
     role: str,
     financial_year: FinancialYear,
     cost: Decimal,
-    basis: str = "",
+    basis: str | None = None,
     version: int | None = None,
     reason: str = "",
 ) -> HourlyCost:
     """What an hour of a role costs in a financial year: a new rate (no `version`), or a change to
-    the year's rate (with the version read). The year's months are recomputed once the
-    transaction commits."""
+    the year's rate (with the version read; its basis stays unless one is given). The year's
+    months are recomputed once the transaction commits."""
     _require_asset_manager(user)
     if cost is None or cost <= 0:
         raise ValidationError({"cost": "Give the hourly cost in pounds, more than £0."})

@@ -50,6 +50,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from mobile_assets import models as mobile_models
 from mps_ict import access, money
 from mps_ict.charts import millions
 from mps_ict.financial_years import FinancialYear, Quarter
@@ -575,6 +576,22 @@ def _urls(reader, secret: Secret, snapshots: dict[str, int]) -> tuple[list[str],
         # the count of its projects is of those the reader may see)
         "api:programme-detail": [{"pk": pk} for pk in Programme.objects.order_by("pk").values_list("pk", flat=True)],
         "api:savings-version-detail": [{"pk": pk} for pk in PlanVersion.objects.values_list("pk", flat=True)],
+        # issue 14: the estate's reference data and rollout plan (no marking; a few of each)
+        **{
+            f"api:mobile-{name}-detail": [
+                {"pk": pk} for pk in model.objects.order_by("pk").values_list("pk", flat=True)[:3]
+            ]
+            for name, model in (
+                ("capability", mobile_models.Capability),
+                ("device-type", mobile_models.DeviceType),
+                ("device-model", mobile_models.DeviceModel),
+                ("unit", mobile_models.OrganisationalUnit),
+                ("vehicle", mobile_models.Vehicle),
+                ("benefit-rule", mobile_models.BenefitRule),
+                ("hourly-cost", mobile_models.HourlyCost),
+                ("rollout-line", mobile_models.RolloutPlanLine),
+            )
+        },
         "api:savings-target-detail": [
             {"financial_year": f"{year.start_year}-{year.start_year % 100 + 1:02d}"} for year in (Y2013, Y2014, Y2015)
         ],

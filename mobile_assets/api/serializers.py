@@ -1,6 +1,7 @@
+import re
 from datetime import date
-from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mobile_assets import selectors
@@ -122,6 +123,27 @@ class BenefitOutput(serializers.Serializer):
 # gives back the version read (409 if stale); nothing is deleted: retire/ and reinstate/ instead.
 
 
+MINUTES_PATTERN = r"^\d{1,5}(?:\.\d{1,2})?$"
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": MINUTES_PATTERN, "example": "7.50"})
+class MinutesField(serializers.DecimalField):
+    """Minutes saved per transaction as a decimal string, 0 or more: "7.50"."""
+
+    default_error_messages = {"format": 'Write the minutes like "7.50" (a string), not {value!r}.'}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 7)
+        kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("help_text", "Minutes of the role's time one transaction saves")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(MINUTES_PATTERN, data):
+            self.fail("format", value=data)
+        return super().to_internal_value(data)
+
+
 def _codes(model, many=False, **kwargs):
     if many:  # a JSON list of codes
         return serializers.ListField(child=_codes(model), **kwargs)
@@ -162,6 +184,8 @@ class CapabilityPatchInput(Input):
     reason = _reason()
     version = _version()
 
+    partial = property(lambda self: False, lambda self, value: None)  # the schema: version required
+
 
 class DeviceTypeRecordOutput(ReferenceOutput):
     capabilities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
@@ -185,6 +209,8 @@ class DeviceTypePatchInput(Input):
     capabilities = _codes(Capability, many=True, required=False, help_text="Capability codes (replaces them)")
     reason = _reason()
     version = _version()
+
+    partial = property(lambda self: False, lambda self, value: None)  # the schema: version required
 
 
 class DeviceModelOutput(ReferenceOutput):
@@ -221,6 +247,8 @@ class DeviceModelPatchInput(Input):
     reason = _reason()
     version = _version()
 
+    partial = property(lambda self: False, lambda self, value: None)  # the schema: version required
+
 
 class UnitOutput(ReferenceOutput):
     class Meta:
@@ -238,6 +266,8 @@ class UnitPatchInput(Input):
     name = serializers.CharField(max_length=120, required=False)
     reason = _reason()
     version = _version()
+
+    partial = property(lambda self: False, lambda self, value: None)  # the schema: version required
 
 
 class VehicleOutput(ReferenceOutput):
@@ -258,6 +288,8 @@ class VehiclePatchInput(Input):
     unit = _codes(OrganisationalUnit, required=False, help_text="The borough or OCU's code")
     reason = _reason()
     version = _version()
+
+    partial = property(lambda self: False, lambda self, value: None)  # the schema: version required
 
 
 class RetireInput(Input):
@@ -283,7 +315,7 @@ class BenefitRuleCreateInput(Input):
 
     transaction_type = _codes(TransactionType, help_text="The transaction's code")
     role = serializers.ChoiceField(choices=BenefitRole.choices)
-    minutes_saved = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=Decimal("0"))
+    minutes_saved = MinutesField()
     effective_from = MonthField(help_text="The month it takes effect from, e.g. 2013-04")
     reason = _reason()
 
@@ -291,9 +323,11 @@ class BenefitRuleCreateInput(Input):
 class BenefitRulePatchInput(Input):
     """Correct a rule's minutes over its own months."""
 
-    minutes_saved = serializers.DecimalField(max_digits=7, decimal_places=2, min_value=Decimal("0"))
+    minutes_saved = MinutesField()
     reason = _reason()
     version = _version()
+
+    partial = property(lambda self: False, lambda self, value: None)  # the schema: version required
 
 
 class HourlyCostOutput(serializers.ModelSerializer):
@@ -319,6 +353,8 @@ class HourlyCostPatchInput(Input):
     reason = _reason()
     version = _version()
 
+    partial = property(lambda self: False, lambda self, value: None)  # the schema: version required
+
 
 class RolloutLineOutput(serializers.ModelSerializer):
     device_type = serializers.CharField(source="device_type.code")
@@ -340,6 +376,8 @@ class RolloutLinePatchInput(Input):
     reason = _reason()
     version = _version()
 
+    partial = property(lambda self: False, lambda self, value: None)  # the schema: version required
+
 
 # --- Usage uploads with their completeness (issue 14 part 5) ------------------------------------------
 
@@ -359,12 +397,16 @@ class UsageCoverageOutput(serializers.Serializer):
 
 
 class UsageRowInput(Input):
+    """One figure: how many transactions of a type a unit made in the month."""
+
     unit = serializers.CharField(max_length=120, help_text="A borough or OCU, by code or name")
     transaction_type = serializers.CharField(max_length=120, help_text="By code or name")
     count = serializers.IntegerField(min_value=0, max_value=2_000_000_000)
 
 
 class UsageUploadInput(Input):
+    """A month's usage, replacing any held for it; at least one row, each unit and type once."""
+
     month = MonthField(help_text="The month the figures are for, e.g. 2013-03; its figures are replaced")
     rows = UsageRowInput(many=True, allow_empty=False, max_length=100_000)
     confirm_incomplete = serializers.BooleanField(

@@ -503,12 +503,14 @@ def test_the_api_sets_a_rule_from_a_month_and_changes_an_hourly_cost(db, role_us
         )
     assert response.status_code == 201, response.json()
     assert _computed("officer")[date(2012, 10, 1)].amount == Decimal("600.00")
+    HourlyCost.objects.filter(financial_year=FinancialYear(2012)).update(basis="Derived")
     rate = HourlyCost.objects.get(financial_year=FinancialYear(2012))
     with django_capture_on_commit_callbacks(execute=True):
         response = manager.patch(
             f"/api/v1/mobile/hourly-costs/{rate.pk}/", {"cost": "60.00", "version": 1}, format="json"
         )
     assert response.status_code == 200 and response.json()["cost"] == "60.00"
+    assert response.json()["basis"] == "Derived"  # a PATCH without a basis leaves it as it was
     computed = _computed("officer")
     assert (computed[date(2012, 9, 1)].amount, computed[date(2012, 10, 1)].amount) == (
         Decimal("600.00"),

@@ -73,6 +73,67 @@ FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 # relates two parameters, or that depends on the records as they stand. A 400 for a valid request
 # is accepted only when every error names one of its operation's fields here, each with the rule.
 RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
+    # the estate's reference data (issue 14 part 2): what the records as they stand decide
+    **{
+        f"POST /api/v1/mobile/{kind}/": {
+            "code": "some letters or numbers (it is slugified)",
+            "name": "not only spaces, no null characters",
+            "description": "no null characters",
+            "capabilities": "codes of capabilities that exist and are in use",
+            "device_type": "the code of a device type that exists and is in use",
+            "manufacturer": "no null characters",
+            "fleet_number": "not only spaces, no null characters",
+            "unit": "the code of a borough or OCU that exists and is in use",
+            "reason": "no null characters",
+        }
+        for kind in ("capabilities", "device-type-records", "device-models", "units", "vehicles")
+    },
+    **{
+        f"PATCH /api/v1/mobile/{kind}/{{id}}/": {
+            "name": "not only spaces, no null characters",
+            "description": "no null characters",
+            "capabilities": "codes of capabilities that exist and are in use",
+            "manufacturer": "no null characters",
+            "unit": "the code of a borough or OCU that exists and is in use",
+            "reason": "no null characters",
+        }
+        for kind in ("capabilities", "device-type-records", "device-models", "units", "vehicles")
+    },
+    **{
+        f"POST /api/v1/mobile/{kind}/{{id}}/{command}/": {
+            "reason": "not only spaces (to retire), no null characters",
+            "record": "retired or not as the command needs; a type retired only with no model in use",
+        }
+        for kind in ("capabilities", "device-type-records", "device-models", "units", "vehicles")
+        for command in ("retire", "reinstate")
+    },
+    "POST /api/v1/mobile/benefit-rules/": {
+        "transaction_type": "the code of a transaction type that exists",
+        "reason": "no null characters",
+    },
+    "PATCH /api/v1/mobile/benefit-rules/{id}/": {"reason": "no null characters"},
+    "POST /api/v1/mobile/hourly-costs/": {
+        "cost": "more than £0",
+        "basis": "no null characters",
+        "reason": "no null characters",
+    },
+    "PATCH /api/v1/mobile/hourly-costs/{id}/": {
+        "cost": "more than £0",
+        "basis": "no null characters",
+        "reason": "no null characters",
+    },
+    "POST /api/v1/mobile/rollout-plan/": {
+        "device_type": "the code of a device type that exists and is in use",
+        "reason": "no null characters",
+    },
+    "PATCH /api/v1/mobile/rollout-plan/{id}/": {"reason": "no null characters"},
+    # usage uploads (issue 14 part 5): names that exist, each pair once, the month's completeness
+    "POST /api/v1/mobile/usage/upload/": {
+        "rows": "at least one row",
+        "rows[].unit": "the code or name of a borough or OCU that exists; each unit and type once",
+        "rows[].transaction_type": "the code or name of a transaction type that exists",
+        "confirm_incomplete": "true when the rows lack a unit or transaction type of the last complete month",
+    },
     "GET /api/v1/financial-years/": {"to": "not before `from`"},
     "GET /api/v1/mobile/benefits/": {"to": "not before `from`"},
     "GET /api/v1/assembly/": {"question": "needed with format=csv (a file is one question)"},
