@@ -380,14 +380,14 @@ def test_the_api_names_each_bad_row_and_writes_nothing(estate, asset_manager):
     response = api.post("/api/v1/mobile/usage/upload/", body, format="json")
     assert response.status_code == 400
     fields = {error["field"] for error in response.json()["errors"]}
-    assert fields == {"rows.3.count"}  # the serializer's own checks first
+    assert fields == {"rows.3.count"}  # the serializer's own checks first (DRF names a list's row so)
     body["rows"][3]["count"] = 1
     response = api.post("/api/v1/mobile/usage/upload/", body, format="json")
     errors = {error["field"]: error["message"] for error in response.json()["errors"]}
     assert errors == {
-        "rows.0.unit": '"Atlantis" is not a borough or OCU.',
-        "rows.2.unit": "Lambeth / PNC check appears again (first in rows.1).",
-        "rows.3.transaction_type": '"Teleport" is not a transaction type.',
+        "rows[0].unit": '"Atlantis" is not a borough or OCU.',
+        "rows[2].unit": "Lambeth / PNC check appears again (first in rows[1]).",
+        "rows[3].transaction_type": '"Teleport" is not a transaction type.',
     }
     assert not UsageStatistic.objects.exists()
 
