@@ -163,7 +163,7 @@ def test_make_setup_run_again_changes_nothing_anyone_entered(loaded, settings):
     # and each loader said what it left as it was
     for area in ("Savings plan", "Capital portfolio", "Mobile estate"):
         assert f"{area}: Added nothing: every record was already there. Left as they are" in printed
-    assert "0 added, 8 already there and left exactly as they are" in printed
+    assert "0 added, 9 already there and left exactly as they are" in printed
     assert "http://127.0.0.1:8000/sign-in/" in printed
 
 
@@ -186,7 +186,7 @@ def test_a_seed_record_nobody_has_is_inserted_again_and_the_rest_left(loaded, se
     assert QualitativeBenefit.objects.filter(heading=heading).exists()
     assert User.objects.get(username="board").check_password("board-Kestrel-2013")
     assert "Savings plan: Added 1 plan target." in printed
-    assert "1 added, 7 already there" in printed
+    assert "1 added, 8 already there" in printed
     assert CapitalProgramme.objects.get(financial_year=FY12).budget == 206 * M
     assert Initiative.objects.get(reference="SAV-DC").cost_now == 17 * M
     assert Device.objects.get(asset_tag="PDA-00001").status == DeviceStatus.LOST
