@@ -2,6 +2,7 @@ import re
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from mps_ict.financial_years import (
     API_MONTH_EXAMPLE,
@@ -72,6 +73,13 @@ class MoneyField(serializers.DecimalField):
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(**kwargs)
+
+    def get_value(self, dictionary):
+        """A form field sent empty is an amount that is not one (the schema's pattern refuses it),
+        not a field left out: DRF would quietly read it as absent and take the default."""
+        if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "" and not self.allow_null:
+            return ""
+        return super().get_value(dictionary)
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or not re.fullmatch(MONEY_PATTERN, data):
