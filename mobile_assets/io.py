@@ -196,6 +196,7 @@ def devices_parse(*, upload) -> tuple[list[DeviceRow], list[RowError]]:
         label.lower(): value for value, label in DeviceStatus.choices
     }
     serial_owner = dict(Device.objects.values_list("serial_number", "asset_tag"))
+    model_of = dict(Device.objects.values_list("asset_tag", "model_id"))
     vehicles = {vehicle.fleet_number.upper(): vehicle for vehicle in Vehicle.objects.all()}
     parsed, errors, seen_tags, seen_serials = [], [], {}, {}
     for number, row in enumerate(rows[1:], start=2):
@@ -218,6 +219,8 @@ def devices_parse(*, upload) -> tuple[list[DeviceRow], list[RowError]]:
         model = models.get(str(cell.get("model") or "").strip().lower())
         if model is None:
             problems.append(("model", f'"{cell.get("model")}" is not a known device model.'))
+        elif model.retired_at is not None and model_of.get(tag) != model.pk:  # its own devices may stay
+            problems.append(("model", f"{model} is a retired model: no device is added to it or moved to it."))
         unit = None
         if str(cell.get("unit") or "").strip():
             unit = units.get(str(cell["unit"]).strip().lower())

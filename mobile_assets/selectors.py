@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Count, Exists, IntegerField, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum, When
 from django.db.models.functions import ExtractYear, TruncMonth
+from django.utils import timezone
 
 from mobile_assets.choices import BenefitRole, BenefitSource, DeviceStatus
 from mobile_assets.models import (
@@ -736,24 +737,41 @@ class UsageCoverage:
         )
 
 
-def _usage_covered(*, before: date | None = None) -> dict[date, tuple[frozenset[str], frozenset[str]]]:
+def _usage_covered(
+    *, before: date | None = None
+) -> tuple[dict[date, tuple[frozenset[str], frozenset[str]]], dict[str, date]]:
     """Per month with usage (before `before`, if given), oldest first: the names of the units and
-    of the transaction types it has figures for (two queries)."""
+    of the transaction types it has figures for; and the day each retired unit among them was
+    retired (two queries)."""
     usage = UsageStatistic.objects.all() if before is None else UsageStatistic.objects.filter(month__lt=before)
     units: dict[date, set[str]] = {}
     types: dict[date, set[str]] = {}
-    for month, name in usage.values_list("month", "unit__name").distinct().order_by():
+    retired: dict[str, date] = {}
+    for month, name, retired_at in usage.values_list("month", "unit__name", "unit__retired_at").distinct().order_by():
         units.setdefault(month, set()).add(name)
+        if retired_at is not None:
+            retired[name] = timezone.localdate(retired_at)
     for month, name in usage.values_list("month", "transaction_type__name").distinct().order_by():
         types.setdefault(month, set()).add(name)
-    return {month: (frozenset(units[month]), frozenset(types.get(month, ()))) for month in sorted(units)}
+    covered = {month: (frozenset(units[month]), frozenset(types.get(month, ()))) for month in sorted(units)}
+    return covered, retired
 
 
-def _coverage(month: date, covered: tuple[frozenset, frozenset], baseline: tuple[date, frozenset, frozenset] | None):
+def _coverage(
+    month: date,
+    covered: tuple[frozenset, frozenset],
+    baseline: tuple[date, frozenset, frozenset] | None,
+    retired: dict[str, date] | None = None,
+):
     units, types = covered
     if baseline is None:
         return UsageCoverage(month, None, len(units), len(types), len(units), len(types), (), ())
     compared_with, expected_units, expected_types = baseline
+    # a unit retired by the end of the month is not expected in it (nor, once retired, ever again)
+    next_month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    expected_units = frozenset(
+        name for name in expected_units if name not in (retired or {}) or retired[name] >= next_month
+    )
     return UsageCoverage(
         month,
         compared_with,
@@ -766,16 +784,18 @@ def _coverage(month: date, covered: tuple[frozenset, frozenset], baseline: tuple
     )
 
 
-def _coverage_history(before: date | None = None) -> tuple[list[UsageCoverage], tuple | None]:
+def _coverage_history(before: date | None = None) -> tuple[list[UsageCoverage], tuple | None, dict[str, date]]:
     """Each month's coverage, oldest first, each against the last complete month before it (so a
-    short month after a short month is still short), and that last complete month (two queries)."""
+    short month after a short month is still short), that last complete month, and when each
+    retired unit among them was retired (two queries)."""
     history, baseline = [], None
-    for month, covered in _usage_covered(before=before).items():
-        coverage = _coverage(month, covered, baseline)
+    months, retired = _usage_covered(before=before)
+    for month, covered in months.items():
+        coverage = _coverage(month, covered, baseline, retired)
         history.append(coverage)
         if not coverage.incomplete:
             baseline = (month, *covered)
-    return history, baseline
+    return history, baseline, retired
 
 
 def usage_completeness() -> list[UsageCoverage]:
@@ -793,5 +813,5 @@ def incomplete_usage_months(*, until: date | None = None) -> list[UsageCoverage]
 def usage_upload_coverage(*, month: date, units: set[str], transaction_types: set[str]) -> UsageCoverage:
     """What an upload for `month` would cover (the names of its units and transaction types),
     against the last complete month before it (two queries)."""
-    _, baseline = _coverage_history(before=month)
-    return _coverage(month, (frozenset(units), frozenset(transaction_types)), baseline)
+    _, baseline, retired = _coverage_history(before=month)
+    return _coverage(month, (frozenset(units), frozenset(transaction_types)), baseline, retired)

@@ -199,3 +199,23 @@ def test_only_the_mobile_team_uploads_the_register(estate, client, role_user):
     from mps_ict.testing import assert_access_by_role
 
     assert_access_by_role(client, role_user, "/mobile/devices/upload/")
+
+
+def test_a_retired_model_takes_no_new_device_but_keeps_its_own(estate, asset_manager):
+    from django.utils import timezone
+
+    # Given a device of a model since retired
+    device(estate, "PDA-1")
+    estate["model"].retired_at = timezone.now()
+    estate["model"].save()
+    # When the register comes back with that device and a new one of the retired model
+    parsed, errors = mobile_io.devices_parse(
+        upload=workbook(
+            ("PDA-1", "SN-PDA-1", "BlackBerry Bold 9790", "", "", "", "", ""),
+            ("PDA-9", "SN-PDA-9", "BlackBerry Bold 9790", "", "", "", "", ""),
+        )
+    )
+    # Then only the new device is refused, naming its row, column and why
+    assert [(e.row, e.column) for e in errors] == [(3, "Model")]
+    assert "retired model" in errors[0].message
+    assert [row.asset_tag for row in parsed] == ["PDA-1"]

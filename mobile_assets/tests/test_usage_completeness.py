@@ -89,6 +89,28 @@ def test_a_month_lacking_a_unit_or_type_of_the_last_complete_month_is_incomplete
     assert [c.month for c in selectors.incomplete_usage_months(until=date(2013, 2, 1))] == [date(2013, 2, 1)]
 
 
+def test_a_unit_retired_is_not_expected_from_the_month_it_was_retired_in(estate, asset_manager):
+    from datetime import UTC, datetime
+
+    # Given a complete January, and Camden retired on 20 February
+    save(estate, asset_manager, date(2013, 1, 1))
+    camden = estate["units"]["Camden"]
+    camden.retired_at = datetime(2013, 2, 20, 12, tzinfo=UTC)
+    camden.save()
+    # Then an upload for February or March without Camden is complete
+    without_camden = {"Barnet", "Lambeth"}
+    for month in (date(2013, 2, 1), date(2013, 3, 1)):
+        coverage = selectors.usage_upload_coverage(month=month, units=without_camden, transaction_types=set(TYPES))
+        assert not coverage.incomplete and coverage.expected_units == 2
+    # while January's own figures (before it was retired) still expected it
+    january = selectors.usage_upload_coverage(
+        month=date(2013, 1, 1), units=without_camden, transaction_types=set(TYPES)
+    )
+    assert january.compared_with is None  # nothing before January to compare with
+    save(estate, asset_manager, date(2013, 2, 1), units=("Barnet", "Lambeth"))  # saved without confirmation
+    assert not selectors.incomplete_usage_months()
+
+
 def test_an_incomplete_upload_is_refused_unless_confirmed_and_nothing_is_written(estate, asset_manager):
     save(estate, asset_manager, date(2013, 1, 1))
     save(estate, asset_manager, date(2013, 2, 1))
