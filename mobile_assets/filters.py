@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from mobile_assets.choices import DeviceStatus
-from mobile_assets.models import Device, UsageStatistic
+from mobile_assets.models import Device, UsageStatistic, Vehicle
 
 
 class DeviceFilter(django_filters.FilterSet):
@@ -43,3 +43,15 @@ class UsageFilter(django_filters.FilterSet):
     class Meta:
         model = UsageStatistic
         fields = ["month", "unit", "transaction_type"]
+
+
+class VehicleFilter(django_filters.FilterSet):
+    """The vehicles list: by fleet number (or its start), borough or OCU, and whether retired."""
+
+    q = django_filters.CharFilter(field_name="fleet_number", lookup_expr="istartswith", label="Fleet number")
+    unit = django_filters.CharFilter(field_name="unit__code", label="Borough or OCU")
+    retired = django_filters.BooleanFilter(field_name="retired_at", lookup_expr="isnull", exclude=True, label="Retired")
+
+    class Meta:
+        model = Vehicle
+        fields = ["q", "unit", "retired"]

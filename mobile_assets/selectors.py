@@ -249,6 +249,15 @@ def units() -> QuerySet:
     return OrganisationalUnit.objects.order_by("name")
 
 
+def vehicle_list() -> QuerySet:
+    """Every vehicle with its unit and how many devices are fitted to it now (one query a page)."""
+    return (
+        Vehicle.objects.select_related("unit")
+        .annotate(devices_fitted=Count("assignments", filter=Q(assignments__ended__isnull=True)))
+        .order_by("fleet_number")
+    )
+
+
 def pda_qualitative_benefits() -> QuerySet:
     """The benefits the PDA report gives in words or measures (empty if none are loaded)."""
     return QualitativeBenefit.objects.filter(device_type__code="pda").order_by("pk")

@@ -27,6 +27,7 @@ urlpatterns = [
     path("reference/device-models/<int:pk>/change/", views.device_model_change, name="device-model-change"),
     path("reference/units/add/", views.unit_add, name="unit-add"),
     path("reference/units/<int:pk>/change/", views.unit_change, name="unit-change"),
+    path("reference/vehicles/", views.vehicle_list, name="vehicle-list"),
     path("reference/vehicles/add/", views.vehicle_add, name="vehicle-add"),
     path("reference/vehicles/<str:fleet_number>/change/", views.vehicle_change, name="vehicle-change"),
     path("reference/<slug:kind>/<int:pk>/retire/", views.reference_retire, name="reference-retire"),

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from mobile_assets import charts, io, selectors, services
 from mobile_assets.choices import BenefitRole, DeviceStatus
-from mobile_assets.filters import DeviceFilter
+from mobile_assets.filters import DeviceFilter, VehicleFilter
 from mobile_assets.forms import (
     AssignForm,
     BenefitRuleForm,
@@ -334,6 +334,23 @@ def reference(request):
         request,
         "mobile_assets/reference.html",
         {"data": selectors.reference_data(), "can_change": may_write(request.user, "mobile_assets:device-type-add")},
+    )
+
+
+def vehicle_list(request):
+    """The fleet's vehicles, found by fleet number or borough, each with the devices fitted now and
+    a link to move or retire it for the asset manager."""
+    filterset, page, query = filtered_page(request, VehicleFilter, selectors.vehicle_list())
+    return render(
+        request,
+        "mobile_assets/vehicles.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": query,
+            "units": selectors.units(),
+            "can_change": may_write(request.user, "mobile_assets:vehicle-change"),
+        },
     )
 
 

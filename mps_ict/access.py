@@ -167,6 +167,7 @@ POLICY: dict[str, Access] = {
     "mobile_assets:usage-template": _page(MOBILE_TEAM),  # the upload's template: for those who upload
     # the estate's reference data and rollout plan: everyone reads them, the mobile team keeps them
     "mobile_assets:reference": _page(),
+    "mobile_assets:vehicle-list": _page(),
     "mobile_assets:capability-add": _form(MOBILE_TEAM),
     "mobile_assets:capability-change": _form(MOBILE_TEAM),
     "mobile_assets:device-type-add": _form(MOBILE_TEAM),

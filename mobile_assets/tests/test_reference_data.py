@@ -521,3 +521,28 @@ def test_the_api_sets_a_rule_from_a_month_and_changes_an_hourly_cost(db, role_us
         manager.patch(f"/api/v1/mobile/hourly-costs/{rate.pk}/", {"cost": 60, "version": 2}, format="json").status_code
         == 400
     )
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_vehicle_list_finds_vehicles_in_the_same_queries_whatever_its_size(
+    db, client, manager, role_user, django_assert_num_queries, size
+):
+    _reference_estate(size)
+    retired = VehicleFactory(fleet_number="ZZ00001", unit=UnitFactory())
+    services.reference_retire(record=retired, user=manager, version=retired.version, reason="Sold")
+    client.force_login(manager)
+    client.get("/mobile/reference/vehicles/")  # the session and the user's groups, once
+    with django_assert_num_queries(7):  # the session, user and role; the count, the page of vehicles, the units
+        page = client.get("/mobile/reference/vehicles/")
+    body = page.content.decode()
+    assert page.status_code == 200 and f"{size + 1} vehicles." in body
+    assert "Retired</strong>" in body and "/mobile/reference/vehicles/ZZ00001/change/" in body
+    # found by the start of its fleet number, or left out as retired
+    found = client.get("/mobile/reference/vehicles/", {"q": "zz0"}).content.decode()
+    assert "1 vehicle." in found and "ZZ00001" in found
+    in_use = client.get("/mobile/reference/vehicles/", {"retired": "false"}).content.decode()
+    assert f"{size} vehicles." in in_use and "ZZ00001" not in in_use
+    # a board member reads it, without the links to change
+    client.force_login(role_user("board"))
+    board = client.get("/mobile/reference/vehicles/").content.decode()
+    assert "ZZ00001" in board and "/change/" not in board and "Add a vehicle" not in board
