@@ -689,7 +689,7 @@ def project_update(*, project: Project, user, version: int | None, reason: str =
     unknown = set(changes) - PROJECT_EDITABLE_FIELDS
     if unknown:
         raise ValidationError({name: "This field cannot be changed here." for name in sorted(unknown)})
-    locked = Project.objects.select_for_update().select_related("programme_manager").get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).select_related("programme_manager").get(pk=project.pk)
     version_check(current=record_version(locked), expected=version, what=f"project {locked.code}")
     before = {name: getattr(locked, name) for name in changes}
     for name, value in changes.items():

@@ -183,6 +183,7 @@ class StatusUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     serializer_class = serializers.StatusUpdateOutput
     filterset_class = StatusUpdateFilter
     export_filename = "status-updates"
+    parser_classes = [JSONParser]  # JSON only: a form cannot tell an amount left empty from one left out
 
     def get_queryset(self):
         return (

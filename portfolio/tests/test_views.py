@@ -170,16 +170,17 @@ def test_the_project_list_filters_and_paginates(portfolio_seed, client, role_use
     assert bad.status_code == 200 and "There is a problem with the filters" in bad.content.decode()
 
 
-def test_a_form_posted_amount_left_empty_is_refused_not_read_as_nothing(portfolio_seed):
-    # Given a form (not JSON) whose optional forecast change is sent empty
+def test_a_status_update_is_filed_as_json_and_an_empty_amount_is_refused(portfolio_seed):
     client = APIClient()
     client.force_authenticate(User.objects.get(username="pm"))
     payload = {"project": "INF-02", "month": "2013-01-01", "dca": "green", "forecast_change": ""}
-    response = client.post("/api/v1/portfolio/status-updates/", payload, format="multipart")
-    # then it is refused naming the field, and nothing is filed
+    # a form cannot tell an amount left empty from one left out: JSON only
+    assert client.post("/api/v1/portfolio/status-updates/", payload, format="multipart").status_code == 415
+    # an amount sent empty is refused naming the field, and nothing is filed
+    response = client.post("/api/v1/portfolio/status-updates/", payload, format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "forecast_change"
     # while leaving it out takes the default: no change
     del payload["forecast_change"]
-    filed = client.post("/api/v1/portfolio/status-updates/", payload, format="multipart")
+    filed = client.post("/api/v1/portfolio/status-updates/", payload, format="json")
     assert filed.status_code == 201 and filed.json()["forecast_change"] == "0.00"
