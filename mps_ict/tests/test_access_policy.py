@@ -205,8 +205,10 @@ def test_a_programme_manager_files_status_updates_through_the_api_only_for_their
     client = APIClient()
     client.force_login(first)
     body = {"month": date(2013, 2, 1).isoformat(), "dca": "amber", "narrative": "On track.", "forecast_change": "0"}
-    theirs = client.post("/api/v1/portfolio/status-updates/", {**body, "project": projects[second.pk].code})
+    theirs = client.post(
+        "/api/v1/portfolio/status-updates/", {**body, "project": projects[second.pk].code}, format="json"
+    )
     assert theirs.status_code in (400, 403), theirs.content
     assert not StatusUpdate.objects.filter(project=projects[second.pk]).exists()
-    own = client.post("/api/v1/portfolio/status-updates/", {**body, "project": projects[first.pk].code})
+    own = client.post("/api/v1/portfolio/status-updates/", {**body, "project": projects[first.pk].code}, format="json")
     assert own.status_code == 201, own.content
