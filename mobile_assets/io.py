@@ -15,8 +15,8 @@ from mobile_assets.choices import DeviceStatus
 from mobile_assets.models import Device, DeviceModel, OrganisationalUnit, TransactionType, Vehicle
 from mobile_assets.services import DeviceRow, UsageRow
 from mps_ict.downloads import safe_cell, workbook_bytes
+from mps_ict.imports import RowError
 from mps_ict.money import parse_money
-from mps_ict.uploads import RowError
 
 COLUMNS = {"unit": "Unit", "transaction_type": "Transaction type", "count": "Count"}
 

@@ -37,8 +37,8 @@ from mps_ict.audit import audit_context, audited
 from mps_ict.conflicts import Conflict, version_check
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, add_months
+from mps_ict.imports import ImportRejected, RowError
 from mps_ict.loaders import LoadReport, upsert
-from mps_ict.uploads import ImportRejected, RowError
 
 BENEFIT_ROLLUP_TASK = "mobile_assets.benefit_rollup"  # mobile_assets.tasks.benefit_rollup_task
 PENNY = Decimal("0.01")

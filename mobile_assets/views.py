@@ -48,8 +48,8 @@ from mps_ict.audit import history_entries
 from mps_ict.downloads import xlsx_attachment
 from mps_ict.financial_years import FinancialYear
 from mps_ict.forms import add_service_errors
+from mps_ict.imports import ImportRejected
 from mps_ict.listing import filtered_page
-from mps_ict.uploads import ImportRejected
 
 
 def dashboard(request):

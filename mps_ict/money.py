@@ -1,5 +1,7 @@
 """Money: pounds as Decimal, formatted the way the Management Board reads it."""
 
+import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 PENNY = Decimal("0.01")
@@ -65,33 +67,66 @@ def format_compact(value) -> str:
     return format_pounds(amount)
 
 
-def parse_money(value) -> Decimal:
-    """Read an amount as finance staff type it: "£1,234.50", "1234.5", " 1,234 ", "(500)" (negative).
+_MAGNITUDES = {
+    "k": 1_000,
+    "thousand": 1_000,
+    "m": 1_000_000,
+    "mn": 1_000_000,
+    "million": 1_000_000,
+    "bn": 1_000_000_000,
+    "billion": 1_000_000_000,
+}
+_AMOUNT = re.compile(r"^(?P<sign>-?)(?P<whole>\d{1,3}(?:,\d{3})+|\d*)(?P<fraction>\.\d*)?(?P<magnitude>[a-z]*)$")
+AMOUNT_EXAMPLES = "pounds, like 1234.50, £1,234.50, (1,234) or £250k"
 
-    Raises ValueError with a message fit to show the user.
+
+def parse_money(value) -> Decimal:
+    """Read an amount as finance staff type it: "£1,234.50", "1234.5", " 1,234 ", "(500)" and
+    "-£500" (negative), "£250k", "1.2m", "£1.5 million" (a thousand, a million: the preview shows
+    the pounds it read). A number cell from a spreadsheet is taken as it is.
+
+    Raises ValueError with a message fit to show the user: what was found, and what is expected.
     """
     if isinstance(value, bool):
-        raise ValueError("Enter an amount in pounds, like 1234.50")
+        raise ValueError(f"Enter an amount in {AMOUNT_EXAMPLES}")
     if isinstance(value, (int, Decimal)):
         return to_pounds(value)
     if isinstance(value, float):  # a number cell read from a spreadsheet
-        return to_pounds(repr(value))
-    text = str(value or "").strip().replace("\u00a3", "").replace(",", "").replace(" ", "")
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f'"{value}" is not an amount of money; enter {AMOUNT_EXAMPLES}')
+        amount = Decimal(repr(value))
+        if amount != amount.quantize(PENNY) and abs(amount - amount.quantize(PENNY)) < Decimal("0.000001"):
+            amount = amount.quantize(PENNY)  # a formula's binary noise (0.1 + 0.2), not a fraction of a penny
+        if amount != amount.quantize(PENNY):
+            raise ValueError(f'"{value}" has fractions of a penny; use at most 2 decimal places')
+        return to_pounds(amount)
+    text = unicodedata.normalize("NFKC", str(value or "")).strip().lower()
+    for dash in ("\u2212", "\u2013", "\u2014"):
+        text = text.replace(dash, "-")
+    text = "".join(text.replace("\u00a3", "").replace("gbp", "").split())
     negative = text.startswith("(") and text.endswith(")")
-    text = text.strip("()")
-    if text.startswith(("−", "–")):
-        text = "-" + text[1:]
+    if negative:
+        text = text[1:-1]
     if not text:
-        raise ValueError("Enter an amount in pounds, like 1234.50")
+        raise ValueError(f"Enter an amount in {AMOUNT_EXAMPLES}")
+    if text.startswith("+"):
+        text = text[1:]
+    match = _AMOUNT.match(text)
+    if (
+        match is None
+        or not (match["whole"] or (match["fraction"] or ".")[1:])
+        or (match["magnitude"] and match["magnitude"] not in _MAGNITUDES)
+        or (negative and match["sign"])
+    ):
+        raise ValueError(f'"{value}" is not an amount of money; enter {AMOUNT_EXAMPLES}')
     try:
-        amount = Decimal(text)
+        amount = Decimal(match["whole"].replace(",", "") + (match["fraction"] or "") or "0")
     except InvalidOperation as error:
-        raise ValueError(f'"{value}" is not an amount of money; enter pounds, like 1234.50') from error
-    if not amount.is_finite():
-        raise ValueError(f'"{value}" is not an amount of money; enter pounds, like 1234.50')
+        raise ValueError(f'"{value}" is not an amount of money; enter {AMOUNT_EXAMPLES}') from error
+    amount *= _MAGNITUDES.get(match["magnitude"], 1)
     if amount != amount.quantize(PENNY):
         raise ValueError(f'"{value}" has fractions of a penny; use at most 2 decimal places')
-    return to_pounds(-amount if negative else amount)
+    return to_pounds(-amount if (negative or match["sign"]) else amount)
 
 
 def format_percent(fraction, *, places: int = 1) -> str:

@@ -16,10 +16,10 @@ from mps_ict.as_at import end_of_day
 from mps_ict.audit import audit_context, audited
 from mps_ict.conflicts import Conflict, StaleVersion, version_check
 from mps_ict.financial_years import FinancialYear, Quarter
+from mps_ict.imports import ImportRejected, RowError
 from mps_ict.loaders import LoadReport
 from mps_ict.marking import ProtectiveMarking
 from mps_ict.money import FORECAST_TOLERANCE_LABEL, forecast_beyond_tolerance
-from mps_ict.uploads import ImportRejected, RowError
 from savings.choices import ActualStatus
 from savings.models import (
     Category,

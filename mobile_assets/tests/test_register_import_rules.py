@@ -13,7 +13,7 @@ from mobile_assets import io as mobile_io
 from mobile_assets import services
 from mobile_assets.choices import DeviceStatus
 from mobile_assets.models import Assignment, Device, DeviceModel, DeviceType, OrganisationalUnit, Vehicle
-from mps_ict.uploads import ImportRejected
+from mps_ict.imports import ImportRejected
 
 HEADER = ["Asset tag", "Serial number", "Model", "Status", "Unit", "Collar number", "Vehicle", "Status date"]
 
