@@ -67,3 +67,28 @@ class AsAtForm(GovUKFormMixin, forms.Form):
         if as_at and as_at > timezone.localdate():
             raise ValidationError("The date must be today or in the past")
         return as_at
+
+
+class SpreadsheetForm(GovUKFormMixin, forms.Form):
+    """Every upload's form: the file (the import engine decides what it is, mps_ict/imports.py) and,
+    when two visible sheets have the upload's columns, which one to read."""
+
+    spreadsheet = forms.FileField(
+        label="Upload the spreadsheet",
+        help_text="An Excel workbook (.xlsx or .xls) or a CSV file, at most 20 MB. Title rows above the "
+        "header, columns in any order and a Total row are fine; hidden sheets are not read.",
+        error_messages={"required": "Choose the file to upload.", "empty": "The file is empty."},
+    )
+    sheet = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def __init__(self, *args, sheets: list[str] | None = None, label: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["spreadsheet"].label = label
+        if sheets:
+            self.fields["sheet"] = forms.ChoiceField(
+                label="Which sheet should be read?",
+                choices=[(name, name) for name in sheets],
+                widget=forms.RadioSelect,
+                error_messages={"invalid_choice": "Choose one of the sheets listed."},
+            )

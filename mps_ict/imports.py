@@ -68,6 +68,10 @@ class ImportRejected(Exception):  # noqa: N818 - reads as what happened
         self.errors = errors
 
 
+class StaleImport(ImportRejected):
+    """A confirm refused because records changed after the preview (the API's 409)."""
+
+
 class SheetChoiceNeeded(ImportRejected):
     """Two or more visible sheets have the upload's columns: the user says which one."""
 
@@ -817,6 +821,69 @@ class Preview:
             notes=payload.get("notes", {}),
             id=payload.get("id", ""),
         )
+
+
+def preview_refused(*, kind: str, scope: str, upload, rejected: ImportRejected) -> Preview:
+    """The preview of a file that could not be read at all: its name and the reasons."""
+    read = {
+        "file_name": getattr(upload, "name", "") or "the file",
+        "file_kind": "",
+        "sheet": None,
+        "header_row": None,
+        "columns": [],
+        "ignored_columns": [],
+        "hidden_sheets": [],
+        "other_sheets": [],
+        "totals": [],
+        "left_out": [],
+    }
+    notes = {"sheets": rejected.sheets} if isinstance(rejected, SheetChoiceNeeded) else {}
+    return Preview(kind=kind, scope=scope, read=read, rows=[], errors=list(rejected.errors), notes=notes)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A preview's column as the page shows it: its heading and how its values read."""
+
+    key: str
+    heading: str
+    kind: str = "text"  # "money", "count", "date" or "text"
+
+
+def _shown(value, kind: str) -> str:
+    if value in (None, ""):
+        return "—"
+    if kind == "money":
+        return money_text(value)
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "date":
+        return f"{date.fromisoformat(value):%d/%m/%Y}"
+    return str(value)
+
+
+def preview_table(preview: Preview, shown: list[Shown], *, limit: int = 500) -> dict:
+    """The preview's rows as the page shows them (the first `limit`; the rest counted): each value
+    as read, what was held before where it differs, and whether the row is new, changed or as held."""
+    rows = []
+    for row in preview.rows[:limit]:
+        cells = []
+        for column in shown:
+            now = _shown(row.values.get(column.key), column.kind)
+            was = _shown(row.was.get(column.key), column.kind) if row.was is not None else None
+            cells.append({"now": now, "was": was if was is not None and was != now else None, "kind": column.kind})
+        rows.append({"row": row.row, "key": row.key, "label": row.label, "change": row.change, "cells": cells})
+    counts = {
+        change: sum(1 for row in preview.rows if row.change == change) for change in ("new", "changed", "unchanged")
+    }
+    return {
+        "headings": [column.heading for column in shown],
+        "numeric": [column.kind in ("money", "count") for column in shown],
+        "rows": rows,
+        "more": max(0, len(preview.rows) - limit),
+        "counts": counts,
+        "to_write": counts["new"] + counts["changed"],
+    }
 
 
 def preview_keep(preview: Preview, *, user) -> Preview:

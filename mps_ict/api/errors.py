@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from mps_ict.conflicts import Conflict
+from mps_ict.imports import ImportRejected, StaleImport
 
 
 def _flatten(detail, prefix="") -> list[dict]:
@@ -46,6 +47,17 @@ def _from_django(error: DjangoValidationError) -> exceptions.ValidationError:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, ImportRejected):  # an upload: each error names its row and column
+        stale = isinstance(exc, StaleImport)
+        return Response(
+            {
+                "message": "The upload was not saved: records changed after the preview."
+                if stale
+                else f"The upload was not saved: {len(exc.errors)} problem(s).",
+                "errors": [{"field": error.column, "row": error.row, "message": error.message} for error in exc.errors],
+            },
+            status=status.HTTP_409_CONFLICT if stale else status.HTTP_400_BAD_REQUEST,
+        )
     conflict = isinstance(exc, Conflict)
     if isinstance(exc, DjangoValidationError):
         exc = _from_django(exc)
@@ -88,6 +100,9 @@ class FieldErrorOutput(serializers.Serializer):
         allow_null=True, help_text="The field or parameter at fault; null for the whole request"
     )
     message = serializers.CharField()
+    row = serializers.IntegerField(
+        required=False, help_text="An upload's errors only: the row as Excel numbers it (0: the file as a whole)"
+    )
 
 
 class ErrorOutput(serializers.Serializer):

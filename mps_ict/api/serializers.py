@@ -85,3 +85,89 @@ def as_at_moment(request):
     params = AsAtInput(data=request.query_params)
     params.is_valid(raise_exception=True)
     return moment(params.validated_data.get("as_at"))
+
+
+# --- Uploads through the import engine (mps_ict/imports.py) --------------------------------------
+
+
+class ImportInput(Input):
+    """An upload as the page takes it (multipart): the file, or the id of a preview to confirm."""
+
+    file = serializers.FileField(
+        required=False,
+        help_text="An Excel workbook (.xlsx, .xls) or CSV, at most 20 MB. Required unless preview_id is given",
+    )
+    dry_run = serializers.BooleanField(
+        default=False, help_text="true: read and check the file, save nothing, and answer the preview (200)"
+    )
+    sheet = serializers.CharField(
+        required=False, max_length=200, help_text="The sheet to read, when two visible sheets have the columns"
+    )
+    preview_id = serializers.UUIDField(
+        required=False,
+        help_text="Confirm a preview an earlier dry_run kept (its id): exactly its rows are written, or "
+        "nothing if any changed since (409 naming the row, the new value and who changed it)",
+    )
+
+    def validate(self, attrs):
+        if not attrs.get("file") and not attrs.get("preview_id"):
+            raise serializers.ValidationError({"file": "Send the file, or the preview_id of a preview to confirm."})
+        if attrs.get("file") and attrs.get("preview_id"):
+            raise serializers.ValidationError({"preview_id": "Send either the file or a preview_id, not both."})
+        return attrs
+
+
+class ImportColumnOutput(serializers.Serializer):
+    field = serializers.CharField(help_text="What the column holds")
+    header = serializers.CharField(help_text="Its header in the file")
+    letter = serializers.CharField(help_text="Its column letter")
+
+
+class ImportTotalOutput(serializers.Serializer):
+    number = serializers.IntegerField(help_text="The Total row, as Excel numbers it")
+    label = serializers.CharField()
+    stated = serializers.DictField(child=serializers.CharField(), help_text="Amounts the row states")
+    added_up = serializers.DictField(child=serializers.CharField(), help_text="What the rows above add up to")
+
+
+class ImportRowOutput(serializers.Serializer):
+    row = serializers.IntegerField(help_text="As Excel numbers it")
+    key = serializers.CharField(help_text="The record the row is for")
+    label = serializers.CharField(allow_blank=True)
+    values = serializers.DictField(help_text="The values as read and interpreted (amounts in pounds)")
+    was = serializers.DictField(allow_null=True, help_text="What the record held; null for a new one")
+    change = serializers.ChoiceField(choices=["new", "changed", "unchanged"])
+
+
+class ImportErrorOutput(serializers.Serializer):
+    row = serializers.IntegerField(help_text="As Excel numbers it; 0 for the file as a whole")
+    column = serializers.CharField(help_text="The column by its header in the file")
+    message = serializers.CharField()
+
+
+class ImportPreviewOutput(serializers.Serializer):
+    """What an upload read and will write (dry_run), or wrote."""
+
+    preview_id = serializers.CharField(
+        source="id", allow_blank=True, help_text="Confirm this preview with it (empty when it has errors)"
+    )
+    kind = serializers.CharField()
+    scope = serializers.CharField(help_text="What the upload replaces or adds to: a quarter, a month, the register")
+    file_name = serializers.CharField(source="read.file_name")
+    file_kind = serializers.CharField(source="read.file_kind", allow_blank=True)
+    sheet = serializers.CharField(source="read.sheet", allow_null=True)
+    header_row = serializers.IntegerField(source="read.header_row", allow_null=True)
+    columns = ImportColumnOutput(source="read.columns", many=True)
+    ignored_columns = serializers.ListField(source="read.ignored_columns", child=serializers.CharField())
+    hidden_sheets = serializers.ListField(source="read.hidden_sheets", child=serializers.CharField())
+    other_sheets = serializers.ListField(source="read.other_sheets", child=serializers.CharField())
+    totals = ImportTotalOutput(source="read.totals", many=True)
+    left_out = serializers.ListField(source="read.left_out", child=serializers.CharField())
+    rows = ImportRowOutput(many=True)
+    errors = ImportErrorOutput(many=True)
+    valid = serializers.SerializerMethodField()
+    committed = serializers.BooleanField(default=False)
+    saved = serializers.IntegerField(default=0, help_text="Records written (0 for a dry run)")
+
+    def get_valid(self, preview) -> bool:
+        return not preview.errors

@@ -2,13 +2,17 @@
 
 from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers
+from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mps_ict.api.errors import ErrorOutput
 from mps_ict.api.fields import FinancialYearField
 from mps_ict.api.pagination import PageNumberPagination
+from mps_ict.api.serializers import ImportPreviewOutput
 from mps_ict.financial_years import FinancialYear
+from mps_ict.imports import ImportRejected, preview_keep
 from mps_ict.marking import can_view_restricted
 from mps_ict.roles import role_label, roles_of
 
@@ -115,3 +119,55 @@ class FinancialYearListView(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(years, request, view=self)
         return paginator.get_paginated_response(FinancialYearOutput(page, many=True).data)
+
+
+class ImportConfirmOutput(serializers.Serializer):
+    committed = serializers.BooleanField(default=True)
+    saved = serializers.IntegerField(help_text="Records written")
+
+
+IMPORT_RESPONSES = {
+    200: ImportPreviewOutput,
+    201: ImportPreviewOutput,  # or ImportConfirmOutput, for a preview_id confirmed
+    400: ErrorOutput,
+    403: ErrorOutput,
+    409: ErrorOutput,
+}
+
+
+class ImportView(APIView):
+    """An upload through the API, as the page takes it: POST the file with dry_run=true for the
+    preview (200: what was read, each row with its interpreted values and what it replaces, every
+    error with its row and column); POST the file alone to check and write it at once (201), or
+    the preview_id of a dry run to write exactly that preview (409 if a row changed since). Errors
+    of a write are 400 (409 when records changed after the preview) in the API's error shape, each
+    with its row. A subclass says what it reads (`preview`) and how a kept preview is written
+    (`confirm`)."""
+
+    parser_classes = [MultiPartParser, FormParser]
+    input_serializer = None  # an ImportInput with the upload's own fields (the quarter, the month...)
+
+    def preview(self, request, params: dict):
+        raise NotImplementedError
+
+    def confirm(self, request, params: dict, preview_id) -> int:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        params = self.input_serializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        if data.get("preview_id"):
+            saved = self.confirm(request, data, data["preview_id"])
+            return Response(ImportConfirmOutput({"saved": saved}).data, status=status.HTTP_201_CREATED)
+        preview = self.preview(request, data)
+        if data["dry_run"]:
+            if not preview.errors:
+                preview_keep(preview, user=request.user)
+            return Response(ImportPreviewOutput(preview).data)
+        if preview.errors:
+            raise ImportRejected(preview.errors)
+        preview_keep(preview, user=request.user)
+        saved = self.confirm(request, data, preview.id)
+        answer = ImportPreviewOutput(preview).data | {"committed": True, "saved": saved}
+        return Response(answer, status=status.HTTP_201_CREATED)
