@@ -1343,3 +1343,99 @@ def _total_in_initiative():
             ],
         )
     )
+
+
+@case(
+    "csv_with_excel_sep_line",
+    "actuals.csv",
+    Read(
+        sheet=None,
+        header_row=2,
+        rows={3: values("SAV-DC", "1.00", "4000000.00"), 4: values("SAV-CC", "2.50", "4000000.00", "Dé jà vu")},
+        file_kind="CSV (semicolon-separated, UTF-8)",
+    ),
+    note='a CSV starting with Excel\'s "sep=;" line: the line is a title row, the header is row 2',
+)
+def _csv_sep_line():
+    return "sep=;\r\nReference;Actual;Forecast;Notes\r\nSAV-DC;1;4000000;\r\nSAV-CC;2.50;4000000;Dé jà vu\r\n".encode()
+
+
+@case(
+    "formula_calculated_as_empty_text",
+    "actuals with checks.xlsx",
+    Read(
+        sheet="Actuals",
+        header_row=1,
+        rows={
+            2: values("SAV-DC", "250000.00", "4000000.00"),
+            3: values("SAV-CC", "90000.00", "4000000.00", "Explain"),
+        },
+    ),
+    note='a commentary formula =IF(...,"",...) Excel calculated as empty text (<v></v>): blank, not "no calculated value"',
+    xfail=(
+        'Excel saves a formula whose result is empty text as t="str" with an empty <v></v>; the engine counts only '
+        "a non-empty <v> as a cached value, so the calculated blank is reported as a formula with no calculated value"
+    ),
+)
+def _formula_empty_text():
+    return xlsx(
+        SheetDef(
+            "Actuals",
+            [
+                [REF, ACTUAL, FORECAST, COMMENTARY],
+                ["SAV-DC", 250000, 4000000, '=IF(C2=4000000,"","Explain")'],
+                ["SAV-CC", 90000, 4000000, '=IF(C3=0,"","Explain")'],
+            ],
+            cached={"D2": "", "D3": "Explain"},
+        )
+    )
+
+
+@case(
+    "uncalculated_formula_named_as_typed",
+    "actuals from a script.xlsx",
+    Read(
+        sheet="Actuals",
+        header_row=1,
+        rows={2: values("SAV-DC", "!", "4000000.00")},
+        problems=(Err(2, "actual_saving", 'the cell holds a formula (=IF(C2>0,C2/16,"")) with no calculated value'),),
+    ),
+    note='an uncalculated formula holding ">" and quotes: named as typed in Excel, =IF(C2>0,C2/16,"")',
+    xfail=(
+        "the formula is taken from the sheet XML without unescaping it, so the message shows "
+        '=IF(C2&gt;0,C2/16,"") rather than the formula the user typed'
+    ),
+)
+def _formula_entities():
+    return xlsx(SheetDef("Actuals", [[REF, ACTUAL, FORECAST], ["SAV-DC", '=IF(C2>0,C2/16,"")', 4000000]]))
+
+
+@case(
+    "total_in_unheaded_margin_column",
+    "actuals from column B.xlsx",
+    Read(
+        sheet="Actuals",
+        header_row=2,
+        rows={3: values("SAV-DC", "1000.00", "4000000.00"), 4: values("SAV-CC", "2000.00", "4000000.00")},
+        left_out=('Row 5 ("Total") is a total',),
+        errors=(Err(5, "Actual (£)", 'The "Total" row says £4,000.00 but the rows above it add up to £3,000.00'),),
+    ),
+    note='a table starting in column B, "Total" typed in the unheaded margin column A: left out and checked',
+    xfail=(
+        "only label columns and headed columns left of the table are searched for a Total label, so a Total in "
+        "an unheaded margin column is read as a data row with no reference and its wrong sum goes unchecked"
+    ),
+)
+def _total_in_margin():
+    return xlsx(
+        SheetDef(
+            "Actuals",
+            [
+                ["Savings return, 2014/15 Q1"],
+                [None, REF, "Actual (£)", FORECAST],
+                [None, "SAV-DC", 1000, 4000000],
+                [None, "SAV-CC", 2000, 4000000],
+                ["Total", None, 4000, 8000000],
+            ],
+        )
+    )
