@@ -64,7 +64,7 @@ class ImportRejected(Exception):  # noqa: N818 - reads as what happened
     """An upload that cannot be written; `errors` names every row and column at fault."""
 
     def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} error(s)")
+        super().__init__("; ".join(f"Row {e.row}, {e.column}: {e.message}" if e.row else e.message for e in errors))
         self.errors = errors
 
 

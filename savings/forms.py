@@ -25,21 +25,6 @@ class ActualForm(GovUKFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class UploadForm(GovUKFormMixin, forms.Form):
-    spreadsheet = forms.FileField(
-        label="Upload the completed template",
-        help_text="The .xlsx file you downloaded for this quarter, filled in. At most 5 MB.",
-    )
-
-    def clean_spreadsheet(self):
-        spreadsheet = self.cleaned_data["spreadsheet"]
-        if spreadsheet.size > 5 * 1024 * 1024:
-            raise forms.ValidationError("The file is larger than 5 MB. Upload the template for one quarter.")
-        if not spreadsheet.name.lower().endswith(".xlsx"):
-            raise forms.ValidationError("Upload an .xlsx spreadsheet (the template you downloaded).")
-        return spreadsheet
-
-
 class ReopenForm(GovUKFormMixin, forms.Form):
     reason = forms.CharField(
         label="Why are you reopening this quarter?",

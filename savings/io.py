@@ -1,22 +1,37 @@
 """The quarterly actuals spreadsheet: a template pre-filled for one quarter, and its upload.
 
-Parsing reads every row through the same rules as the form and the API (services.actual_validate)
-and reports every error with its row and column; the write is services.actuals_import, one
-transaction for the whole file.
+The upload is read by the one import engine (mps_ict/imports.py): any workbook or CSV the
+template's columns can be found in, whatever its title rows, column order and names, Total row or
+hidden sheets. Every row goes through the same rules as the form and the API
+(services.actual_validate) and every error names its row and column; the preview is confirmed by
+services.actuals_confirm, exactly as shown or not at all, in one transaction.
 """
 
 from __future__ import annotations
 
-import zipfile
-from dataclasses import dataclass
+import re
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.exceptions import InvalidFileException
 
 from mps_ict.downloads import safe_cell, workbook_bytes
 from mps_ict.financial_years import Quarter
-from mps_ict.money import FORECAST_TOLERANCE_LABEL, parse_money
+from mps_ict.imports import (
+    CellProblem,
+    Column,
+    ImportRejected,
+    Preview,
+    PreviewRow,
+    RowError,
+    Shown,
+    TableSpec,
+    amount,
+    preview_refused,
+    read_table,
+    same_key,
+    text,
+)
+from mps_ict.money import FORECAST_TOLERANCE_LABEL
 from savings import selectors, services
 from savings.models import SavingsPlan
 
@@ -76,123 +91,249 @@ def actuals_template(*, plan: SavingsPlan, quarter: Quarter, user) -> bytes:
     return workbook_bytes(workbook)
 
 
-@dataclass(frozen=True)
-class ParsedRow:
-    row: int
-    reference: str
-    actual_saving: object
-    forecast_full_year: object
-    commentary: str
+ACTUALS_IMPORT = "savings-actuals"
+ACTUALS_SPEC = TableSpec(
+    what="the quarter's actuals",
+    columns=(
+        Column(
+            "reference",
+            COLUMNS["reference"],
+            (
+                "Ref",
+                "Ref no",
+                "Ref number",
+                "Reference number",
+                "Initiative ref",
+                "Initiative reference",
+                "Initiative ID",
+                "Saving ref",
+                "Savings ref",
+                "Savings reference",
+                "ID",
+                "Code",
+            ),
+            required=True,
+            label=True,
+        ),
+        Column("category", COLUMNS["category"], ("Savings category", "Area", "Theme"), fill_merged=True, label=True),
+        Column(
+            "initiative",
+            COLUMNS["initiative"],
+            ("Description", "Initiative name", "Initiative description", "Name", "Saving", "Savings initiative"),
+            fill_merged=True,
+            label=True,
+        ),
+        Column(
+            "planned",
+            COLUMNS["planned"],
+            ("Planned", "Plan", "Planned saving", "Planned savings", "Plan for the year", "Annual plan", "Budget"),
+            totalled=True,
+        ),
+        Column(
+            "actual_saving",
+            COLUMNS["actual_saving"],
+            (
+                "Actual",
+                "Actuals",
+                "Actual saving",
+                "Actual savings",
+                "Actual in quarter",
+                "Actual this quarter",
+                "Actual saving this quarter",
+                "Saving in quarter",
+                "Savings in quarter",
+                "Saving in the quarter",
+                "Quarter actual",
+                "Qtr actual",
+                "Actual to date",
+                "Achieved",
+            ),
+            required=True,
+            totalled=True,
+        ),
+        Column(
+            "forecast_full_year",
+            COLUMNS["forecast_full_year"],
+            (
+                "Forecast",
+                "Full year forecast",
+                "FY forecast",
+                "Forecast full year",
+                "Forecast for the year",
+                "Year forecast",
+                "Annual forecast",
+                "Forecast outturn",
+                "Outturn",
+                "Full year",
+            ),
+            required=True,
+            totalled=True,
+        ),
+        Column(
+            "commentary",
+            COLUMNS["commentary"],
+            ("Comment", "Comments", "Notes", "Note", "Explanation", "Narrative", "Remarks", "Commentary on forecast"),
+            fill_merged=True,
+        ),
+    ),
+)
+ACTUALS_SHOWN = [
+    Shown("actual_saving", "Actual saving", "money"),
+    Shown("forecast_full_year", "Full-year forecast", "money"),
+    Shown("commentary", "Commentary"),
+]
 
 
-def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+def _stated_quarter(table) -> tuple[int, str] | None:
+    """A quarter the title rows state ("Quarter: 2014/15 Q2", or the template's B2): (row, label)."""
+    for index, row in enumerate(table.above_header, start=1):
+        for value in row:
+            if isinstance(value, str) and re.search(r"\bQ[1-4]\b", value, re.IGNORECASE):
+                match = re.search(r"(\d{4}\s*[/-]\s*\d{2,4})\s*Q\s*([1-4])", value, re.IGNORECASE)
+                if match:
+                    return index, f"{match.group(1).replace(' ', '')} Q{match.group(2)}"
+    return None
 
 
-def actuals_parse(
-    *, upload, plan: SavingsPlan, quarter: Quarter, user
-) -> tuple[list[tuple[int, services.ActualInput]], list[services.RowError]]:
-    """Read an uploaded template. Returns the rows to save and every error found (row, column)."""
-    errors: list[services.RowError] = []
+def actuals_preview(*, upload, plan: SavingsPlan, quarter: Quarter, user, sheet: str | None = None) -> Preview:
+    """Read an upload of the quarter's actuals into the preview its confirm writes: each row's figures as
+    read (amounts as people type them), what the initiative holds now, and the version it was read
+    against; every problem with its row and column. Only initiatives the user may see are matched.
+    Rows whose figures are already held are left as they are; a row with neither amount is not reported."""
+    scope = quarter.label
     try:
-        workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return [], [
-            services.RowError(0, "File", "This is not an .xlsx spreadsheet. Upload the template you downloaded.")
-        ]
-    sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
-    workbook.close()
-
-    # The quarter the file was made for must be the quarter being uploaded to.
-    stated_quarter = _text(rows[1][1]) if len(rows) > 1 and len(rows[1]) > 1 else ""
-    try:
-        if Quarter.parse(stated_quarter) != quarter:
-            errors.append(
-                services.RowError(
-                    2,
-                    "Quarter",
-                    f"This file is for {stated_quarter}, not {quarter}. Download the template for {quarter}.",
+        table = read_table(upload, ACTUALS_SPEC, sheet=sheet)
+    except ImportRejected as rejected:
+        return preview_refused(kind=ACTUALS_IMPORT, scope=scope, upload=upload, rejected=rejected)
+    errors = list(table.errors)
+    stated = _stated_quarter(table)
+    if stated is not None:
+        try:
+            if Quarter.parse(stated[1]) != quarter:
+                errors.append(
+                    RowError(
+                        stated[0],
+                        "Quarter",
+                        f"This file is for {stated[1]}, not {quarter}: upload it to {stated[1]}, or download "
+                        f"the template for {quarter}.",
+                    )
                 )
-            )
-    except ValueError:
-        errors.append(
-            services.RowError(
-                2, "Quarter", f'"{stated_quarter}" is not a quarter; the template says, for example, {quarter}.'
-            )
-        )
-
-    header_index = next(
-        (index for index, row in enumerate(rows[:20]) if row and _text(row[0]).lower() == "reference"), None
-    )
-    if header_index is None:
-        errors.append(services.RowError(HEADER_ROW, "Reference", 'No header row starting "Reference" was found.'))
-        return [], errors
-    headers = [_text(cell).lower() for cell in rows[header_index]]
-    positions = {}
-    for key, title in COLUMNS.items():
-        if title.lower() in headers:
-            positions[key] = headers.index(title.lower())
-    missing = [COLUMNS[key] for key in REQUIRED_COLUMNS if key not in positions]
-    if missing:
-        errors.append(services.RowError(header_index + 1, ", ".join(missing), "Column missing from the header row."))
-        return [], errors
-
-    initiatives = {
-        row.initiative.reference: row for row in selectors.quarter_rows(plan=plan, quarter=quarter, user=user)
-    }
+        except ValueError:
+            pass  # a title that only looks like a quarter says nothing
+    quarter_rows = selectors.quarter_rows(plan=plan, quarter=quarter, user=user)
+    by_reference = {same_key(row.initiative.reference): row for row in quarter_rows}
+    checks = services.actual_checks(plan=plan, quarter=quarter, initiatives=[row.initiative for row in quarter_rows])
     seen: dict[str, int] = {}
-    parsed: list[tuple[int, services.ActualInput]] = []
-
-    def cell(row, key):
-        index = positions.get(key)
-        return row[index] if index is not None and index < len(row) else None
-
-    for index, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        if row is None or all(_text(value) == "" for value in row):
-            continue  # blank rows (trailing or between) are ignored
-        reference = _text(cell(row, "reference"))
-        actual_raw, forecast_raw = cell(row, "actual_saving"), cell(row, "forecast_full_year")
+    rows: list[PreviewRow] = []
+    for line in table.rows:
+        number = line.number
+        try:
+            reference = text(line["reference"])
+        except CellProblem as problem:
+            errors.append(table.problem(number, "reference", f"{problem}."))
+            continue
+        figures = {}
+        for key in ("actual_saving", "forecast_full_year"):
+            try:
+                figures[key] = amount(line[key])
+            except CellProblem as problem:
+                errors.append(table.problem(number, key, _sentence(problem)))
+                figures[key] = "?"
+        try:
+            commentary = text(line["commentary"])
+        except CellProblem as problem:
+            errors.append(table.problem(number, "commentary", _sentence(problem)))
+            commentary = ""
         if not reference:
-            errors.append(services.RowError(index, COLUMNS["reference"], "Reference is empty."))
+            if any(value is not None for value in figures.values()):
+                errors.append(
+                    table.problem(
+                        number, "reference", "Reference is empty: give the initiative's reference, like SAV-CC."
+                    )
+                )
             continue
-        if reference not in initiatives:
+        match = by_reference.get(same_key(reference))
+        if match is None:
             errors.append(
-                services.RowError(index, COLUMNS["reference"], f'"{reference}" is not an initiative of this plan.')
-            )
-            continue
-        if reference in seen:
-            errors.append(
-                services.RowError(
-                    index, COLUMNS["reference"], f"{reference} appears again (first on row {seen[reference]})."
+                table.problem(
+                    number, "reference", f'"{reference}" is not an initiative of this plan: check the reference.'
                 )
             )
             continue
-        seen[reference] = index
-        if _text(actual_raw) == "" and _text(forecast_raw) == "":
-            continue  # not reported this quarter
-        amounts = {}
-        for key, raw in (("actual_saving", actual_raw), ("forecast_full_year", forecast_raw)):
-            if _text(raw) == "":
-                errors.append(services.RowError(index, COLUMNS[key], "Enter an amount in pounds."))
-                continue
-            try:
-                amounts[key] = parse_money(raw)
-            except ValueError as error:
-                errors.append(services.RowError(index, COLUMNS[key], str(error)))
-        if len(amounts) < 2:
+        canonical = match.initiative.reference
+        if canonical in seen:
+            errors.append(
+                table.problem(number, "reference", f"{canonical} appears again (first on row {seen[canonical]}).")
+            )
             continue
-        existing = initiatives[reference]
-        candidate = services.ActualInput(
-            existing.initiative, amounts["actual_saving"], amounts["forecast_full_year"], _text(cell(row, "commentary"))
+        seen[canonical] = number
+        if "?" in figures.values():
+            continue
+        actual, forecast = figures["actual_saving"], figures["forecast_full_year"]
+        if actual is None and forecast is None:
+            continue  # not reported this quarter
+        if actual is None or forecast is None:
+            missing = "actual_saving" if actual is None else "forecast_full_year"
+            errors.append(
+                table.problem(
+                    number,
+                    missing,
+                    "Enter this amount too: a row needs both the actual saving and the full-year forecast.",
+                )
+            )
+            continue
+        existing = match.actual
+        was = (
+            {
+                "actual_saving": str(existing.actual_saving),
+                "forecast_full_year": str(existing.forecast_full_year),
+                "commentary": existing.commentary,
+            }
+            if existing is not None
+            else None
         )
+        values = {"actual_saving": str(actual), "forecast_full_year": str(forecast), "commentary": commentary}
+        basis = f"{existing.pk}:{existing.version}" if existing is not None else ""
+        if existing is not None and (existing.actual_saving, existing.forecast_full_year, existing.commentary) == (
+            actual,
+            forecast,
+            commentary,
+        ):
+            rows.append(PreviewRow(number, canonical, match.initiative.description, values, was, basis, "unchanged"))
+            continue
+        candidate = services.ActualInput(match.initiative, actual, forecast, commentary)
         for field_name, message in services.actual_validate(
-            row=candidate, quarter=quarter, existing=existing.actual
+            row=candidate, quarter=quarter, existing=existing, checks=checks
         ).items():
-            errors.append(services.RowError(index, services.COLUMN_OF_FIELD.get(field_name, field_name), message))
-        parsed.append((index, candidate))
-    if not parsed and not errors:
-        errors.append(
-            services.RowError(header_index + 2, COLUMNS["actual_saving"], "The file has no figures to upload.")
+            errors.append(RowError(number, _column_of(table, field_name), message))
+        rows.append(
+            PreviewRow(
+                number, canonical, match.initiative.description, values, was, basis, "changed" if existing else "new"
+            )
         )
-    return parsed, errors
+    if not errors and not any(row.change != "unchanged" for row in rows):
+        errors.append(
+            RowError(
+                0,
+                "File",
+                "Every figure in the file is already held: there is nothing to save."
+                if rows
+                else f"The file has no figures to upload: fill in {table.column('actual_saving')} and "
+                f"{table.column('forecast_full_year')} for the initiatives you are reporting.",
+            )
+        )
+    return Preview(kind=ACTUALS_IMPORT, scope=scope, read=table.describe(), rows=rows, errors=errors)
+
+
+def _sentence(problem: CellProblem) -> str:
+    message = str(problem)
+    message = message[0].upper() + message[1:] if message else message
+    return message if message.endswith(".") else f"{message}."
+
+
+def _column_of(table, field_name: str) -> str:
+    if field_name in ("actual_saving", "forecast_full_year", "commentary"):
+        return table.column(field_name)
+    if field_name == "quarter":
+        return "Quarter"
+    return table.column("reference")

@@ -11,15 +11,18 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from mps_ict.as_at import end_of_day
 from mps_ict.audit import audit_context, audited
 from mps_ict.conflicts import Conflict, StaleVersion, version_check
+from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, Quarter
-from mps_ict.imports import ImportRejected, RowError
+from mps_ict.imports import ImportRejected, RowError, StaleImport, changed_by, hold, preview_take, stale_error
 from mps_ict.loaders import LoadReport
 from mps_ict.marking import ProtectiveMarking
-from mps_ict.money import FORECAST_TOLERANCE_LABEL, forecast_beyond_tolerance
+from mps_ict.money import FORECAST_TOLERANCE_LABEL, forecast_beyond_tolerance, format_pounds
+from mps_ict.request_context import current_request_id
 from savings.choices import ActualStatus
 from savings.models import (
     Category,
@@ -603,8 +606,43 @@ def forecast_reference(*, initiative: Initiative, quarter: Quarter, exclude_pk=N
     )
 
 
-def actual_validate(*, row: ActualInput, quarter: Quarter, existing: QuarterlyActual | None) -> dict[str, str]:
-    """Every rule a quarterly actual must meet, as {field: message}; empty when it is valid."""
+@dataclass(frozen=True)
+class ActualChecks:
+    """What actual_validate would otherwise look up for each row, looked up once for many rows
+    (an upload): whether the quarter is closed, and each initiative's forecast reference."""
+
+    closed: bool
+    references: dict[int, Decimal | None]  # initiative id -> what a new forecast is compared with
+
+
+def actual_checks(*, plan: SavingsPlan, quarter: Quarter, initiatives: list[Initiative]) -> ActualChecks:
+    """The checks of a quarter for many initiatives at once (three queries): the latest approved
+    forecast earlier in the year, else the planned saving for the year (as forecast_reference)."""
+    ids = [initiative.pk for initiative in initiatives]
+    references: dict[int, Decimal | None] = dict(
+        SavingsProfile.objects.filter(initiative__in=ids, financial_year=quarter.financial_year).values_list(
+            "initiative_id", "planned_saving"
+        )
+    )
+    earlier = (
+        QuarterlyActual.objects.filter(
+            initiative__in=ids,
+            financial_year=quarter.financial_year,
+            quarter__lt=quarter.number,
+            status=ActualStatus.APPROVED,
+        )
+        .order_by("initiative_id", "quarter")
+        .values_list("initiative_id", "forecast_full_year")
+    )
+    references.update(dict(earlier))  # ordered by quarter: the latest approved one is kept
+    return ActualChecks(quarter_is_closed(plan=plan, quarter=quarter), references)
+
+
+def actual_validate(
+    *, row: ActualInput, quarter: Quarter, existing: QuarterlyActual | None, checks: ActualChecks | None = None
+) -> dict[str, str]:
+    """Every rule a quarterly actual must meet, as {field: message}; empty when it is valid.
+    `checks` (actual_checks) saves an upload a query or two per row."""
     errors: dict[str, str] = {}
     if row.actual_saving < 0:
         errors["actual_saving"] = "Actual saving must not be negative."
@@ -614,15 +652,22 @@ def actual_validate(*, row: ActualInput, quarter: Quarter, existing: QuarterlyAc
         errors["initiative"] = (
             f"{row.initiative.reference} is withdrawn from the plan: reinstate it before entering figures for it."
         )
-    if quarter_is_closed(plan=row.initiative.category.plan, quarter=quarter):
+    closed = (
+        checks.closed if checks is not None else quarter_is_closed(plan=row.initiative.category.plan, quarter=quarter)
+    )
+    if closed:
         errors["quarter"] = f"{quarter} is closed; its actuals are locked."
     elif existing is not None and not existing.editable:
         errors["status"] = f"This actual is {existing.get_status_display().lower()} and can no longer be changed." + (
             " Propose a correction on the figure's page instead." if existing.status == ActualStatus.APPROVED else ""
         )
     if "forecast_full_year" not in errors and not row.commentary.strip():
-        reference = forecast_reference(
-            initiative=row.initiative, quarter=quarter, exclude_pk=existing.pk if existing else None
+        reference = (
+            checks.references.get(row.initiative.pk)
+            if checks is not None
+            else forecast_reference(
+                initiative=row.initiative, quarter=quarter, exclude_pk=existing.pk if existing else None
+            )
         )
         if reference is not None and forecast_beyond_tolerance(reference=reference, forecast=row.forecast_full_year):
             errors["commentary"] = (
@@ -1098,22 +1143,122 @@ COLUMN_OF_FIELD = {
 }
 
 
+def _actual_in_words(actual: QuarterlyActual) -> str:
+    return (
+        f"actual {format_pounds(actual.actual_saving, pence=True)}, forecast "
+        f"{format_pounds(actual.forecast_full_year, pence=True)} ({actual.get_status_display().lower()})"
+    )
+
+
 @audited
 @transaction.atomic
-def actuals_import(*, rows: list[tuple[int, ActualInput]], quarter: Quarter, user, reason: str = "") -> int:
-    """Save every row as a draft in one transaction: any error and nothing is written."""
+def actuals_confirm(*, preview_id, plan: SavingsPlan, quarter: Quarter, user, reason: str = "") -> int:
+    """Write a kept preview of the quarter's actuals (savings.io.actuals_preview) exactly as it
+    showed them, as drafts, or nothing: confirms of the quarter go one at a time, and if any row's
+    figures changed after the preview (by the form, the API, another upload) the confirm is refused
+    naming the row, the new figures and who changed them (StaleImport). The rules are checked again
+    (the quarter may have closed meanwhile). New figures and changes are written in bulk, each with
+    its line in the audit trail. Returns how many figures were written."""
+    if not user.has_perm("savings.change_quarterlyactual"):
+        raise PermissionDenied("Only finance staff may enter actuals.")
+    preview = preview_take(preview_id=preview_id, kind="savings-actuals", user=user)
+    if preview.scope != quarter.label:
+        raise ImportRejected(
+            [RowError(0, "Quarter", f"This preview is for {preview.scope}, not {quarter}: upload the file again.")]
+        )
+    hold(f"savings-actuals:{plan.pk}:{quarter.label}")
+    read = preview.read
+    reference_column = next((c["header"] for c in read.get("columns", []) if c["field"] == "reference"), "Reference")
+    column_of = {c["field"]: c["header"] for c in read.get("columns", [])}
+    initiatives = {
+        initiative.reference: initiative
+        for initiative in Initiative.objects.visible_to(user)
+        .filter(category__plan=plan, reference__in=[row.key for row in preview.rows])
+        .select_related("category__plan")
+    }
+    current = {
+        actual.initiative_id: actual
+        for actual in QuarterlyActual.objects.select_for_update(of=("self",))
+        .filter(
+            initiative__in=[i.pk for i in initiatives.values()],
+            financial_year=quarter.financial_year,
+            quarter=quarter.number,
+        )
+        .exclude(status=ActualStatus.SUPERSEDED)
+        .order_by("revision")  # the open revision, always the latest, is the one kept
+    }
     errors: list[RowError] = []
-    for row_number, row in rows:
-        try:
-            with transaction.atomic():  # an upload upserts drafts (the template carries no versions)
-                existing = _actual_locked(initiative=row.initiative, quarter=quarter)
-                _actual_write(existing=existing, row=row, quarter=quarter, user=user)
-        except ValidationError as error:
-            for field_name, messages in error.message_dict.items():
-                errors.extend(RowError(row_number, COLUMN_OF_FIELD.get(field_name, field_name), m) for m in messages)
+    stale: list[RowError] = []
+    for row in preview.rows:
+        initiative = initiatives.get(row.key)
+        if initiative is None:
+            errors.append(
+                RowError(row.row, reference_column, f"{row.key} is no longer available to you: upload the file again.")
+            )
+            continue
+        existing = current.get(initiative.pk)
+        now = f"{existing.pk}:{existing.version}" if existing is not None else ""
+        if now != row.basis:
+            stale.append(
+                stale_error(
+                    row,
+                    reference_column,
+                    _actual_in_words(existing) if existing is not None else "without figures (they were removed)",
+                    changed_by(existing) if existing is not None else "someone",
+                )
+            )
+    if stale:
+        raise StaleImport(stale)
     if errors:
         raise ImportRejected(errors)
-    return len(rows)
+    writes = preview.to_write
+    checks = actual_checks(plan=plan, quarter=quarter, initiatives=[initiatives[row.key] for row in writes])
+    to_create, to_update = [], []
+    for row in writes:
+        initiative = initiatives[row.key]
+        existing = current.get(initiative.pk)
+        candidate = ActualInput(
+            initiative,
+            Decimal(row.values["actual_saving"]),
+            Decimal(row.values["forecast_full_year"]),
+            row.values["commentary"],
+        )
+        problems = actual_validate(row=candidate, quarter=quarter, existing=existing, checks=checks)
+        for field_name, message in problems.items():
+            column = column_of.get(field_name) or (reference_column if field_name not in ("quarter",) else "Quarter")
+            errors.append(RowError(row.row, column, message))
+        if problems:
+            continue
+        actual = existing or QuarterlyActual(
+            initiative=initiative, financial_year=quarter.financial_year, quarter=quarter.number
+        )
+        actual.actual_saving, actual.forecast_full_year = candidate.actual_saving, candidate.forecast_full_year
+        actual.commentary = candidate.commentary.strip()
+        actual.entered_by, actual.status = user, ActualStatus.DRAFT
+        if existing is None:
+            to_create.append(actual)
+        else:
+            actual.version = existing.version + 1
+            to_update.append(actual)
+    if errors:
+        raise ImportRejected(errors)
+    history = {
+        "default_user": user,
+        "default_change_reason": reason or f"Spreadsheet upload for {quarter}",
+        "custom_historical_attrs": {"request_id": current_request_id.get() or ""},
+    }
+    if to_create:
+        bulk_create_with_history(to_create, QuarterlyActual, batch_size=500, **history)
+    if to_update:
+        bulk_update_with_history(
+            to_update,
+            QuarterlyActual,
+            ["actual_saving", "forecast_full_year", "commentary", "entered_by", "status", "version"],
+            batch_size=500,
+            **history,
+        )
+    figures_changed(QuarterlyActual._meta.app_label)  # bulk writes send no signal
+    return len(to_create) + len(to_update)
 
 
 # --- Reminders ------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """Savings pages. Thin: parse input, call a selector or service, render."""
 
-from decimal import Decimal
 from functools import partial
 
 from django.contrib import messages
@@ -17,7 +16,8 @@ from mps_ict.as_at import as_at_from, moment
 from mps_ict.audit import history_entries
 from mps_ict.downloads import xlsx_attachment
 from mps_ict.financial_years import FinancialYear, Quarter
-from mps_ict.forms import add_service_errors
+from mps_ict.forms import SpreadsheetForm, add_service_errors
+from mps_ict.imports import ImportRejected, preview_keep, preview_table
 from mps_ict.marking import Withheld
 from savings import charts, io, selectors, services
 from savings.choices import ActualStatus
@@ -35,7 +35,6 @@ from savings.forms import (
     ReopenForm,
     TargetForm,
     TargetRemoveForm,
-    UploadForm,
     VersionCompareForm,
     WithdrawForm,
 )
@@ -364,67 +363,58 @@ def quarter_template(request, year, number):
     return xlsx_attachment(content, name)
 
 
-UPLOAD_SESSION_KEY = "savings_upload_preview"
+UPLOAD_LABEL = "Upload the filled-in spreadsheet"
+
+
+def _upload_page(request, plan, period: Quarter, *, preview=None, form=None, errors=()):
+    sheets = preview.notes.get("sheets") if preview is not None else None
+    context = {
+        "quarter": period,
+        "form": form or SpreadsheetForm(label=UPLOAD_LABEL, sheets=sheets),
+        "errors": list(errors) or (preview.errors if preview is not None else []),
+        "preview": preview,
+        "read": preview.read if preview is not None else None,
+        "table": preview_table(preview, io.ACTUALS_SHOWN) if preview is not None and not preview.errors else None,
+    }
+    return render(request, "savings/upload.html", context)
 
 
 def quarter_upload(request, year, number):
-    """Upload the filled template; every error is listed, or a preview is shown to confirm."""
+    """Upload a workbook or CSV of the quarter's figures: what was read (sheet, header row, columns)
+    and every row with what it replaces, to confirm; or every problem, by row and column."""
     plan = _plan()
     period = _quarter(year, number)
     if locked := _locked(request, plan, period):
         return locked
-    form = UploadForm(request.POST or None, request.FILES or None)
-    errors, preview = [], []
-    if request.method == "POST" and form.is_valid():
-        rows, errors = io.actuals_parse(
-            upload=form.cleaned_data["spreadsheet"], plan=plan, quarter=period, user=request.user
-        )
-        if not errors:
-            current = {
-                row.initiative.reference: row.actual
-                for row in selectors.quarter_rows(plan=plan, quarter=period, user=request.user)
-            }
-            preview = [(row_number, row, current.get(row.initiative.reference)) for row_number, row in rows]
-            request.session[UPLOAD_SESSION_KEY] = {
-                "quarter": period.label,
-                "rows": [
-                    [n, r.initiative.reference, str(r.actual_saving), str(r.forecast_full_year), r.commentary]
-                    for n, r in rows
-                ],
-            }
-    return render(
-        request, "savings/upload.html", {"form": form, "quarter": period, "errors": errors, "preview": preview}
+    form = SpreadsheetForm(request.POST or None, request.FILES or None, label=UPLOAD_LABEL)
+    if request.method != "POST" or not form.is_valid():
+        return _upload_page(request, plan, period, form=form if request.method == "POST" else None)
+    preview = io.actuals_preview(
+        upload=form.cleaned_data["spreadsheet"],
+        plan=plan,
+        quarter=period,
+        user=request.user,
+        sheet=form.cleaned_data.get("sheet") or None,
     )
+    if not preview.errors:
+        preview_keep(preview, user=request.user)
+    return _upload_page(request, plan, period, preview=preview)
 
 
 @require_POST
 def quarter_upload_confirm(request, year, number):
-    period = _quarter(year, number)
-    pending = request.session.get(UPLOAD_SESSION_KEY)
-    if not pending or pending.get("quarter") != period.label:
-        messages.error(request, "There is no checked upload for this quarter to confirm. Upload the file again.")
-        return redirect("savings:quarter-upload", year=year, number=number)
-    initiatives = {i.reference: i for i in Initiative.objects.visible_to(request.user).select_related("category__plan")}
-    rows = []
-    for row_number, reference, actual, forecast, commentary in pending["rows"]:
-        if reference not in initiatives:
-            messages.error(request, f"Row {row_number}: {reference} is no longer available. Upload the file again.")
-            return redirect("savings:quarter-upload", year=year, number=number)
-        rows.append(
-            (row_number, services.ActualInput(initiatives[reference], Decimal(actual), Decimal(forecast), commentary))
-        )
+    """Write the preview exactly as shown, or nothing (a row changed since: who, and its new figures)."""
+    plan, period = _plan(), _quarter(year, number)
     try:
-        saved = services.actuals_import(
-            rows=rows, quarter=period, user=request.user, reason=f"Spreadsheet upload for {period}"
+        saved = services.actuals_confirm(
+            preview_id=request.POST.get("preview_id"),
+            plan=plan,
+            quarter=period,
+            user=request.user,
+            reason=f"Spreadsheet upload for {period}",
         )
-    except services.ImportRejected as rejected:
-        del request.session[UPLOAD_SESSION_KEY]
-        return render(
-            request,
-            "savings/upload.html",
-            {"form": UploadForm(), "quarter": period, "errors": rejected.errors, "preview": []},
-        )
-    del request.session[UPLOAD_SESSION_KEY]
+    except ImportRejected as rejected:
+        return _upload_page(request, plan, period, errors=rejected.errors)
     messages.success(request, f"Saved {saved} figure(s) for {period} as drafts. Submit them for approval when ready.")
     return redirect(reverse("savings:quarter", kwargs={"year": year, "number": number}))
 

@@ -2,8 +2,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mps_ict.api.fields import FinancialYearField, MoneyField
-from mps_ict.api.serializers import AsAtInput, Input
+from mps_ict.api.serializers import AsAtInput, ImportInput, Input
 from mps_ict.audit import person
+from mps_ict.financial_years import Quarter
 from mps_ict.marking import ProtectiveMarking
 from savings.choices import Confidence, DeliveryStatus, SavingsType
 from savings.models import Category, Initiative, PlanTarget, QuarterlyActual, SavingsPlan
@@ -677,3 +678,15 @@ class PlanComparisonOutput(serializers.Serializer):
     changes = PlanChangeOutput(many=True, help_text="The changes recorded between the two, oldest first")
     withheld = serializers.IntegerField(help_text="Initiatives withheld from you (OFFICIAL-SENSITIVE): left out")
     withheld_sentence = serializers.CharField()
+
+
+class ActualsImportInput(ImportInput):
+    """An upload of a quarter's actuals (multipart), as the quarter's upload page takes it."""
+
+    quarter = serializers.CharField(max_length=20, help_text="The quarter the figures are for, like 2014/15 Q2")
+
+    def validate_quarter(self, value):
+        try:
+            return Quarter.parse(value)
+        except ValueError as error:
+            raise serializers.ValidationError(f'"{value}" is not a quarter; write it like 2014/15 Q2.') from error

@@ -17,5 +17,6 @@ urlpatterns = [
     path("quarters/close/", views.QuarterCloseView.as_view(), name="savings-quarter-close"),
     path("quarters/reopen/", views.QuarterReopenView.as_view(), name="savings-quarter-reopen"),
     path("quarters/decide/", views.QuarterDecideView.as_view(), name="savings-quarter-decide"),
+    path("actuals/import/", views.ActualsImportView.as_view(), name="savings-actuals-import"),
     *router.urls,
 ]

@@ -17,10 +17,11 @@ from rest_framework.views import APIView
 from mps_ict.api.errors import ErrorOutput
 from mps_ict.api.fields import FINANCIAL_YEAR_SCHEMA
 from mps_ict.api.renderers import tabulate
+from mps_ict.api.views import IMPORT_RESPONSES, ImportView
 from mps_ict.as_at import moment
 from mps_ict.conflicts import Conflict
 from mps_ict.financial_years import FinancialYear, Quarter
-from savings import selectors, services
+from savings import io, selectors, services
 from savings.api import serializers
 from savings.filters import InitiativeFilter, QuarterlyActualFilter
 from savings.models import Category, Initiative, PlanVersion, QuarterlyActual, SavingsPlan
@@ -784,3 +785,42 @@ class PlanVersionViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet)
             for c in data["changes"]
         ]
         return headers, rows
+
+
+class ActualsImportView(ImportView):
+    """A quarter's actuals from a workbook or CSV, read as the upload page reads it: with
+    dry_run=true the preview (the sheet and header row read, each row's figures as interpreted and
+    what they replace, every error by row and column); without it, written as drafts all or
+    nothing; with the preview_id of a dry run, exactly that preview, or nothing if a row changed
+    since (409 naming the row, the new figures and who changed them)."""
+
+    input_serializer = serializers.ActualsImportInput
+
+    def _quarter(self, params) -> Quarter:
+        plan, quarter = _current_plan(), params["quarter"]
+        if quarter.financial_year not in selectors.plan_year_range(plan=plan):
+            raise DjangoValidationError({"quarter": f"{quarter} is outside the plan's years."})
+        return quarter
+
+    def preview(self, request, params):
+        return io.actuals_preview(
+            upload=params["file"],
+            plan=_current_plan(),
+            quarter=self._quarter(params),
+            user=request.user,
+            sheet=params.get("sheet") or None,
+        )
+
+    def confirm(self, request, params, preview_id) -> int:
+        quarter = self._quarter(params)
+        return services.actuals_confirm(
+            preview_id=preview_id,
+            plan=_current_plan(),
+            quarter=quarter,
+            user=request.user,
+            reason=f"Spreadsheet upload for {quarter} (API)",
+        )
+
+    @extend_schema(request={"multipart/form-data": serializers.ActualsImportInput}, responses=IMPORT_RESPONSES)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)

@@ -2,6 +2,7 @@
 reason that a colleague approves; the superseded figures are kept, and each figure's page and
 the API tell its trail in words (who by name, when, before and after in pounds)."""
 
+import io
 from decimal import Decimal
 
 import pytest
@@ -12,8 +13,10 @@ from rest_framework.test import APIClient
 
 from mps_ict.conflicts import Conflict, StaleVersion
 from mps_ict.financial_years import FinancialYear, Quarter
+from mps_ict.imports import preview_keep
 from mps_ict.marking import ProtectiveMarking
 from mps_ict.testing import assert_access_by_role
+from savings import io as savings_io
 from savings import selectors, services
 from savings.choices import ActualStatus
 from savings.models import Initiative, QuarterlyActual
@@ -337,16 +340,27 @@ def test_a_new_actual_beside_approved_or_superseded_revisions_is_a_conflict(mps_
     assert exists.value.actual.pk == correction.pk
 
 
+def _upload_preview(plan, user, *lines):
+    upload = io.BytesIO("\n".join(["Reference,Actual,Forecast", *lines]).encode())
+    upload.name = "actuals.csv"
+    return savings_io.actuals_preview(upload=upload, plan=plan, quarter=Q1_2014, user=user)
+
+
 def test_approved_figures_are_not_changed_by_the_form_or_an_upload(mps_plan, people):
     approved = _approved(people["maker"], people["checker"])
     row = services.ActualInput(approved.initiative, Decimal("5.00"), Decimal("4000000.00"))
     with pytest.raises(ValidationError, match="Propose a correction"):
         services.actual_save(row=row, quarter=Q1_2014, user=people["corrector"], expected_version=approved.version)
-    with pytest.raises(services.ImportRejected):
-        services.actuals_import(rows=[(6, row)], quarter=Q1_2014, user=people["corrector"])
+    refused = _upload_preview(mps_plan, people["corrector"], "SAV-DC,5.00,4000000.00")
+    assert [(e.row, e.column) for e in refused.errors] == [(2, "Reference")]
+    assert "Propose a correction" in refused.errors[0].message
     # with a correction open, an upload changes the correction
     correction = _correct(approved, people["corrector"])
-    services.actuals_import(rows=[(6, row)], quarter=Q1_2014, user=people["maker"])
+    preview = _upload_preview(mps_plan, people["maker"], "SAV-DC,5.00,4000000.00")
+    assert preview.errors == []
+    services.actuals_confirm(
+        preview_id=preview_keep(preview, user=people["maker"]).id, plan=mps_plan, quarter=Q1_2014, user=people["maker"]
+    )
     assert QuarterlyActual.objects.get(pk=correction.pk).actual_saving == Decimal("5.00")
     assert QuarterlyActual.objects.get(pk=approved.pk).actual_saving == Decimal("1000000.00")
 

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from mps_ict.financial_years import FinancialYear, Quarter
+from mps_ict.imports import preview_keep
 from savings import io as savings_io
 from savings import services
 from savings.models import Initiative, QuarterlyActual
@@ -24,6 +25,15 @@ def as_upload(workbook):
     buffer.seek(0)
     buffer.name = "actuals.xlsx"
     return buffer
+
+
+def preview_of(upload, plan, user, quarter=Q1):
+    return savings_io.actuals_preview(upload=upload, plan=plan, quarter=quarter, user=user)
+
+
+def confirm(preview, plan, user, quarter=Q1):
+    keep = preview_keep(preview, user=user)
+    return services.actuals_confirm(preview_id=keep.id, plan=plan, quarter=quarter, user=user)
 
 
 def fill(sheet, reference, actual, forecast, commentary=None):
@@ -51,15 +61,16 @@ def test_a_filled_template_parses_with_the_ways_people_type_money(mps_plan, role
     fill(sheet, "SAV-NET", 1250000.25, "5,000,000")
     for _ in range(3):  # trailing blank rows
         sheet.append([None] * 7)
-    rows, errors = savings_io.actuals_parse(upload=as_upload(workbook), plan=mps_plan, quarter=Q1, user=user)
-    assert errors == []
-    parsed = {row.initiative.reference: (row.actual_saving, row.forecast_full_year) for _, row in rows}
-    assert parsed == {
-        "SAV-DC": (Decimal("1000000.50"), Decimal("4000000.00")),
-        "SAV-NET": (Decimal("1250000.25"), Decimal("5000000.00")),
+    preview = preview_of(as_upload(workbook), mps_plan, user)
+    assert preview.errors == []
+    assert preview.read["sheet"] == "Actuals" and preview.read["header_row"] == savings_io.HEADER_ROW
+    parsed = {row.key: (row.values["actual_saving"], row.values["forecast_full_year"]) for row in preview.rows}
+    assert parsed == {"SAV-DC": ("1000000.50", "4000000.00"), "SAV-NET": ("1250000.25", "5000000.00")}
+    assert confirm(preview, mps_plan, user) == 2
+    assert {(a.initiative.reference, a.actual_saving) for a in QuarterlyActual.objects.all()} == {
+        ("SAV-DC", Decimal("1000000.50")),
+        ("SAV-NET", Decimal("1250000.25")),
     }
-    assert services.actuals_import(rows=rows, quarter=Q1, user=user) == 2
-    assert QuarterlyActual.objects.count() == 2
 
 
 def test_every_mistake_is_listed_with_row_and_column_and_nothing_is_written(mps_plan, role_user):
@@ -74,7 +85,7 @@ def test_every_mistake_is_listed_with_row_and_column_and_nothing_is_written(mps_
     unknown_row = sheet.max_row
     sheet.append(["SAV-TEL", None, None, None, 1, 2000000, None])
     duplicate_row = sheet.max_row
-    _, errors = savings_io.actuals_parse(upload=as_upload(workbook), plan=mps_plan, quarter=Q1, user=user)
+    errors = preview_of(as_upload(workbook), mps_plan, user).errors
     found = {(error.row, error.column) for error in errors}
     assert found == {
         (text_row, "Actual saving in the quarter (£)"),
@@ -91,7 +102,7 @@ def test_a_template_for_another_quarter_is_refused(mps_plan, role_user):
     user = role_user("finance")
     workbook = template(mps_plan, user, quarter=Quarter(FinancialYear(2014), 2))
     fill(workbook.active, "SAV-DC", 1, 4000000)
-    _, errors = savings_io.actuals_parse(upload=as_upload(workbook), plan=mps_plan, quarter=Q1, user=user)
+    errors = preview_of(as_upload(workbook), mps_plan, user).errors
     assert [(e.row, e.column) for e in errors] == [(2, "Quarter")]
     assert "2014/15 Q2, not 2014/15 Q1" in errors[0].message
 
@@ -107,7 +118,7 @@ def test_a_locked_quarter_is_refused(mps_plan, role_user):
     services.quarter_close(plan=mps_plan, quarter=Q1, user=checker)
     workbook = template(mps_plan, maker)
     fill(workbook.active, "SAV-NET", 1, 5000000)
-    _, errors = savings_io.actuals_parse(upload=as_upload(workbook), plan=mps_plan, quarter=Q1, user=maker)
+    errors = preview_of(as_upload(workbook), mps_plan, maker).errors
     assert errors and all("closed" in e.message for e in errors)
 
 
@@ -116,8 +127,8 @@ def test_a_locked_quarter_is_refused(mps_plan, role_user):
 )
 def test_a_file_that_is_not_a_spreadsheet_gets_a_clear_message(mps_plan, role_user, content):
     upload = io.BytesIO(content)
-    _, errors = savings_io.actuals_parse(upload=upload, plan=mps_plan, quarter=Q1, user=role_user("finance"))
-    assert [e.column for e in errors] == ["File"]
+    errors = preview_of(upload, mps_plan, role_user("finance")).errors
+    assert len(errors) == 1 and errors[0].row == 0
 
 
 def test_a_workbook_without_the_columns_names_what_is_missing(mps_plan, role_user):
@@ -126,10 +137,9 @@ def test_a_workbook_without_the_columns_names_what_is_missing(mps_plan, role_use
     sheet["B2"] = "2014/15 Q1"
     sheet.append([])
     sheet.append(["Reference", "Actual saving in the quarter (£)"])
-    _, errors = savings_io.actuals_parse(
-        upload=as_upload(workbook), plan=mps_plan, quarter=Q1, user=role_user("finance")
-    )
-    assert len(errors) == 1 and "Full-year forecast (£)" in errors[0].column and "Commentary" in errors[0].column
+    errors = preview_of(as_upload(workbook), mps_plan, role_user("finance")).errors
+    assert len(errors) == 1 and errors[0].column == "Full-year forecast (£)"
+    assert "No header row with the columns Full-year forecast (£) was found" in errors[0].message
 
 
 def test_formula_looking_text_in_the_template_is_escaped(mps_plan, role_user):

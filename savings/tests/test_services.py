@@ -1,3 +1,4 @@
+import io
 from decimal import Decimal
 
 import pytest
@@ -5,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from mps_ict.conflicts import Conflict, StaleVersion
 from mps_ict.financial_years import FinancialYear, Quarter
+from mps_ict.imports import preview_keep
+from savings import io as savings_io
 from savings import services
 from savings.choices import ActualStatus
 from savings.models import Initiative, QuarterlyActual
@@ -223,7 +226,16 @@ def test_a_form_started_blank_cannot_overwrite_figures_entered_meanwhile(data_ce
 def test_an_upload_still_updates_the_drafts_it_names(data_centres, role_user):
     user = role_user("finance")
     services.actual_save(row=row(data_centres), quarter=Q1_2014, user=user)
-    assert services.actuals_import(rows=[(2, row(data_centres, actual="8.00"))], quarter=Q1_2014, user=user) == 1
+    upload = io.BytesIO(
+        f"Ref,Actual,Forecast\n{data_centres.reference},8.00,{row(data_centres).forecast_full_year}".encode()
+    )
+    upload.name = "actuals.csv"
+    preview = savings_io.actuals_preview(upload=upload, plan=data_centres.category.plan, quarter=Q1_2014, user=user)
+    assert [(r.key, r.change) for r in preview.rows] == [(data_centres.reference, "changed")]
+    kept = preview_keep(preview, user=user)
+    assert (
+        services.actuals_confirm(preview_id=kept.id, plan=data_centres.category.plan, quarter=Q1_2014, user=user) == 1
+    )
     actual = QuarterlyActual.objects.get(initiative=data_centres)
     assert (actual.actual_saving, actual.version) == (Decimal("8.00"), 2)
 

@@ -1,4 +1,5 @@
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -147,15 +148,17 @@ def test_upload_preview_then_confirm_writes_in_one_go(mps_plan, client, role_use
     preview = client.post("/savings/actuals/2014/q1/upload/", {"spreadsheet": buffer})
     assert 'data-testid="upload-preview"' in preview.content.decode()
     assert not QuarterlyActual.objects.exists()  # nothing until confirmed
-    confirmed = client.post("/savings/actuals/2014/q1/upload/confirm/")
+    preview_id = re.search(r'name="preview_id" value="([0-9a-f-]+)"', preview.content.decode()).group(1)
+    confirmed = client.post("/savings/actuals/2014/q1/upload/confirm/", {"preview_id": preview_id})
     assert confirmed.status_code == 302
     assert QuarterlyActual.objects.filter(status=ActualStatus.DRAFT).count() == 2
     # The upload's changes share one request id in the audit trail
     request_ids = {actual.history.first().request_id for actual in QuarterlyActual.objects.all()}
     assert len(request_ids) == 1 and request_ids != {""}
-    # Confirming twice does nothing more
-    again = client.post("/savings/actuals/2014/q1/upload/confirm/")
-    assert again.status_code == 302 and QuarterlyActual.objects.count() == 2
+    # Confirming twice does nothing more: the preview is gone, and the page says so
+    again = client.post("/savings/actuals/2014/q1/upload/confirm/", {"preview_id": preview_id})
+    assert "There is no checked upload to confirm" in again.content.decode()
+    assert QuarterlyActual.objects.count() == 2
 
 
 def test_a_bad_upload_lists_errors_and_changes_nothing(mps_plan, client, role_user):
@@ -163,11 +166,12 @@ def test_a_bad_upload_lists_errors_and_changes_nothing(mps_plan, client, role_us
     not_xlsx = io.BytesIO(b"hello")
     not_xlsx.name = "actuals.xlsx"
     page = client.post("/savings/actuals/2014/q1/upload/", {"spreadsheet": not_xlsx}).content.decode()
-    assert "Nothing was saved" in page and "not an .xlsx spreadsheet" in page
-    csv_file = io.BytesIO(b"a,b")
-    csv_file.name = "actuals.csv"
-    page = client.post("/savings/actuals/2014/q1/upload/", {"spreadsheet": csv_file}).content.decode()
-    assert "Upload an .xlsx spreadsheet" in page
+    assert "Nothing was saved" in page
+    assert "No header row with the columns Reference, Actual saving in the quarter (£), Full-year forecast (£)" in page
+    picture = io.BytesIO(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    picture.name = "actuals.xlsx"
+    page = client.post("/savings/actuals/2014/q1/upload/", {"spreadsheet": picture}).content.decode()
+    assert "This file is not a spreadsheet we can read" in page
     assert not QuarterlyActual.objects.exists()
 
 
