@@ -226,6 +226,7 @@ POLICY: dict[str, Access] = {
     "api:savings-quarter-reopen": _form(FINANCE_STAFF),
     "api:savings-quarter-decide": _form(FINANCE_STAFF),
     "api:savings-version-list": Access(read=READERS, write=FINANCE_STAFF),  # plan versions: finance take
+    "api:savings-actuals-import": _form(FINANCE_STAFF),
     "api:savings-version-detail": Access(read=READERS, write=FINANCE_STAFF),  # and rename
     "api:savings-version-compare": _page(),
     "api:capital-programme-list": _page(),
