@@ -35,6 +35,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
@@ -905,10 +906,16 @@ def preview_take(*, preview_id, kind: str, user) -> Preview:
 
     try:
         kept = ImportPreview.objects.select_for_update().get(pk=preview_id, kind=kind, user=user)
-    except (ImportPreview.DoesNotExist, ValueError, TypeError) as error:
-        raise _refused(
-            "There is no checked upload to confirm: it was confirmed already, or is more than a day old. "
-            "Upload the file again."
+    except (ImportPreview.DoesNotExist, ValueError, TypeError, ValidationError) as error:
+        raise ImportRejected(
+            [
+                RowError(
+                    0,
+                    "Preview",
+                    "There is no checked upload to confirm: it was confirmed already, or is more than a day old. "
+                    "Upload the file again.",
+                )
+            ]
         ) from error
     preview = Preview.from_dict(kept.payload)
     kept.delete()

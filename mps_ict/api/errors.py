@@ -46,6 +46,14 @@ def _from_django(error: DjangoValidationError) -> exceptions.ValidationError:
     return exceptions.ValidationError(list(error.messages))
 
 
+def _upload_field(error) -> str:
+    """A row's error names its column by its header in the file; an error of the file as a whole
+    names the request's parameter at fault (file, sheet, quarter, preview_id)."""
+    if error.row:
+        return error.column
+    return {"Sheet": "sheet", "Quarter": "quarter", "Preview": "preview_id"}.get(error.column, "file")
+
+
 def exception_handler(exc, context):
     if isinstance(exc, ImportRejected):  # an upload: each error names its row and column
         stale = isinstance(exc, StaleImport)
@@ -54,7 +62,9 @@ def exception_handler(exc, context):
                 "message": "The upload was not saved: records changed after the preview."
                 if stale
                 else f"The upload was not saved: {len(exc.errors)} problem(s).",
-                "errors": [{"field": error.column, "row": error.row, "message": error.message} for error in exc.errors],
+                "errors": [
+                    {"field": _upload_field(error), "row": error.row, "message": error.message} for error in exc.errors
+                ],
             },
             status=status.HTTP_409_CONFLICT if stale else status.HTTP_400_BAD_REQUEST,
         )

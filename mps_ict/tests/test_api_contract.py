@@ -134,6 +134,13 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
         "rows[].transaction_type": "the code or name of a transaction type that exists",
         "confirm_incomplete": "true when the rows lack a unit or transaction type of the last complete month",
     },
+    # uploads through the import engine (issue 15): what only reading the file can tell
+    "POST /api/v1/savings/actuals/import/": {
+        "file": "a readable workbook or CSV, at most 20 MB, whose header row has the upload's columns; or preview_id",
+        "sheet": "a visible sheet of the file",
+        "quarter": "a quarter of the plan's years",
+        "preview_id": "a preview a dry run of this user kept, not yet confirmed, of the same quarter",
+    },
     "GET /api/v1/financial-years/": {"to": "not before `from`"},
     "GET /api/v1/mobile/benefits/": {"to": "not before `from`"},
     "GET /api/v1/assembly/": {"question": "needed with format=csv (a file is one question)"},

@@ -366,6 +366,7 @@ def test_the_import_api_refuses_a_bad_quarter_and_a_stale_preview(mps_plan, clie
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "quarter"
     outside = client.post("/api/v1/savings/actuals/import/", {"file": officers_workbook(), "quarter": "2030/31 Q1"})
     assert outside.status_code == 400 and "outside the plan" in outside.json()["errors"][0]["message"]
+    assert outside.json()["errors"][0]["field"] == "quarter"
     dry = client.post(
         "/api/v1/savings/actuals/import/", {"file": officers_workbook(), "quarter": "2014/15 Q2", "dry_run": "true"}
     ).json()
