@@ -110,6 +110,22 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class Previewed:
+    """What the quarter's upload (savings.io.actuals_preview, 2014/15 Q1, on the seed plan) shows for
+    a file the engine reads: each row to write as (its initiative's reference, its values as the
+    preview holds them), and every error (row, column as headed in the file, part of the message).
+    A case without one expects its Read rows (references matched to the plan's, commentary "" when
+    blank) and the Read errors, nothing more."""
+
+    rows: dict[int, tuple[str, dict[str, str]]]
+    errors: tuple[Err, ...] = ()
+
+
+def previewed(actual: str, forecast: str, commentary: str = "") -> dict[str, str]:
+    return {"actual_saving": actual, "forecast_full_year": forecast, "commentary": commentary}
+
+
+@dataclass(frozen=True)
 class Case:
     id: str
     file_name: str
@@ -118,9 +134,15 @@ class Case:
     sheet: str | None = None  # the sheet asked for (read_table(sheet=...))
     xfail: str = ""  # a known gap in the engine: the case's honest outcome, not yet given
     note: str = ""  # one line for the README
+    preview: Previewed | None = None  # the savings upload's preview, where more than the Read's
 
     def data(self) -> bytes:
-        return self.build()
+        if self.id not in _BUILT:  # each file is built once per run (the zip bomb takes a second)
+            _BUILT[self.id] = self.build()
+        return _BUILT[self.id]
+
+
+_BUILT: dict[str, bytes] = {}
 
 
 # --- Building files -------------------------------------------------------------------------------
@@ -248,9 +270,9 @@ def values(reference, actual=None, forecast=None, commentary=None, category=None
 CASES: list[Case] = []
 
 
-def case(id, file_name, expected, *, sheet=None, xfail="", note=""):
+def case(id, file_name, expected, *, sheet=None, xfail="", note="", preview=None):
     def register(build):
-        CASES.append(Case(id, file_name, build, expected, sheet=sheet, xfail=xfail, note=note))
+        CASES.append(Case(id, file_name, build, expected, sheet=sheet, xfail=xfail, note=note, preview=preview))
         return build
 
     return register
@@ -574,6 +596,13 @@ def _formulas_cached():
         ),
     ),
     note="formulas written by a program, never calculated: each named as a formula with no calculated value",
+    preview=Previewed(
+        rows={},
+        errors=(
+            Err(2, ACTUAL, "The cell holds a formula (=1000*250) with no calculated value: open the file in Excel"),
+            Err(3, FORECAST, "The cell holds a formula (=4*1000000) with no calculated value: open the file in Excel"),
+        ),
+    ),
 )
 def _formulas_uncached():
     return xlsx(
@@ -605,6 +634,13 @@ def _formulas_uncached():
         ),
     ),
     note="#REF! and #DIV/0! cached by Excel: each named with its error",
+    preview=Previewed(
+        rows={},
+        errors=(
+            Err(2, ACTUAL, "The cell shows the Excel error #REF!: correct the formula or type the figure."),
+            Err(3, FORECAST, "The cell shows the Excel error #DIV/0!: correct the formula or type the figure."),
+        ),
+    ),
 )
 def _error_cells():
     return xlsx(
@@ -704,6 +740,15 @@ def _total_mismatch():
         ),
     ),
     note="two Subtotals (one a negative in brackets) then a Grand total: all three left out, all add up",
+    preview=Previewed(
+        rows={
+            2: ("SAV-DC", previewed("100000.00", "4000000.00")),
+            3: ("SAV-CC", previewed("50000.00", "4000000.00")),
+            5: ("SAV-NET", previewed("20000.00", "5000000.00")),
+            6: ("SAV-TEL", previewed("-5000.00", "2000000.00")),
+        },
+        errors=(Err(6, ACTUAL, "Actual saving must not be negative."),),
+    ),
 )
 def _subtotals():
     return xlsx(
@@ -778,6 +823,19 @@ def _grand_total_wrong():
         },
     ),
     note='"£1,234.50", "1,234", "(1,234)", "£250k", "1.2m", "GBP 1,000", " 250 000 " (NBSP), "£3K": read as pounds',
+    preview=Previewed(
+        rows={
+            2: ("SAV-DC", previewed("1234.50", "4000000.00")),
+            3: ("SAV-CC", previewed("1234.00", "4000000.00")),
+            4: ("SAV-NET", previewed("-1234.00", "5000000.00", "Clawed back by the supplier")),
+            5: ("SAV-SM", previewed("250000.00", "5000000.00")),
+            6: ("SAV-APPS", previewed("1200000.00", "4000000.00")),
+            7: ("SAV-ERP", previewed("1000.00", "1000000.00")),
+            8: ("SAV-TEL", previewed("250000.00", "2000000.00")),
+            9: ("SAV-RADIO", previewed("3000.00", "3000000.00")),
+        },
+        errors=(Err(4, ACTUAL, "Actual saving must not be negative."),),
+    ),
 )
 def _typed_amounts():
     return xlsx(
@@ -820,6 +878,16 @@ def _typed_amounts():
         ),
     ),
     note='"12,34", "1.2.3", "abc", "£1,234.567" and a date in an amount column: each refused saying what was found',
+    preview=Previewed(
+        rows={},
+        errors=(
+            Err(2, ACTUAL, '"12,34" is not an amount of money; enter pounds, like 1234.50, £1,234.50'),
+            Err(3, ACTUAL, '"1.2.3" is not an amount of money'),
+            Err(4, ACTUAL, '"abc" is not an amount of money'),
+            Err(5, ACTUAL, '"£1,234.567" has fractions of a penny; use at most 2 decimal places.'),
+            Err(6, ACTUAL, "Found the date 01/04/2014; expected an amount in pounds, like £1,234.50."),
+        ),
+    ),
 )
 def _bad_amounts():
     from datetime import date
@@ -1401,6 +1469,10 @@ def _formula_empty_text():
         problems=(Err(2, "actual_saving", 'the cell holds a formula (=IF(C2>0,C2/16,"")) with no calculated value'),),
     ),
     note='an uncalculated formula holding ">" and quotes: named as typed in Excel, =IF(C2>0,C2/16,"")',
+    preview=Previewed(
+        rows={},
+        errors=(Err(2, ACTUAL, 'The cell holds a formula (=IF(C2>0,C2/16,"")) with no calculated value'),),
+    ),
     xfail=(
         "the formula is taken from the sheet XML without unescaping it, so the message shows "
         '=IF(C2&gt;0,C2/16,"") rather than the formula the user typed'
