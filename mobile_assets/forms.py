@@ -3,7 +3,7 @@ from django import forms
 from mobile_assets.choices import BenefitRole, DeviceStatus
 from mobile_assets.models import Capability, DeviceType, OrganisationalUnit, TransactionType, Vehicle
 from mps_ict.fields import FinancialYearFormField, MoneyFormField, MonthFormField
-from mps_ict.forms import GovUKFormMixin
+from mps_ict.forms import GovUKFormMixin, SpreadsheetForm
 
 
 class AssignForm(GovUKFormMixin, forms.Form):
@@ -59,24 +59,29 @@ class StatusForm(GovUKFormMixin, forms.Form):
     on = forms.DateField(label="On", help_text="For example, 29/04/2013", input_formats=["%Y-%m-%d", "%d/%m/%Y"])
 
 
-class UsageUploadForm(GovUKFormMixin, forms.Form):
+class UsageUploadForm(SpreadsheetForm):
+    """A month's usage file (any workbook or CSV the import engine reads) and the month it is for."""
+
     month = MonthFormField(label="Month the figures are for", help_text="For example, 2013-03")
-    spreadsheet = forms.FileField(
-        label="Usage statistics (.csv or .xlsx)",
-        help_text="Columns: Unit, Transaction type, Count. Uploading a month again replaces it; the file is "
-        "checked and shown to you before anything is saved.",
-    )
 
-    def clean_spreadsheet(self):
-        upload = self.cleaned_data["spreadsheet"]
-        if upload.size > 10 * 1024 * 1024:
-            raise forms.ValidationError("The file is larger than 10 MB.")
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("Upload a .csv or .xlsx file.")
-        return upload
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Usage statistics")
+        super().__init__(*args, **kwargs)
+        self.fields["spreadsheet"].help_text = (
+            "An Excel workbook (.xlsx or .xls) or a CSV file, at most 20 MB, with the columns Unit, Transaction "
+            "type and Count (in any order; title rows above them and a Total row are fine, hidden sheets are not "
+            "read). Uploading a month again replaces it; the file is checked and shown to you before anything is saved."
+        )
+        self.order_fields(["month", "spreadsheet", "sheet"])
 
 
-class UsageConfirmForm(forms.Form):
+class ConfirmForm(forms.Form):
+    """Confirm a checked upload: the id of its preview, kept until it is confirmed (or for a day)."""
+
+    preview_id = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class UsageConfirmForm(ConfirmForm):
     """Confirm a checked usage upload; an incomplete one needs its box ticked (issue 14 part 5)."""
 
     confirm_incomplete = forms.BooleanField(
@@ -86,22 +91,18 @@ class UsageConfirmForm(forms.Form):
     )
 
 
-class DeviceUploadForm(GovUKFormMixin, forms.Form):
-    spreadsheet = forms.FileField(
-        label="Device register (.csv or .xlsx)",
-        help_text="Columns: Asset tag, Serial number, Model, and optionally Status, Unit, Purchase date, "
-        "Purchase cost, Warranty end, Collar number, Vehicle, Status date. Rows update devices with the same "
-        "asset tag; a blank Status leaves a device's status as it is. Issued needs a Collar number (with the "
-        "Unit) or a Vehicle; lost, stolen, retired or in stock ends the current issue.",
-    )
-
-    def clean_spreadsheet(self):
-        upload = self.cleaned_data["spreadsheet"]
-        if upload.size > 20 * 1024 * 1024:
-            raise forms.ValidationError("The file is larger than 20 MB.")
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError("Upload a .csv or .xlsx file.")
-        return upload
+class DeviceUploadForm(SpreadsheetForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "Device register")
+        super().__init__(*args, **kwargs)
+        self.fields["spreadsheet"].help_text = (
+            "An Excel workbook (.xlsx or .xls) or a CSV file, at most 20 MB. Columns: Asset tag, Serial number, "
+            "Model, and optionally Status, Unit, Purchase date, Purchase cost, Warranty end, Collar number, "
+            "Vehicle, Status date, in any order (title rows above them and a Total row are fine; hidden sheets "
+            "are not read). Rows update the device with the same asset tag, or add it; a blank Status leaves a "
+            "device's status as it is. Issued needs a Collar number (with the Unit) or a Vehicle; lost, stolen, "
+            "retired or in stock ends the current issue. The file is checked and shown to you before anything is saved."
+        )
 
 
 # --- Estate reference data (issue 14 parts 2 and 3) ---------------------------------------------------

@@ -37,8 +37,9 @@ from mps_ict.audit import audit_context, audited
 from mps_ict.conflicts import Conflict, version_check
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, add_months
-from mps_ict.imports import ImportRejected, RowError
-from mps_ict.loaders import LoadReport, upsert
+from mps_ict.imports import ImportRejected, RowError, StaleImport, changed_by, hold, preview_take, same_key, stale_error
+from mps_ict.loaders import LoadReport
+from mps_ict.request_context import current_request_id
 
 BENEFIT_ROLLUP_TASK = "mobile_assets.benefit_rollup"  # mobile_assets.tasks.benefit_rollup_task
 PENNY = Decimal("0.01")
@@ -463,6 +464,7 @@ def usage_replace_month(
     `confirm_incomplete` says the uploader has seen that and takes it as the month's figures (the
     pages then say the month is incomplete)."""
     _require_asset_manager(user)
+    hold(f"{USAGE_KIND}:{month.isoformat()}")  # one replacement of a month at a time (upload, confirm or API)
     coverage = selectors.usage_upload_coverage(
         month=month,
         units={row.unit.name for row in rows},
@@ -493,147 +495,416 @@ def usage_replace_month(
     return len(rows)
 
 
-# --- The register upload obeys the register's rules (issue 14 part 4) ---------------------------
+# --- Uploads through the import engine: a preview confirmed, exactly as shown, or nothing (issue 15) ----
+# mobile_assets/io.py reads the files into previews; these confirms write them. Each takes its
+# preview (once), waits for any other confirm of the same scope (`hold`), checks that nothing the
+# preview read has changed since (refusing with who changed what) and writes all rows or none.
+
+USAGE_KIND = "mobile-usage"
+DEVICES_KIND = "mobile-devices"
+BATCH = 1000
 
 
-@dataclass(frozen=True)
-class DeviceRow:
-    row: int
-    asset_tag: str
-    serial_number: str
-    model: DeviceModel
-    status: str | None  # None (blank): the device's status is left as it is; a new device goes in stock
-    unit: OrganisationalUnit | None
-    purchase_date: date | None
-    purchase_cost: Decimal | None
-    warranty_end: date | None
-    collar_number: str = ""  # who an issued device goes to: an officer (with the row's unit) ...
-    vehicle: Vehicle | None = None  # ... or a vehicle
-    status_date: date | None = None  # when the status changed (blank: the day of the upload)
+def _usage_basis(held: list[tuple]) -> str:
+    return hashlib.sha256(repr(sorted(held)).encode()).hexdigest()[:20]
 
 
-# the upload's column a service's refusal is about
-DEVICE_IMPORT_COLUMN = {
-    "device": "Status",
-    "status": "Status",
-    "collar_number": "Collar number",
-    "officer_unit": "Unit",
-    "vehicle": "Vehicle",
-    "started": "Status date",
-    "ended": "Status date",
-    "serial_number": "Serial number",
-    "model": "Model",
-    "unit": "Unit",
-    "purchase_date": "Purchase date",
-    "purchase_cost": "Purchase cost",
-    "warranty_end": "Warranty end",
-    "asset_tag": "Asset tag",
-}
+def usage_held(month: date) -> tuple[list[tuple], str]:
+    """The month's figures as held ((unit id, transaction type id, device id, count) each) and
+    their digest, which a preview keeps as its basis. One query."""
+    held = list(
+        UsageStatistic.objects.filter(month=month).values_list("unit_id", "transaction_type_id", "device_id", "count")
+    )
+    return held, _usage_basis(held)
 
 
 @audited
 @transaction.atomic
-def devices_import(*, rows: list[DeviceRow], user, reason: str = "", today: date | None = None) -> tuple[int, int]:
-    """Upsert the register by asset tag, all rows or none. Returns (created, updated).
-
-    A row's details (serial, model, unit, purchase, warranty) are written as given; a change of
-    status goes through the device page's own services, on the row's status date (the day of the
-    upload if blank): Issued through device_assign (a collar number with the row's unit, or a
-    vehicle; only from stock), In stock through device_return (or device_set_status for a device
-    not issued), lost, stolen, in repair or retired through device_set_status, which closes the
-    open assignment. Every row those services refuse is reported with its row and column
-    (ImportRejected), and nothing at all is written."""
+def usage_confirm(*, preview_id, user, confirm_incomplete: bool = False, reason: str = "") -> int:
+    """Save a usage preview (io.usage_preview) as the month's figures, replacing those held, through
+    usage_replace_month (so an incomplete month needs `confirm_incomplete`). Refused, with nothing
+    saved, if the month's usage was replaced after the preview (usage keeps no history, so the
+    message cannot say by whom). Returns the figures saved."""
     _require_asset_manager(user)
+    preview = preview_take(preview_id=preview_id, kind=USAGE_KIND, user=user)
+    month = date.fromisoformat(preview.scope)
+    hold(f"{USAGE_KIND}:{preview.scope}")
+    held, basis = usage_held(month)
+    headers = preview.notes.get("headers", {})
+    if any(row.basis != basis for row in preview.rows):
+        now = {(unit, kind): count for unit, kind, device, count in held if device is None}
+        units = {unit.code: unit.pk for unit in OrganisationalUnit.objects.all()}
+        types = {kind.code: kind.pk for kind in TransactionType.objects.all()}
+        stale = []
+        for row in preview.rows:
+            pair = (units.get(row.values["unit_code"]), types.get(row.values["transaction_type_code"]))
+            count = now.get(pair)
+            if count != (row.was or {}).get("count"):
+                stale.append(
+                    RowError(
+                        row.row,
+                        headers.get("count", "Count"),
+                        f"The usage for {month:%B %Y} was replaced after your preview (by another upload or through "
+                        f"the API): {row.key} is now {'not held' if count is None else f'{count:,}'}. Nothing was "
+                        "saved; upload the file again to see the figures as they are now.",
+                    )
+                )
+        raise StaleImport(
+            stale
+            or [
+                RowError(
+                    0,
+                    "Month",
+                    f"The usage for {month:%B %Y} was replaced after your preview (by another upload or through the "
+                    "API). Nothing was saved; upload the file again to see the figures as they are now.",
+                )
+            ]
+        )
+    units = {unit.code: unit for unit in OrganisationalUnit.objects.all()}
+    types = {kind.code: kind for kind in TransactionType.objects.all()}
+    rows, gone = [], []
+    for row in preview.rows:
+        unit, kind = units.get(row.values["unit_code"]), types.get(row.values["transaction_type_code"])
+        if unit is None or kind is None:
+            gone.append(
+                RowError(
+                    row.row,
+                    headers.get("unit" if unit is None else "transaction_type", "Unit"),
+                    f"{row.key} is no longer in the reference data. Nothing was saved; upload the file again.",
+                )
+            )
+        else:
+            rows.append(UsageRow(row.row, unit, kind, row.values["count"]))
+    if gone:
+        raise StaleImport(gone)
+    return usage_replace_month(
+        month=month,
+        rows=rows,
+        user=user,
+        reason=reason or f"Usage upload for {month:%B %Y}",
+        confirm_incomplete=confirm_incomplete,
+    )
+
+
+# The register as an upload compares it: a device's values, each as the preview shows it.
+REGISTER_FIELDS = (
+    "id",
+    "asset_tag",
+    "serial_number",
+    "model_id",
+    "status",
+    "unit_id",
+    "purchase_date",
+    "purchase_cost",
+    "warranty_end",
+)
+REGISTER_COMPARED = (
+    "serial_number",
+    "model",
+    "status",
+    "unit",
+    "purchase_date",
+    "purchase_cost",
+    "warranty_end",
+    "collar_number",
+    "vehicle",
+)
+DETAIL_FIELDS = ["serial_number", "model", "unit", "purchase_date", "purchase_cost", "warranty_end"]
+# the upload's column a service's refusal is about
+_REFUSAL_COLUMN = {
+    "device": "status",
+    "status": "status",
+    "collar_number": "collar_number",
+    "officer_unit": "unit",
+    "vehicle": "vehicle",
+    "started": "status_date",
+    "ended": "status_date",
+}
+REGISTER_TITLES = {
+    "asset_tag": "Asset tag",
+    "serial_number": "Serial number",
+    "model": "Model",
+    "status": "Status",
+    "unit": "Unit",
+    "purchase_date": "Purchase date",
+    "purchase_cost": "Purchase cost",
+    "warranty_end": "Warranty end",
+    "collar_number": "Collar number",
+    "vehicle": "Vehicle",
+    "status_date": "Status date",
+}
+
+
+def register_values(device, model_names: dict, unit_names: dict, holder: tuple[str, str] | None) -> dict:
+    """A device (a dict of REGISTER_FIELDS, or a Device) as an upload's preview shows it."""
+    get = device.get if isinstance(device, dict) else lambda name: getattr(device, name)
+    collar, fleet = holder or ("", "")
+    cost, bought, warranty = get("purchase_cost"), get("purchase_date"), get("warranty_end")
+    return {
+        "serial_number": get("serial_number"),
+        "model": model_names.get(get("model_id"), ""),
+        "status": DeviceStatus(get("status")).label,
+        "unit": unit_names.get(get("unit_id")),
+        "purchase_date": bought.isoformat() if bought else None,
+        "purchase_cost": str(Decimal(cost).quantize(PENNY)) if cost is not None else None,
+        "warranty_end": warranty.isoformat() if warranty else None,
+        "collar_number": collar if not fleet else "",
+        "vehicle": fleet,
+    }
+
+
+def register_status_problem(
+    *, tag: str, current_status: str, current_holder: str, target: str | None, holder: str
+) -> tuple[str, str] | None:
+    """The register's rules for a row's status and holder that need no service (the upload's
+    preview checks them, and its confirm again against the device as it then is): (field, message),
+    or None. A blank status (None) leaves the status as it is; one upload makes one change of status."""
+    if target is None or target == current_status:
+        if holder and current_status != DeviceStatus.ISSUED:
+            return (
+                "collar_number",
+                "Only an issued device has a holder: set Status to Issued, or leave Collar number and Vehicle blank.",
+            )
+        if holder and holder != current_holder:
+            return (
+                "collar_number",
+                f"{tag} is issued to {current_holder}; to issue it to {holder}, return it to stock first (one upload, "
+                "one change of status).",
+            )
+        return None
+    if holder and target != DeviceStatus.ISSUED:
+        return (
+            "collar_number",
+            f"A device set to {DeviceStatus(target).label.lower()} has no holder: leave Collar number and Vehicle blank.",
+        )
+    if target == DeviceStatus.ISSUED and not holder:
+        return (
+            "status",
+            f"{tag} cannot be issued to nobody: give the officer's Collar number (and their Unit) or the Vehicle it "
+            "is fitted to.",
+        )
+    return None
+
+
+def _chunks(items: list, size: int = BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _status_value(label: str) -> str:
+    return next(value for value, text in DeviceStatus.choices if text == label)
+
+
+@audited
+@transaction.atomic
+def devices_confirm(*, preview_id, user, reason: str = "", today: date | None = None) -> tuple[int, int]:
+    """Write a register preview (io.devices_preview) exactly as it showed it, all rows or none.
+    Returns (added, updated).
+
+    Each device the preview read is read again (those to write locked): if any changed since (by
+    its page, the API or another upload), the confirm is refused naming the row, what the device
+    is now and who changed it. New devices go in stock and changes of detail (serial, model, unit,
+    purchase, warranty) are written in bulk, with their history; a change of status goes through
+    the device page's own services on the row's status date (the day of the confirm if blank):
+    Issued through device_assign (a collar number with the row's unit, or a vehicle; only from
+    stock), In stock through device_return (or device_set_status for a device not issued), lost,
+    stolen, in repair or retired through device_set_status, which closes the open assignment.
+    Every row those services refuse is reported with its row and column (ImportRejected)."""
+    _require_asset_manager(user)
+    preview = preview_take(preview_id=preview_id, kind=DEVICES_KIND, user=user)
+    hold(f"{DEVICES_KIND}:{preview.scope}")
+    headers = preview.notes.get("headers", {})
+
+    def column(key: str) -> str:
+        return headers.get(key) or REGISTER_TITLES[key]
+
     on_upload_day = today or timezone.localdate()
-    created = updated = 0
-    errors: list[RowError] = []
-    for row in rows:
+    writing = {row.key for row in preview.to_write}
+    devices: dict[str, Device] = {}
+    tags = [row.key for row in preview.rows]
+    for chunk in _chunks(tags):
+        locked = [tag for tag in chunk if tag in writing]
+        for query, chosen in (
+            (Device.objects.select_for_update(of=("self",)), locked),
+            (Device.objects.all(), [tag for tag in chunk if tag not in writing]),
+        ):
+            if chosen:
+                devices.update((device.asset_tag, device) for device in query.filter(asset_tag__in=chosen))
+    ids = [device.pk for device in devices.values()]
+    holders, versions = {}, {}
+    for chunk in _chunks(ids):
+        holders.update(
+            (device, (collar, fleet or ""))
+            for device, collar, fleet in Assignment.objects.filter(device_id__in=chunk, ended__isnull=True).values_list(
+                "device_id", "collar_number", "vehicle__fleet_number"
+            )
+        )
+        versions.update(
+            Device.history.filter(id__in=chunk)
+            .order_by()
+            .values("id")
+            .annotate(latest=Max("history_id"))
+            .values_list("id", "latest")
+        )
+    models = {same_key(str(model)): model for model in DeviceModel.objects.all()}
+    model_names = {model.pk: str(model) for model in models.values()}
+    units = {same_key(unit.name): unit for unit in OrganisationalUnit.objects.all()}
+    unit_names = {unit.pk: unit.name for unit in units.values()}
+    vehicles = {same_key(vehicle.fleet_number): vehicle for vehicle in Vehicle.objects.select_related("unit")}
+
+    # 1. Nothing the preview read may have changed since
+    stale = []
+    held = {}
+    for row in preview.rows:
+        device = devices.get(row.key)
+        now = register_values(device, model_names, unit_names, holders.get(device.pk)) if device else None
+        held[row.key] = now
+        if (str(versions.get(device.pk) or "") if device else "") == row.basis and (device is None) == (
+            row.was is None
+        ):
+            continue
+        if device is None:
+            stale.append(
+                RowError(
+                    row.row,
+                    column("asset_tag"),
+                    f"{row.key} was deleted after your preview. Nothing was saved; upload the file again.",
+                )
+            )
+            continue
+        differing = [key for key in REGISTER_COMPARED if now[key] != (row.was or {}).get(key)]
+        if row.was is not None and not differing:
+            continue  # saved since, but still as the preview showed it
+        described = ", ".join(f"{REGISTER_TITLES[key]} {now[key] or 'blank'}" for key in differing) or "in the register"
+        if row.was is None:
+            described = f"in the register ({now['model']}, serial {now['serial_number']}, {now['status'].lower()})"
+        stale.append(
+            stale_error(row, column(differing[0] if differing else "asset_tag"), now=described, who=changed_by(device))
+        )
+    serials = {row.values["serial_number"]: row for row in preview.to_write}
+    for chunk in _chunks(list(serials)):
+        for serial, tag in Device.objects.filter(serial_number__in=chunk).values_list("serial_number", "asset_tag"):
+            if tag != serials[serial].key:
+                stale.append(
+                    RowError(
+                        serials[serial].row,
+                        column("serial_number"),
+                        f"The serial number {serial} was given to {tag} after your preview. Nothing was saved; upload "
+                        "the file again.",
+                    )
+                )
+    if stale:
+        raise StaleImport(stale)
+
+    # 2. New devices and changes of detail, in bulk with their history
+    added, changed, status_rows, errors = [], [], [], []
+    for row in preview.to_write:
+        values = row.values
+        model = models.get(same_key(values["model"]))
+        unit = units.get(same_key(values["unit"])) if values["unit"] else None
+        if model is None or (values["unit"] and unit is None):
+            field = "model" if model is None else "unit"
+            errors.append(
+                RowError(
+                    row.row,
+                    column(field),
+                    f"{values[field]} was renamed or removed after your preview. Nothing "
+                    "was saved; upload the file again.",
+                )
+            )
+            continue
+        device = devices.get(row.key)
+        details = {
+            "serial_number": values["serial_number"],
+            "model": model,
+            "unit": unit,
+            "purchase_date": date.fromisoformat(values["purchase_date"]) if values["purchase_date"] else None,
+            "purchase_cost": Decimal(values["purchase_cost"]) if values["purchase_cost"] is not None else None,
+            "warranty_end": date.fromisoformat(values["warranty_end"]) if values["warranty_end"] else None,
+        }
+        if device is None:
+            device = Device(asset_tag=row.key, status=DeviceStatus.IN_STOCK, **details)
+            added.append(device)
+            devices[row.key] = device
+        else:
+            before = held[row.key]
+            if any(before[key] != values[key] for key in ("serial_number", "model", "unit", *DETAIL_FIELDS[3:])):
+                for name, value in details.items():
+                    setattr(device, name, value)
+                changed.append(device)
+        target = _status_value(values["status"])
+        current_status = _status_value(held[row.key]["status"]) if held[row.key] else DeviceStatus.IN_STOCK
+        if target != current_status:
+            status_rows.append((row, target))
+    if errors:
+        raise StaleImport(errors)
+    history = {
+        "default_user": user,
+        "default_change_reason": reason or "Device register upload",
+        "custom_historical_attrs": {"request_id": current_request_id.get() or ""},
+    }
+    try:
+        if added:
+            bulk_create_with_history(added, Device, batch_size=BATCH, **history)
+        if changed:
+            bulk_update_with_history(changed, Device, DETAIL_FIELDS, batch_size=BATCH, **history)
+    except IntegrityError as error:
+        raise ImportRejected(
+            [
+                RowError(
+                    0,
+                    column("asset_tag"),
+                    "An asset tag or serial number in the file was taken while it was being "
+                    "saved. Nothing was saved; upload the file again.",
+                )
+            ]
+        ) from error
+    if added or changed:
+        figures_changed(Device._meta.app_label)  # bulk writes record history but send no signal
+
+    # 3. Each change of status through the device page's services
+    for row, target in status_rows:
+        values = row.values
+        device = devices[row.key]
+        vehicle = vehicles.get(same_key(values["vehicle"])) if values["vehicle"] else None
         try:
             with transaction.atomic():  # a refused row leaves nothing behind, and the others are still checked
-                was_created = _device_import_row(row, user=user, on=row.status_date or on_upload_day)
+                _status_change(
+                    device,
+                    target=target,
+                    user=user,
+                    on=date.fromisoformat(values["status_date"]) if values["status_date"] else on_upload_day,
+                    collar_number=values["collar_number"],
+                    officer_unit=device.unit,
+                    vehicle=vehicle,
+                )
         except ValidationError as error:
             messages = error.message_dict if hasattr(error, "error_dict") else {"status": error.messages}
             errors.extend(
-                RowError(row.row, DEVICE_IMPORT_COLUMN.get(field, "Status"), message)
+                RowError(row.row, column(_REFUSAL_COLUMN.get(field, "status")), message)
                 for field, field_messages in messages.items()
                 for message in field_messages
             )
-        except IntegrityError:
-            errors.append(
-                RowError(row.row, "Asset tag", f"{row.asset_tag} was changed by someone else meanwhile; upload again.")
-            )
-        else:
-            created += was_created
-            updated += not was_created
     if errors:
         raise ImportRejected(errors)
-    return created, updated
+    return len(added), len(preview.to_write) - len(added)
 
 
-def _device_import_row(row: DeviceRow, *, user, on: date) -> bool:
-    """Write one row: its details, then its change of status through the device page's services.
-    Returns whether the device is new."""
-    device, created = upsert(
-        Device,
-        {"asset_tag": row.asset_tag},
-        serial_number=row.serial_number,
-        model=row.model,
-        unit=row.unit,
-        purchase_date=row.purchase_date,
-        purchase_cost=row.purchase_cost,
-        warranty_end=row.warranty_end,
-    )
-    target = row.status
-    holder = row.vehicle.fleet_number if row.vehicle else row.collar_number.strip().upper()
-    if target is None or target == device.status:
-        if holder:
-            current = device.assignments.filter(ended__isnull=True).select_related("vehicle").first()
-            current_holder = (
-                (current.vehicle.fleet_number if current.vehicle_id else current.collar_number) if current else ""
-            )
-            if device.status != DeviceStatus.ISSUED:
-                raise ValidationError(
-                    {
-                        "collar_number": "Only an issued device has a holder: set Status to Issued, or leave "
-                        "Collar number and Vehicle blank."
-                    }
-                )
-            if holder != current_holder:
-                raise ValidationError(
-                    {
-                        "collar_number": f"{device.asset_tag} is issued to {current_holder}; to issue it to {holder}, "
-                        "return it to stock first (one upload, one change of status)."
-                    }
-                )
-        return created
-    if holder and target != DeviceStatus.ISSUED:
-        raise ValidationError(
-            {
-                "collar_number": f"A device set to {DeviceStatus(target).label.lower()} has no holder: leave Collar "
-                "number and Vehicle blank."
-            }
-        )
+def _status_change(device: Device, *, target: str, user, on: date, collar_number: str, officer_unit, vehicle) -> None:
+    """A row's change of status, through the device page's own services."""
     if target == DeviceStatus.ISSUED:
-        if not holder:
-            raise ValidationError(
-                {
-                    "status": f"{device.asset_tag} cannot be issued to nobody: give the officer's Collar number (and "
-                    "their Unit) or the Vehicle it is fitted to."
-                }
-            )
         device_assign(
             device=device,
             user=user,
             started=on,
-            collar_number=row.collar_number,
-            officer_unit=row.unit,
-            vehicle=row.vehicle,
+            collar_number=collar_number if vehicle is None else "",
+            officer_unit=officer_unit,
+            vehicle=vehicle,
         )
     elif target == DeviceStatus.IN_STOCK and device.status == DeviceStatus.ISSUED:
         device_return(device=device, user=user, ended=on)
     else:
         device_set_status(device=device, user=user, status=target, on=on)
-    return created
 
 
 # --- Estate reference data (issue 14 part 2) ----------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("devices/", views.register, name="register"),
     path("devices/upload/", views.devices_upload, name="devices-upload"),
+    path("devices/upload/confirm/", views.devices_upload_confirm, name="devices-upload-confirm"),  # issue 15
     path("devices/<str:asset_tag>/", views.device, name="device"),
     path("devices/<str:asset_tag>/assign/", views.device_assign, name="device-assign"),
     path("devices/<str:asset_tag>/return/", views.device_return, name="device-return"),

@@ -17,6 +17,7 @@ from mobile_assets.forms import (
     AssignForm,
     BenefitRuleForm,
     CapabilityForm,
+    ConfirmForm,
     DeviceModelForm,
     DeviceTypeForm,
     DeviceUploadForm,
@@ -39,7 +40,6 @@ from mobile_assets.models import (
     HourlyCost,
     OrganisationalUnit,
     RolloutPlanLine,
-    TransactionType,
     Vehicle,
 )
 from mps_ict.access import may_write
@@ -48,7 +48,7 @@ from mps_ict.audit import history_entries
 from mps_ict.downloads import xlsx_attachment
 from mps_ict.financial_years import FinancialYear
 from mps_ict.forms import add_service_errors
-from mps_ict.imports import ImportRejected
+from mps_ict.imports import ImportRejected, Shown, StaleImport, preview_keep, preview_table
 from mps_ict.listing import filtered_page
 
 
@@ -217,78 +217,117 @@ def benefits(request):
     )
 
 
-# --- Usage uploads: checked, previewed with their completeness, then confirmed (issue 14 part 5) ----
+# --- Uploads: read by the import engine, previewed, then confirmed exactly as shown (issues 14, 15) -----
 
-USAGE_UPLOAD_SESSION_KEY = "mobile_usage_upload_preview"
+PREVIEW_ROWS_SHOWN = 500
+USAGE_SHOWN = [Shown("count", "Count", "count")]
+DEVICE_SHOWN = [
+    Shown("serial_number", "Serial number"),
+    Shown("model", "Model"),
+    Shown("status", "Status"),
+    Shown("unit", "Unit"),
+    Shown("collar_number", "Collar number"),
+    Shown("vehicle", "Vehicle"),
+    Shown("purchase_date", "Purchase date", "date"),
+    Shown("purchase_cost", "Purchase cost", "money"),
+    Shown("warranty_end", "Warranty end", "date"),
+]
 
 
-def _usage_preview_context(month, rows) -> dict:
-    """What the preview shows: the month, its figures, and what it covers against the last
-    complete month before it (INCOMPLETE, naming what it lacks)."""
-    return {
-        "month": month,
-        "preview": rows,
-        "coverage": selectors.usage_upload_coverage(
-            month=month,
-            units={row.unit.name for row in rows},
-            transaction_types={row.transaction_type.name for row in rows},
-        ),
-        "total": sum(row.count for row in rows),
-    }
+def _upload_form(form_class, request):
+    """The upload's form; a sheet posted back (after the engine asked which one) is a valid choice."""
+    sheet = request.POST.get("sheet") if request.method == "POST" else None
+    return form_class(request.POST or None, request.FILES or None, sheets=[sheet] if sheet else None)
+
+
+def _preview_context(preview, shown, form_class, form) -> dict:
+    """What every upload page shows of a preview: what was read, the rows with what they replace,
+    the errors; and the form again, asking for the sheet when two qualify."""
+    if preview.notes.get("sheets"):
+        form = form_class(initial=form.initial, sheets=preview.notes["sheets"])
+    context = {"form": form, "preview": preview, "read": preview.read, "errors": preview.errors}
+    if not preview.errors:
+        context["table"] = preview_table(preview, shown, limit=PREVIEW_ROWS_SHOWN)
+    return context
+
+
+def _confirm_refused(request, rejected: ImportRejected, redirect_to: str):
+    """A confirm that was refused: a preview gone (confirmed already, or too old) sends the user back
+    to upload; anything else is shown with the upload form, to upload again."""
+    if len(rejected.errors) == 1 and rejected.errors[0].row == 0 and rejected.errors[0].column == "File":
+        messages.error(request, rejected.errors[0].message)
+        return redirect(redirect_to)
+    return None
 
 
 def usage_upload(request):
-    """Upload a month's usage: every row checked; then a preview saying whether the file covers
-    every unit and transaction type of the last complete month, to confirm (nothing is saved yet)."""
-    form = UsageUploadForm(request.POST or None, request.FILES or None)
+    """Upload a month's usage: the engine reads the file (any sheet, columns in any order), every row
+    is checked, and the preview shows each figure beside the one held, and whether the file covers
+    every unit and transaction type of the last complete month; nothing is saved until it is confirmed."""
+    form = _upload_form(UsageUploadForm, request)
     context = {"form": form, "errors": []}
     if request.method == "POST" and form.is_valid():
-        rows, context["errors"] = io.usage_parse(upload=form.cleaned_data["spreadsheet"])
-        if not context["errors"]:
-            month = form.cleaned_data["month"]
-            request.session[USAGE_UPLOAD_SESSION_KEY] = {
-                "month": month.isoformat(),
-                "rows": [[row.row, row.unit.pk, row.transaction_type.pk, row.count] for row in rows],
+        month = form.cleaned_data["month"]
+        preview = io.usage_preview(
+            upload=form.cleaned_data["spreadsheet"], month=month, user=request.user, sheet=form.cleaned_data["sheet"]
+        )
+        context = _preview_context(preview, USAGE_SHOWN, UsageUploadForm, UsageUploadForm(initial={"month": month}))
+        if not preview.errors:
+            preview_keep(preview, user=request.user)
+            context |= _usage_preview_context(preview) | {
+                "confirm_form": UsageConfirmForm(initial={"preview_id": preview.id})
             }
-            context |= _usage_preview_context(month, rows) | {"confirm_form": UsageConfirmForm()}
     return render(request, "mobile_assets/usage_upload.html", context)
+
+
+def _usage_preview_context(preview) -> dict:
+    notes = preview.notes
+    return {
+        "month": date.fromisoformat(preview.scope),
+        "coverage": notes["coverage"],
+        "removed": notes["removed"],
+        "total": notes["total"],
+    }
 
 
 @require_POST
 def usage_upload_confirm(request):
-    """Save the checked upload held in the session; an incomplete one only with its box ticked."""
-    pending = request.session.get(USAGE_UPLOAD_SESSION_KEY)
-    if not pending:
+    """Save the checked upload exactly as its preview showed it; an incomplete one only with its box
+    ticked; refused, naming what changed, if the month's usage was replaced since the preview."""
+    form = UsageConfirmForm(request.POST)
+    if not form.is_valid():
         messages.error(request, "There is no checked usage upload to confirm. Upload the file again.")
         return redirect("mobile_assets:usage-upload")
-    month = date.fromisoformat(pending["month"])
-    units = {unit.pk: unit for unit in OrganisationalUnit.objects.filter(pk__in={r[1] for r in pending["rows"]})}
-    types = {kind.pk: kind for kind in TransactionType.objects.filter(pk__in={r[2] for r in pending["rows"]})}
-    if any(r[1] not in units or r[2] not in types for r in pending["rows"]):
-        del request.session[USAGE_UPLOAD_SESSION_KEY]
-        messages.error(request, "A unit or transaction type in the file no longer exists. Upload the file again.")
+    preview_id = form.cleaned_data["preview_id"]
+    preview = io.kept_preview(preview_id=preview_id, kind=io.USAGE_KIND, user=request.user)
+    if preview is None:
+        messages.error(
+            request,
+            "There is no checked usage upload to confirm: it was confirmed already, or is more than a day old. "
+            "Upload the file again.",
+        )
         return redirect("mobile_assets:usage-upload")
-    rows = [services.UsageRow(number, units[unit], types[kind], count) for number, unit, kind, count in pending["rows"]]
-    form = UsageConfirmForm(request.POST)
-    if form.is_valid():
-        try:
-            saved = services.usage_replace_month(
-                month=month,
-                rows=rows,
-                user=request.user,
-                reason=f"Usage upload for {month:%B %Y}",
-                confirm_incomplete=form.cleaned_data["confirm_incomplete"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            del request.session[USAGE_UPLOAD_SESSION_KEY]
-            messages.success(
-                request, f"Saved {saved} usage figures for {month:%B %Y}; the benefit roll-up has been queued."
-            )
-            return redirect("mobile_assets:benefits")
-    context = {"form": UsageUploadForm(), "errors": [], "confirm_form": form}
-    return render(request, "mobile_assets/usage_upload.html", context | _usage_preview_context(month, rows))
+    month = date.fromisoformat(preview.scope)
+    try:
+        saved = services.usage_confirm(
+            preview_id=preview_id, user=request.user, confirm_incomplete=form.cleaned_data["confirm_incomplete"]
+        )
+    except ValidationError as error:  # an incomplete month without its box ticked: the preview is kept
+        add_service_errors(form, error)
+    except ImportRejected as rejected:
+        return _confirm_refused(request, rejected, "mobile_assets:usage-upload") or render(
+            request,
+            "mobile_assets/usage_upload.html",
+            {"form": UsageUploadForm(), "errors": rejected.errors, "stale": isinstance(rejected, StaleImport)},
+        )
+    else:
+        messages.success(
+            request, f"Saved {saved} usage figures for {month:%B %Y}; the benefit roll-up has been queued."
+        )
+        return redirect("mobile_assets:benefits")
+    context = _preview_context(preview, USAGE_SHOWN, UsageUploadForm, UsageUploadForm())
+    context |= _usage_preview_context(preview) | {"confirm_form": form}
+    return render(request, "mobile_assets/usage_upload.html", context)
 
 
 def usage_template(request):
@@ -297,21 +336,42 @@ def usage_template(request):
 
 
 def devices_upload(request):
-    form = DeviceUploadForm(request.POST or None, request.FILES or None)
-    errors = []
+    """Upload the device register: the engine reads the file, every row is checked, and the preview
+    shows each device as it would be beside the device as it is; nothing is saved until confirmed."""
+    form = _upload_form(DeviceUploadForm, request)
+    context = {"form": form, "errors": []}
     if request.method == "POST" and form.is_valid():
-        rows, errors = io.devices_parse(upload=form.cleaned_data["spreadsheet"])
-        if not errors:
-            try:
-                created, updated = services.devices_import(
-                    rows=rows, user=request.user, reason="Device register upload"
-                )
-            except ImportRejected as rejected:  # a change of status the register's rules refuse
-                errors = rejected.errors
-            else:
-                messages.success(request, f"Device register updated: {created} added, {updated} updated.")
-                return redirect("mobile_assets:register")
-    return render(request, "mobile_assets/devices_upload.html", {"form": form, "errors": errors})
+        preview = io.devices_preview(
+            upload=form.cleaned_data["spreadsheet"], user=request.user, sheet=form.cleaned_data["sheet"]
+        )
+        context = _preview_context(preview, DEVICE_SHOWN, DeviceUploadForm, DeviceUploadForm())
+        if not preview.errors:
+            preview_keep(preview, user=request.user)
+            context["confirm_form"] = ConfirmForm(initial={"preview_id": preview.id})
+    return render(request, "mobile_assets/devices_upload.html", context)
+
+
+@require_POST
+def devices_upload_confirm(request):
+    """Write the checked register upload exactly as its preview showed it, or nothing: refused,
+    naming the row, the new value and who changed it, if a device changed since the preview; and
+    row by row where a change of status breaks the device page's rules."""
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "There is no checked register upload to confirm. Upload the file again.")
+        return redirect("mobile_assets:devices-upload")
+    try:
+        created, updated = services.devices_confirm(
+            preview_id=form.cleaned_data["preview_id"], user=request.user, reason="Device register upload"
+        )
+    except ImportRejected as rejected:
+        return _confirm_refused(request, rejected, "mobile_assets:devices-upload") or render(
+            request,
+            "mobile_assets/devices_upload.html",
+            {"form": DeviceUploadForm(), "errors": rejected.errors, "stale": isinstance(rejected, StaleImport)},
+        )
+    messages.success(request, f"Device register updated: {created} added, {updated} updated.")
+    return redirect("mobile_assets:register")
 
 
 # --- Estate reference data and the rollout plan (issue 14 parts 2 and 3) -----------------------------

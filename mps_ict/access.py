@@ -159,6 +159,7 @@ POLICY: dict[str, Access] = {
     "mobile_assets:register": _page(PERSONAL_DATA_READERS),
     "mobile_assets:device": _page(PERSONAL_DATA_READERS),
     "mobile_assets:devices-upload": _form(MOBILE_TEAM),
+    "mobile_assets:devices-upload-confirm": _form(MOBILE_TEAM),
     "mobile_assets:device-assign": _form(MOBILE_TEAM),
     "mobile_assets:device-return": _form(MOBILE_TEAM),
     "mobile_assets:device-status": _form(MOBILE_TEAM),

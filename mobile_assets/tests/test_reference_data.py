@@ -58,15 +58,15 @@ def test_a_new_device_model_is_then_accepted_by_the_register(mobile_seed):
     user = User.objects.get(username="assets")
     smartphone = DeviceType.objects.get(code="smartphone")
     csv = b"Asset tag,Serial number,Model\nSP-00001,IMEI-0001,Samsung Galaxy S4\n"
-    _, errors = register_io.devices_parse(upload=SimpleUploadedFile("register.csv", csv))
-    assert any("not a known device model" in error.message for error in errors)
+    preview = register_io.devices_preview(upload=SimpleUploadedFile("register.csv", csv), user=user)
+    assert any('found "Samsung Galaxy S4"; expected a device model' in error.message for error in preview.errors)
     # When they add the model
     model = services.device_model_create(
         user=user, device_type=smartphone, manufacturer="Samsung", name="Galaxy S4", reason="New handset"
     )
     # Then the same upload is accepted, and the addition is in the audit trail with its reason
-    rows, errors = register_io.devices_parse(upload=SimpleUploadedFile("register.csv", csv))
-    assert not errors and rows[0].model == model
+    preview = register_io.devices_preview(upload=SimpleUploadedFile("register.csv", csv), user=user)
+    assert not preview.errors and preview.rows[0].values["model"] == str(model) == "Samsung Galaxy S4"
     entry = model.history.get()
     assert (entry.history_user, entry.history_change_reason) == (user, "New handset")
 

@@ -1,6 +1,8 @@
 """The register upload obeys the register's rules (issue 14 part 4): a change of status in an
 upload goes through the device page's services, or the row is refused naming its row and column,
-and nothing of the upload is written."""
+and nothing of the upload is written. Since issue 15 the file is read by the import engine into a
+preview (which checks what needs only the file and the register) and the preview is confirmed
+(which applies the device page's own rules)."""
 
 import io
 from datetime import date
@@ -13,7 +15,7 @@ from mobile_assets import io as mobile_io
 from mobile_assets import services
 from mobile_assets.choices import DeviceStatus
 from mobile_assets.models import Assignment, Device, DeviceModel, DeviceType, OrganisationalUnit, Vehicle
-from mps_ict.imports import ImportRejected
+from mps_ict.imports import ImportRejected, preview_keep
 
 HEADER = ["Asset tag", "Serial number", "Model", "Status", "Unit", "Collar number", "Vehicle", "Status date"]
 
@@ -49,9 +51,14 @@ def device(estate, tag="PDA-1", status=DeviceStatus.IN_STOCK):
 
 
 def upload(asset_manager, *rows):
-    parsed, errors = mobile_io.devices_parse(upload=workbook(*rows))
-    assert errors == []
-    return services.devices_import(rows=parsed, user=asset_manager, reason="test upload", today=date(2013, 4, 1))
+    """Preview the rows and confirm the preview; refused (ImportRejected) by either."""
+    preview = mobile_io.devices_preview(upload=workbook(*rows), user=asset_manager)
+    if preview.errors:
+        raise ImportRejected(preview.errors)
+    preview_keep(preview, user=asset_manager)
+    return services.devices_confirm(
+        preview_id=preview.id, user=asset_manager, reason="test upload", today=date(2013, 4, 1)
+    )
 
 
 def test_issuing_in_an_upload_opens_an_assignment_like_the_device_page(estate, asset_manager):
@@ -76,18 +83,26 @@ def test_issuing_in_an_upload_opens_an_assignment_like_the_device_page(estate, a
 
 def test_issuing_to_nobody_is_refused_naming_the_row_and_column_and_nothing_is_written(estate, asset_manager):
     device(estate, "PDA-2")
+    fine = ("PDA-1", "SN-PDA-1", "BlackBerry Bold 9790", "", "Lambeth", "", "", "")  # fine on its own
+    no_unit = ("PDA-3", "SN-PDA-3", "BlackBerry Bold 9790", "Issued", "", "PC9", "", "")  # officer without a unit
+    # the preview finds a device issued to nobody (it needs only the file)
+    with pytest.raises(ImportRejected) as rejected:
+        upload(
+            asset_manager, fine, ("PDA-2", "SN-PDA-2", "BlackBerry Bold 9790", "Issued", "Lambeth", "", "", ""), no_unit
+        )
+    errors = {(error.row, error.column): error.message for error in rejected.value.errors}
+    assert list(errors) == [(3, "Status")] and "cannot be issued to nobody" in errors[(3, "Status")]
+    # that row corrected, the confirm applies the device page's rule: an officer needs their unit
     with pytest.raises(ImportRejected) as rejected:
         upload(
             asset_manager,
-            ("PDA-1", "SN-PDA-1", "BlackBerry Bold 9790", "", "Lambeth", "", "", ""),  # fine on its own
-            ("PDA-2", "SN-PDA-2", "BlackBerry Bold 9790", "Issued", "Lambeth", "", "", ""),
-            ("PDA-3", "SN-PDA-3", "BlackBerry Bold 9790", "Issued", "", "PC9", "", ""),  # officer without a unit
+            fine,
+            ("PDA-2", "SN-PDA-2", "BlackBerry Bold 9790", "Issued", "Lambeth", "PC2", "", ""),
+            no_unit,
         )
     errors = {(error.row, error.column): error.message for error in rejected.value.errors}
-    assert "cannot be issued to nobody" in errors[(3, "Status")]
-    assert errors[(4, "Unit")] == "Give the officer's borough or OCU."
-    assert len(errors) == 2
-    # all or nothing: the good row was not written either
+    assert errors == {(4, "Unit"): "Give the officer's borough or OCU."}
+    # all or nothing: the good rows were not written either
     assert list(Device.objects.values_list("asset_tag", "status")) == [("PDA-2", DeviceStatus.IN_STOCK)]
     assert not Assignment.objects.exists()
 
@@ -124,22 +139,30 @@ def test_what_the_device_page_refuses_the_upload_refuses_too(estate, asset_manag
     )
     device(estate, "PDA-2", status=DeviceStatus.LOST)
     device(estate, "PDA-3")
+    rows = [
+        # retired before it was issued
+        ("PDA-1", "SN-PDA-1", "BlackBerry Bold 9790", "Retired", "Lambeth", "", "", "01/01/2013"),
+        # a lost device is not issued again without coming back to stock
+        ("PDA-2", "SN-PDA-2", "BlackBerry Bold 9790", "Issued", "Lambeth", "PC2", "", ""),
+        # a holder for a device not being issued
+        ("PDA-3", "SN-PDA-3", "BlackBerry Bold 9790", "", "Lambeth", "PC3", "", ""),
+    ]
+    # the preview refuses the holder of a device not issued (it needs only the file and the register)
     with pytest.raises(ImportRejected) as rejected:
-        upload(
-            asset_manager,
-            # retired before it was issued
-            ("PDA-1", "SN-PDA-1", "BlackBerry Bold 9790", "Retired", "Lambeth", "", "", "01/01/2013"),
-            # a lost device is not issued again without coming back to stock
-            ("PDA-2", "SN-PDA-2", "BlackBerry Bold 9790", "Issued", "Lambeth", "PC2", "", ""),
-            # a holder for a device not being issued
-            ("PDA-3", "SN-PDA-3", "BlackBerry Bold 9790", "", "Lambeth", "PC3", "", ""),
-        )
+        upload(asset_manager, *rows)
+    errors = {(error.row, error.column): error.message for error in rejected.value.errors}
+    assert errors == {
+        (4, "Collar number"): "Only an issued device has a holder: set Status to Issued, or leave Collar number "
+        "and Vehicle blank.",
+    }
+    # that row corrected, the confirm refuses what the device page refuses
+    rows[2] = ("PDA-3", "SN-PDA-3", "BlackBerry Bold 9790", "", "Lambeth", "", "", "")
+    with pytest.raises(ImportRejected) as rejected:
+        upload(asset_manager, *rows)
     errors = {(error.row, error.column): error.message for error in rejected.value.errors}
     assert errors == {
         (2, "Status date"): "The device was issued on 01 February 2013; end on or after it.",
         (3, "Status"): "PDA-2 is lost; return it to stock first.",
-        (4, "Collar number"): "Only an issued device has a holder: set Status to Issued, or leave Collar number "
-        "and Vehicle blank.",
     }
     assert Device.objects.get(asset_tag="PDA-1").status == DeviceStatus.ISSUED
     assert Assignment.objects.filter(ended__isnull=True).count() == 1
@@ -166,14 +189,16 @@ def test_a_blank_status_leaves_an_issued_device_issued_and_a_new_holder_needs_a_
     assert Assignment.objects.get().collar_number == "PC1"
 
 
-def test_an_unknown_vehicle_is_named_when_the_file_is_read(estate):
-    _, errors = mobile_io.devices_parse(
-        upload=workbook(("PDA-1", "SN-PDA-1", "BlackBerry Bold 9790", "Issued", "", "", "MV99999", "soon"))
+def test_an_unknown_vehicle_is_named_when_the_file_is_read(estate, asset_manager):
+    preview = mobile_io.devices_preview(
+        upload=workbook(("PDA-1", "SN-PDA-1", "BlackBerry Bold 9790", "Issued", "", "", "MV99999", "soon")),
+        user=asset_manager,
     )
-    assert {(e.row, e.column, e.message) for e in errors} == {
-        (2, "Vehicle", "There is no vehicle MV99999."),
-        (2, "Status date", '"soon" is not a date; write it like 29/04/2013'),
+    assert {(e.row, e.column, e.message) for e in preview.errors} == {
+        (2, "Vehicle", 'found "MV99999", which is not a vehicle of the fleet; expected a fleet number, like MV00042'),
+        (2, "Status date", 'found "soon"; expected a date, like 29/04/2013'),
     }
+    assert preview.rows == []
 
 
 def test_the_upload_page_lists_every_refusal_and_saves_nothing(estate, asset_manager, client):
@@ -185,12 +210,15 @@ def test_the_upload_page_lists_every_refusal_and_saves_nothing(estate, asset_man
     response = client.post("/mobile/devices/upload/", {"spreadsheet": spreadsheet})
     assert response.status_code == 200
     page = response.content.decode()
-    assert "The file has 1 problem. Nothing was saved." in page
+    assert "The upload has a problem. Nothing was saved." in page
     assert "Row 2, Status: PDA-1 cannot be issued to nobody" in page
+    assert "/mobile/devices/upload/confirm/" not in page
     assert not Device.objects.exists()
-    # and a good file goes through the same services
+    # and a good file is previewed, then confirmed through the same services
     spreadsheet = workbook(("PDA-1", "SN-PDA-1", "BlackBerry Bold 9790", "Issued", "Lambeth", "PC1", "", ""))
     response = client.post("/mobile/devices/upload/", {"spreadsheet": spreadsheet})
+    assert response.status_code == 200 and not Device.objects.exists()
+    response = client.post("/mobile/devices/upload/confirm/", {"preview_id": response.context["preview"].id})
     assert response.status_code == 302
     assert Assignment.objects.get(ended__isnull=True).device.asset_tag == "PDA-1"
 
@@ -209,13 +237,14 @@ def test_a_retired_model_takes_no_new_device_but_keeps_its_own(estate, asset_man
     estate["model"].retired_at = timezone.now()
     estate["model"].save()
     # When the register comes back with that device and a new one of the retired model
-    parsed, errors = mobile_io.devices_parse(
+    preview = mobile_io.devices_preview(
         upload=workbook(
             ("PDA-1", "SN-PDA-1", "BlackBerry Bold 9790", "", "", "", "", ""),
             ("PDA-9", "SN-PDA-9", "BlackBerry Bold 9790", "", "", "", "", ""),
-        )
+        ),
+        user=asset_manager,
     )
     # Then only the new device is refused, naming its row, column and why
-    assert [(e.row, e.column) for e in errors] == [(3, "Model")]
-    assert "retired model" in errors[0].message
-    assert [row.asset_tag for row in parsed] == ["PDA-1"]
+    assert [(e.row, e.column) for e in preview.errors] == [(3, "Model")]
+    assert "retired model" in preview.errors[0].message
+    assert [row.key for row in preview.rows] == ["PDA-1"]

@@ -17,6 +17,7 @@ from mobile_assets.models import (
     UsageStatistic,
     Vehicle,
 )
+from mps_ict.loaders import upsert
 
 
 def test_the_estate_loads_as_reported(mobile_seed):
@@ -59,12 +60,12 @@ def test_loading_twice_changes_nothing(mobile_seed):
 def test_rollup_is_usage_times_rules_times_rates_and_rerunning_changes_nothing(db):
     unit = OrganisationalUnit.objects.create(code="lambeth", name="Lambeth")
     pnc = TransactionType.objects.create(code="pnc-check", name="PNC check")
-    services.upsert(
+    upsert(
         services.BenefitRule,
         {"transaction_type": pnc, "role": "call_handler", "effective_from": date(2012, 4, 1)},
         minutes_saved=Decimal("3.00"),
     )
-    services.upsert(services.HourlyCost, {"role": "call_handler", "financial_year": "2012/13"}, cost=Decimal("20.00"))
+    upsert(services.HourlyCost, {"role": "call_handler", "financial_year": "2012/13"}, cost=Decimal("20.00"))
     UsageStatistic.objects.create(
         month=date(2012, 9, 1), financial_year="2012/13", unit=unit, transaction_type=pnc, count=1000
     )

@@ -242,6 +242,11 @@ def upload(client, month, lines):
     return client.post("/mobile/usage/upload/", {"month": month, "spreadsheet": workbook(lines)})
 
 
+def confirm(client, preview, **fields):
+    """Confirm the preview a page showed (its id is the confirm form's hidden field)."""
+    return client.post("/mobile/usage/upload/confirm/", {"preview_id": preview.context["preview"].id, **fields})
+
+
 def test_a_half_month_file_is_flagged_in_the_preview_and_needs_the_box_ticked(estate, asset_manager, client):
     save(estate, asset_manager, date(2013, 1, 1))
     client.force_login(asset_manager)
@@ -255,35 +260,37 @@ def test_a_half_month_file_is_flagged_in_the_preview_and_needs_the_box_ticked(es
     assert 'name="confirm_incomplete"' in page
     assert not UsageStatistic.objects.filter(month=date(2013, 2, 1)).exists()
     # Confirming without the box ticked is refused, naming the box; nothing saved
-    refused = client.post("/mobile/usage/upload/confirm/", {})
+    assert f'name="preview_id" value="{preview.context["preview"].id}"' in page
+    refused = confirm(client, preview)
     assert refused.status_code == 200
     text = refused.content.decode()
     assert "There is a problem" in text and 'href="#id_confirm_incomplete"' in text
     assert "Confirm that these are the month&#x27;s figures, incomplete, to save them." in text
     assert not UsageStatistic.objects.filter(month=date(2013, 2, 1)).exists()
     # With the box ticked it is saved
-    saved = client.post("/mobile/usage/upload/confirm/", {"confirm_incomplete": "on"})
+    saved = confirm(client, preview, confirm_incomplete="on")
     assert saved.status_code == 302 and saved["Location"] == "/mobile/benefits/"
     assert sorted(UsageStatistic.objects.filter(month=date(2013, 2, 1)).values_list("count", flat=True)) == [5, 1200]
     # and the checked upload is used once only
-    again = client.post("/mobile/usage/upload/confirm/", {"confirm_incomplete": "on"})
+    again = confirm(client, preview, confirm_incomplete="on")
     assert again.status_code == 302 and again["Location"] == "/mobile/usage/upload/"
 
 
 def test_a_complete_file_is_said_complete_and_saved_on_confirm(estate, asset_manager, client):
     save(estate, asset_manager, date(2013, 1, 1))
     client.force_login(asset_manager)
-    page = upload(client, "2013-02", [(u, t, 3) for u in UNITS for t in TYPES]).content.decode()
+    preview = upload(client, "2013-02", [(u, t, 3) for u in UNITS for t in TYPES])
+    page = preview.content.decode()
     assert "Complete: February 2013 covers 3 of the 3 units and 2 of the 2 transaction types of January 2013" in page
     assert 'name="confirm_incomplete"' not in page
-    assert client.post("/mobile/usage/upload/confirm/", {}).status_code == 302
+    assert confirm(client, preview).status_code == 302
     assert UsageStatistic.objects.filter(month=date(2013, 2, 1)).count() == 6
 
 
 def test_a_bad_file_lists_its_errors_and_offers_no_confirmation(estate, asset_manager, client):
     client.force_login(asset_manager)
     page = upload(client, "2013-02", [("Atlantis", "PNC check", 5), ("Lambeth", "PNC check", -1)]).content.decode()
-    assert "The file has 2 problems. Nothing was saved." in page
+    assert "The upload has 2 problems. Nothing was saved." in page
     assert "Row 2, Unit" in page and "Row 3, Count" in page
     assert "usage-upload-confirm" not in page and "/mobile/usage/upload/confirm/" not in page
 
@@ -349,8 +356,9 @@ def test_the_preview_and_template_take_a_fixed_number_of_queries(
     client.get("/mobile/usage/upload/")  # the session and user are read as on every page
     lines = [(u, t, 1) for u in UNITS for t in TYPES] + [(f"Unit {i}", "PNC check", 1) for i in range(extra)]
     # the session, the user, their groups (the policy, then the page); the units and the transaction
-    # types (parse); the coverage (2); the session saved (in a savepoint)
-    with django_assert_num_queries(11):
+    # types (parse); the month's figures held (what each row replaces); the coverage (2); the preview
+    # kept for its confirm (previews a day old dropped, the preview inserted, its id written in)
+    with django_assert_num_queries(12):
         assert upload(client, "2013-02", lines).status_code == 200
     # the session, the user, their groups (the policy, then the page); the units and the transaction types
     with django_assert_num_queries(5):

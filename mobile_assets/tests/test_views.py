@@ -100,7 +100,8 @@ def _upload(client, month, content, name="usage.csv", *, confirm=False):
     if not confirm:
         return response
     assert response.status_code == 200 and "INCOMPLETE" in response.content.decode()
-    return client.post("/mobile/usage/upload/confirm/", {"confirm_incomplete": "on"})
+    preview_id = response.context["preview"].id
+    return client.post("/mobile/usage/upload/confirm/", {"preview_id": preview_id, "confirm_incomplete": "on"})
 
 
 def test_a_usage_upload_replaces_its_month_and_the_rollup_follows(
@@ -156,10 +157,15 @@ def test_issuing_needs_exactly_one_holder(mobile_seed, client):
     assert "There is no vehicle MV99999" in page
 
 
-def _upload_devices(client, content):
+def _upload_devices(client, content, *, confirm=False):
+    """Upload a register file; with `confirm`, confirm its preview too (nothing is saved before)."""
     upload = io.BytesIO(content.encode())
     upload.name = "devices.csv"
-    return client.post("/mobile/devices/upload/", {"spreadsheet": upload})
+    response = client.post("/mobile/devices/upload/", {"spreadsheet": upload})
+    if not confirm:
+        return response
+    assert response.status_code == 200 and "Check the device register upload" in response.content.decode()
+    return client.post("/mobile/devices/upload/confirm/", {"preview_id": response.context["preview"].id})
 
 
 MODEL = '"Personal Digital Assistant (PDA), model not recorded"'  # quoted: it has a comma
@@ -172,7 +178,9 @@ def test_the_register_upload_upserts_by_asset_tag(mobile_seed, client):
         f'PDA-09001,SN-NEW-1,{MODEL},In stock,Lambeth,29/04/2013,"£1,234.50",2016-04-28\n'
         f"pda-00001,SN-PDA-0000001,{MODEL},in repair,,,,\n"
     )
-    assert _upload_devices(client, content).status_code == 302
+    assert _upload_devices(client, content).status_code == 200
+    assert not Device.objects.filter(asset_tag="PDA-09001").exists()  # previewed, not yet saved
+    assert _upload_devices(client, content, confirm=True).status_code == 302
     new = Device.objects.get(asset_tag="PDA-09001")
     assert (new.status, new.unit.code, new.purchase_cost) == ("in_stock", "lambeth", Decimal("1234.50"))
     assert Device.objects.get(asset_tag="PDA-00001").status == "in_repair"
