@@ -39,7 +39,7 @@ def test_finance_uploads_a_quarter_a_colleague_approves_and_the_dashboard_moves(
     filled = tmp_path / "filled.xlsx"
     workbook.save(filled)
     page.get_by_role("link", name="Upload a completed template").click()
-    page.get_by_label("Upload the completed template").set_input_files(str(filled))
+    page.get_by_label("Upload the filled-in spreadsheet").set_input_files(str(filled))
     page.get_by_role("button", name="Check the spreadsheet").click()
 
     # Then they see a preview, confirm it, and submit the drafts
@@ -91,7 +91,7 @@ def test_a_template_with_mistakes_lists_them_all_and_saves_nothing(page, live_se
             row[4].value, row[5].value = "a million", 4000000
     workbook.save(template)
     page.goto("/savings/actuals/2014/q1/upload/")
-    page.get_by_label("Upload the completed template").set_input_files(str(template))
+    page.get_by_label("Upload the filled-in spreadsheet").set_input_files(str(template))
     page.get_by_role("button", name="Check the spreadsheet").click()
     errors = page.get_by_test_id("upload-errors").inner_text()
     assert "2 problems. Nothing was saved." in errors
