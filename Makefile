@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint lint-check format clean assets bench bench-savings bench-portfolio bench-mobile
+.PHONY: run setup test lint lint-check format clean assets bench bench-savings bench-portfolio bench-mobile bench-imports
 
 # `make run` is a development run: debug on unless the caller says otherwise.
 run setup: export DEBUG ?= 1
@@ -61,6 +61,12 @@ bench-portfolio: $(BIN)/.dev-installed assets .env
 ## bench-mobile: the benefit roll-up over 2 million usage rows against a hand-written GROUP BY, and the register at 300 and 30,000 devices
 bench-mobile: $(BIN)/.dev-installed assets .env
 	$(BIN)/python bench/bench_mobile.py
+
+## bench-imports: previewing and committing a 30,000-row device register and a 1,000-initiative quarter's actuals,
+## each against pandas reading the same file plus one bulk insert (also in `make bench`; DATABASE_URL defaults to
+## postgres://postgres@127.0.0.1:5432/mps_ict_bench_imports, which it drops and recreates)
+bench-imports: $(BIN)/.dev-installed .env
+	$(BIN)/python bench/bench_imports.py
 
 assets: node_modules/.installed static/dist/app.css
 
