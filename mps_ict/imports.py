@@ -30,9 +30,11 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from html import unescape
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -195,6 +197,7 @@ class Table:
     totals: list[TotalRow] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     above_header: list[tuple] = field(default_factory=list)  # the title rows, as read
+    scales: dict[str, int] = field(default_factory=dict)  # key -> 1,000 for "(£k)", 1,000,000 for "(£m)"
     errors: list[RowError] = field(default_factory=list)
 
     def column(self, key: str) -> str:
@@ -212,7 +215,12 @@ class Table:
             "sheet": self.sheet,
             "header_row": self.header_row,
             "columns": [
-                {"field": key, "header": self.headers[key], "letter": self.letters[key]}
+                {
+                    "field": key,
+                    "header": self.headers[key],
+                    "letter": self.letters[key],
+                    "unit": _SCALE_NAMES.get(self.scales.get(key), ""),
+                }
                 for key in (column.key for column in self.spec.columns)
                 if key in self.headers
             ],
@@ -222,6 +230,38 @@ class Table:
             "totals": [asdict(total) for total in self.totals],
             "left_out": self.left_out,
         }
+
+
+_SCALE = re.compile(
+    r"£\s*(?P<thousands>k|000s?|'000s?|thousands?)\b|£\s*(?P<millions>m|mn|millions?)\b|"
+    r"\(\s*(?P<thousands2>000s?|'000s?)\s*\)",
+    re.IGNORECASE,
+)
+_SCALE_NAMES = {1_000: "£ thousands", 1_000_000: "£ millions"}
+
+
+def _scale_of(header: str) -> int:
+    """1,000 for an amount column headed in thousands ("Actual (£k)", "Forecast £000"), 1,000,000
+    for one in millions ("Forecast (£m)"); 0 for pounds."""
+    match = _SCALE.search(unicodedata.normalize("NFKC", header))
+    if match is None:
+        return 0
+    return 1_000_000 if match["millions"] else 1_000
+
+
+def _scaled(value, scale: int):
+    """A cell of a column in thousands or millions, in pounds; an amount that says its own
+    magnitude ("£250k") is taken as it says. Anything unreadable is left for the converter to name."""
+    if isinstance(value, (Uncalculated, CellError, bool, datetime, date)):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return Decimal(repr(value) if isinstance(value, float) else value) * scale
+    if re.search(r"\d\s*(k|m|mn|bn|thousand|million|billion)\s*\)?$", str(value), re.IGNORECASE):
+        return value
+    try:
+        return parse_money(value) * scale
+    except ValueError:
+        return value
 
 
 # --- Converters: a cell as the value its column holds -------------------------------------------
@@ -407,6 +447,8 @@ _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
 _CELL = re.compile(rb"<(?:\w+:)?c\s([^>]*?)(/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _CELL_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _FORMULA = re.compile(rb"<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_STRING_RESULT = re.compile(rb'\bt="str"')
+_EMPTY_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?(?:/>|>\s*</(?:\w+:)?v>)")
 _VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>[^<]+<")  # a cached value (an empty <v/> is none)
 
 
@@ -441,11 +483,13 @@ def _xlsx_merged_and_uncalculated(xml: bytes):
             formula = _FORMULA.search(body)
             if formula is None or _VALUE.search(body):
                 continue
+            if _STRING_RESULT.search(match.group(1)) and _EMPTY_VALUE.search(body):
+                continue  # Excel calculated it as empty text
             reference = _CELL_REF.search(match.group(1))
             if reference is None:
                 continue
             position = (int(reference.group(2)) - 1, column_index(reference.group(1).decode()))
-            uncalculated[position] = (formula.group(1) or b"").decode("utf-8", "replace")
+            uncalculated[position] = unescape((formula.group(1) or b"").decode("utf-8", "replace"))
     return merged, uncalculated
 
 
@@ -497,6 +541,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
 )
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # a line with its ending: \r\n, \n or \r alone (old Macs)
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
@@ -525,20 +570,39 @@ def _csv_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
     content, encoding = _decode(data)
     if any(ord(ch) < 32 and ch not in "\t\r\n\x0c" for ch in content[:4000]):
         raise _refused(_NOT_A_SPREADSHEET)
-    lines = [line for line in content.splitlines()[:50] if line.strip()]
+    lines = [line for line in _LINE.findall(content[:20000])[:50] if line.strip()]
     if not lines:
         raise _refused("The file is empty.")
 
     def score(delimiter: str) -> tuple[int, int]:
-        counts = [len(next(csv.reader([line], delimiter=delimiter))) - 1 for line in lines]
-        return (max(counts), sum(counts))
+        """How alike the delimiter splits the lines: how many share the commonest number of fields
+        (more than one), then that number. A commentary full of commas does not outvote the
+        semicolons every line has."""
+        counts = Counter(len(next(csv.reader([line], delimiter=delimiter))) - 1 for line in lines)
+        counts.pop(0, None)
+        if not counts:
+            return (0, 0)
+        fields, lines_alike = max(counts.items(), key=lambda item: (item[1], item[0]))
+        return (lines_alike, fields)
 
     delimiter = max(_DELIMITERS, key=score)
     if score(delimiter)[0] == 0:
         delimiter = ","
 
     def rows():
-        return (tuple(row) for row in csv.reader(io.StringIO(content), delimiter=delimiter))
+        reader = csv.reader(_LINE.findall(content), delimiter=delimiter)
+        while True:
+            started = reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as error:
+                raise _refused(
+                    f'Line {started} of the file cannot be read ({error}): a quote (") opened there may never '
+                    "be closed. Correct the line and upload the file again."
+                ) from error
+            yield tuple(row)
 
     return f"CSV ({_DELIMITERS[delimiter]}-separated, {encoding})", [_Sheet("", True, rows, lambda: ([], {}))]
 
@@ -677,7 +741,7 @@ def _read_rows(spec, file_name, file_kind, candidate, header_index, positions, o
     first_matched = min(positions.values())
     label_columns = sorted(
         {positions[c.key] for c in spec.columns if c.label and c.key in positions}
-        | {index for index, _ in others if index < first_matched}
+        | set(range(first_matched))  # a margin left of the table, headed or not
     )
     totalled = [c.key for c in spec.columns if c.totalled and c.key in positions]
     header_words_row = None
@@ -706,6 +770,11 @@ def _read_rows(spec, file_name, file_kind, candidate, header_index, positions, o
         if index == header_index:
             header_words_row = [header_words(_cell_value(value)) for value in raw]
             table.headers = {key: str(_cell_value(raw[position])).strip() for key, position in positions.items()}
+            table.scales = {
+                key: scale
+                for key, header in table.headers.items()
+                if spec.column(key).totalled and (scale := _scale_of(header))
+            }
             continue
         cells = {}
         for key, position in positions.items():
@@ -717,14 +786,16 @@ def _read_rows(spec, file_name, file_kind, candidate, header_index, positions, o
                     value = kept_values.get(fills[(index, position)])
                 elif (index, position) in uncalculated:
                     value = Uncalculated(uncalculated[(index, position)])
+            if key in table.scales and value is not None:
+                value = _scaled(value, table.scales[key])
             cells[key] = value
         labels = [_cell_value(raw[i]) for i in label_columns if i < len(raw)]
-        if all(value is None for value in cells.values()) and all(value is None for value in labels):
-            continue  # a blank or space-only row (or one with a note only in a column not read)
+        label = next((str(v) for v in labels if isinstance(v, str) and _TOTAL.match(header_words(v))), None)
+        if label is None and all(value is None for value in cells.values()):
+            continue  # a blank or space-only row, or one with a note only in a column not read
         if header_words_row is not None and [header_words(_cell_value(v)) for v in raw] == header_words_row:
             table.left_out.append(f"Row {index + 1} repeats the header row.")
             continue
-        label = next((str(v) for v in labels if isinstance(v, str) and _TOTAL.match(header_words(v))), None)
         if label is not None:
             subtotal = "sub" in header_words(label).split()[0] or header_words(label).startswith("sub")
             _check_total(table, index + 1, label, cells, since_subtotal if subtotal else everything, totalled)

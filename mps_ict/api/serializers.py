@@ -121,6 +121,10 @@ class ImportColumnOutput(serializers.Serializer):
     field = serializers.CharField(help_text="What the column holds")
     header = serializers.CharField(help_text="Its header in the file")
     letter = serializers.CharField(help_text="Its column letter")
+    unit = serializers.CharField(
+        allow_blank=True,
+        help_text="'£ thousands' or '£ millions' for an amount column headed so ('Actual (£k)'), else empty",
+    )
 
 
 class ImportTotalOutput(serializers.Serializer):
