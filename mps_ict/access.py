@@ -113,6 +113,9 @@ POLICY: dict[str, Access] = {
     "savings:quarter-decide": _form(FINANCE_STAFF),
     # finance maintain the plan: initiatives, phasing, categories, interim targets
     "savings:initiative-add": _form(FINANCE_STAFF),
+    "savings:initiatives-template": _form(FINANCE_STAFF),
+    "savings:initiatives-upload": _form(FINANCE_STAFF),
+    "savings:initiatives-upload-confirm": _form(FINANCE_STAFF),
     "savings:initiative-change": _form(FINANCE_STAFF),
     "savings:initiative-phasing": _form(FINANCE_STAFF),
     "savings:initiative-withdraw": _form(FINANCE_STAFF),
@@ -226,8 +229,9 @@ POLICY: dict[str, Access] = {
     "api:savings-quarter-close": _form(FINANCE_STAFF),
     "api:savings-quarter-reopen": _form(FINANCE_STAFF),
     "api:savings-quarter-decide": _form(FINANCE_STAFF),
-    "api:savings-version-list": Access(read=READERS, write=FINANCE_STAFF),  # plan versions: finance take
     "api:savings-actuals-import": _form(FINANCE_STAFF),
+    "api:savings-initiatives-import": _form(FINANCE_STAFF),
+    "api:savings-version-list": Access(read=READERS, write=FINANCE_STAFF),  # plan versions: finance take
     "api:savings-version-detail": Access(read=READERS, write=FINANCE_STAFF),  # and rename
     "api:savings-version-compare": _page(),
     "api:capital-programme-list": _page(),
@@ -253,6 +257,8 @@ POLICY: dict[str, Access] = {
     "api:rollout": _page(),
     "api:usage": _page(),
     "api:mobile-usage-upload": _form(MOBILE_TEAM),
+    "api:mobile-usage-import": _form(MOBILE_TEAM),
+    "api:mobile-devices-import": _form(MOBILE_TEAM),
     "api:mobile-benefits": _page(),
     # the estate's reference data and rollout plan: everyone reads, the mobile team keep them
     "api:mobile-capability-list": Access(read=READERS, write=MOBILE_TEAM),

@@ -920,6 +920,7 @@ class Shown:
     key: str
     heading: str
     kind: str = "text"  # "money", "count", "date" or "text"
+    labels: dict | None = None  # a choice's value -> its label
 
 
 def _shown(value, kind: str) -> str:
@@ -941,8 +942,13 @@ def preview_table(preview: Preview, shown: list[Shown], *, limit: int = 500) -> 
     for row in preview.rows[:limit]:
         cells = []
         for column in shown:
-            now = _shown(row.values.get(column.key), column.kind)
-            was = _shown(row.was.get(column.key), column.kind) if row.was is not None else None
+            labels = column.labels or {}
+            now = _shown(labels.get(row.values.get(column.key), row.values.get(column.key)), column.kind)
+            was = (
+                _shown(labels.get(row.was.get(column.key), row.was.get(column.key)), column.kind)
+                if row.was is not None
+                else None
+            )
             cells.append({"now": now, "was": was if was is not None and was != now else None, "kind": column.kind})
         rows.append({"row": row.row, "key": row.key, "label": row.label, "change": row.change, "cells": cells})
     counts = {

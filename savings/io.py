@@ -10,12 +10,13 @@ services.actuals_confirm, exactly as shown or not at all, in one transaction.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from mps_ict.downloads import safe_cell, workbook_bytes
-from mps_ict.financial_years import Quarter
+from mps_ict.financial_years import FinancialYear, Quarter
 from mps_ict.imports import (
     CellProblem,
     Column,
@@ -26,14 +27,17 @@ from mps_ict.imports import (
     Shown,
     TableSpec,
     amount,
+    column_letter,
     preview_refused,
     read_table,
     same_key,
     text,
 )
+from mps_ict.marking import ProtectiveMarking
 from mps_ict.money import FORECAST_TOLERANCE_LABEL
 from savings import selectors, services
-from savings.models import SavingsPlan
+from savings.choices import Confidence, DeliveryStatus, SavingsType
+from savings.models import Initiative, SavingsPlan
 
 SHEET_TITLE = "Actuals"
 QUARTER_LABEL_CELL = "B2"
@@ -337,3 +341,284 @@ def _column_of(table, field_name: str) -> str:
     if field_name == "quarter":
         return "Quarter"
     return table.column("reference")
+
+
+# --- The plan's initiatives and their phasing, as a spreadsheet (issue 15) ----------------------
+# Finance keep the plan in a workbook too: download the initiatives with their yearly phasing,
+# change figures, statuses or phasing, add rows for new initiatives, and upload it. A blank cell
+# leaves the field as it is (a year's 0 plans a zero); a row whose reference is new adds an
+# initiative. Read by the one import engine, confirmed by services.initiatives_confirm.
+
+INITIATIVES_IMPORT = "savings-initiatives"
+INITIATIVE_TEXT_FIELDS = ("category", "description", "owner")
+INITIATIVE_MONEY_FIELDS = ("cost_now", "future_cost")
+INITIATIVE_CHOICE_FIELDS = {
+    "savings_type": SavingsType,
+    "delivery_status": DeliveryStatus,
+    "confidence": Confidence,
+    "protective_marking": ProtectiveMarking,
+}
+NEW_INITIATIVE_NEEDS = ("category", "description", "cost_now", "future_cost", "savings_type")
+
+
+def _year_key(year: FinancialYear) -> str:
+    return f"year:{year.label}"
+
+
+def initiatives_spec(plan: SavingsPlan) -> TableSpec:
+    """The initiatives upload's columns: the record's, then one planned saving per plan year."""
+    years = [
+        Column(
+            _year_key(year),
+            f"{year.label} planned saving (£)",
+            (
+                year.label,
+                f"{year.start_year}-{year.start_year % 100 + 1:02d}",
+                f"{year.start_year}/{year.start_year + 1}",
+                f"FY{year.label}",
+                f"FY {year.label}",
+                f"Planned {year.label}",
+                f"Plan {year.label}",
+                f"Saving {year.label}",
+                f"Savings {year.label}",
+            ),
+            totalled=True,
+        )
+        for year in selectors.plan_year_range(plan=plan)
+    ]
+    return TableSpec(
+        what="the plan's initiatives",
+        columns=(
+            Column("reference", "Reference", ACTUALS_SPEC.column("reference").aliases, required=True, label=True),
+            Column("category", "Category", ("Savings category", "Area", "Theme"), fill_merged=True, label=True),
+            Column("description", "Initiative", ("Description", "Initiative name", "Name", "Initiative description")),
+            Column("owner", "Owner", ("Lead", "Responsible", "SRO", "Initiative owner")),
+            Column(
+                "cost_now", "Cost now (£)", ("Cost now", "Current cost", "Baseline cost", "Cost today"), totalled=True
+            ),
+            Column("future_cost", "Future cost (£)", ("Future cost", "Target cost", "Cost after"), totalled=True),
+            Column("savings_type", "Savings type", ("Type", "Type of saving", "Saving type")),
+            Column("cashable", "Cashable", ("Cashable?", "Cash releasing", "Cashable saving")),
+            Column("delivery_status", "Delivery status", ("Status", "Delivery")),
+            Column("confidence", "Confidence", ("RAG", "Delivery confidence", "Confidence RAG")),
+            Column("protective_marking", "Protective marking", ("Marking", "Classification", "Security marking")),
+            *years,
+        ),
+    )
+
+
+def initiatives_template(*, plan: SavingsPlan, user) -> bytes:
+    """An .xlsx of the plan's initiatives the user may see, with every column the upload reads."""
+    spec = initiatives_spec(plan)
+    years = selectors.plan_year_range(plan=plan)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Initiatives"
+    sheet["A1"] = f"{plan.name}: initiatives and their phasing"
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = (
+        "Change any figure, status or year's planned saving; a blank cell leaves it as it is. Add a row with a "
+        "new reference to add an initiative (it needs a category, initiative, costs and savings type)."
+    )
+    header_row = 4
+    for column, spec_column in enumerate(spec.columns, start=1):
+        cell = sheet.cell(row=header_row, column=column, value=spec_column.title)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1D70B8")
+    initiatives = (
+        Initiative.objects.visible_to(user)
+        .filter(category__plan=plan, withdrawn_at__isnull=True)
+        .select_related("category")
+        .prefetch_related("profile")
+        .order_by("category__position", "reference")
+    )
+    for offset, initiative in enumerate(initiatives, start=1):
+        phasing = {row.financial_year: row.planned_saving for row in initiative.profile.all()}
+        values = [
+            initiative.reference,
+            initiative.category.name,
+            initiative.description,
+            initiative.owner,
+            initiative.cost_now,
+            initiative.future_cost,
+            initiative.get_savings_type_display(),
+            "Yes" if initiative.cashable else "No",
+            initiative.get_delivery_status_display(),
+            initiative.get_confidence_display() if initiative.confidence else "",
+            initiative.protective_marking,
+            *(phasing.get(year) for year in years),
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(
+                row=header_row + offset, column=column, value=safe_cell(value) if value not in (None, "") else None
+            )
+            if isinstance(value, Decimal):
+                cell.number_format = "£#,##0.00"
+    for index, width in enumerate((12, 26, 50, 20, 16, 16, 30, 10, 14, 12, 20, *(18 for _ in years)), start=1):
+        sheet.column_dimensions[column_letter(index - 1)].width = width
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
+    return workbook_bytes(workbook)
+
+
+def _initiative_values(initiative: Initiative, years) -> dict[str, str]:
+    phasing = {row.financial_year: row.planned_saving for row in initiative.profile.all()}
+    values = {
+        "category": initiative.category.name,
+        "description": initiative.description,
+        "owner": initiative.owner,
+        "cost_now": str(initiative.cost_now),
+        "future_cost": str(initiative.future_cost),
+        "savings_type": initiative.savings_type,
+        "cashable": "yes" if initiative.cashable else "no",
+        "delivery_status": initiative.delivery_status,
+        "confidence": initiative.confidence,
+        "protective_marking": initiative.protective_marking,
+    }
+    for year in years:
+        values[_year_key(year)] = str(phasing[year]) if year in phasing else ""
+    return values
+
+
+_YES = {"yes", "y", "true", "1", "cashable", "cash releasing"}
+_NO = {"no", "n", "false", "0", "non cashable", "non-cashable", "not cashable"}
+
+
+def _choice(choices, value) -> str:
+    wanted = same_key(value)
+    for choice_value, label in choices.choices:
+        if wanted in (same_key(choice_value), same_key(label), same_key(str(label).split(" (")[0])):
+            return choice_value
+    if choices is Confidence and wanted in ("not assessed", "n/a", "-"):
+        return ""
+    raise CellProblem(
+        f'found "{value}"; expected one of {", ".join(str(label) for _, label in choices.choices if label)}'
+    )
+
+
+def initiatives_preview(*, upload, plan: SavingsPlan, user, sheet: str | None = None) -> Preview:
+    """Read an upload of the plan's initiatives: each row's changes (a blank cell changes nothing),
+    new initiatives for new references, what each held, and the version each was read at."""
+    scope = str(plan.pk)
+    spec = initiatives_spec(plan)
+    try:
+        table = read_table(upload, spec, sheet=sheet)
+    except ImportRejected as rejected:
+        return preview_refused(kind=INITIATIVES_IMPORT, scope=scope, upload=upload, rejected=rejected)
+    errors = list(table.errors)
+    years = selectors.plan_year_range(plan=plan)
+    initiatives = {
+        same_key(initiative.reference): initiative
+        for initiative in Initiative.objects.visible_to(user)
+        .filter(category__plan=plan)
+        .select_related("category")
+        .prefetch_related("profile")
+    }
+    categories = {same_key(category.name): category for category in plan.categories.all()}
+    rows, seen = [], {}
+    for line in table.rows:
+        number = line.number
+        values: dict[str, str] = {}
+        problems = []
+        for column in spec.columns:
+            key = column.key
+            if key == "reference" or key not in table.headers:
+                continue
+            try:
+                if key in INITIATIVE_MONEY_FIELDS or key.startswith("year:"):
+                    pounds = amount(line[key], negative=False)
+                    if pounds is not None:
+                        values[key] = str(pounds)
+                elif key in INITIATIVE_CHOICE_FIELDS:
+                    if text(line[key]):
+                        values[key] = _choice(INITIATIVE_CHOICE_FIELDS[key], text(line[key]))
+                elif key == "cashable":
+                    if answer := text(line[key]):
+                        if same_key(answer) not in _YES | _NO:
+                            raise CellProblem(f'found "{answer}"; expected Yes or No')
+                        values[key] = "yes" if same_key(answer) in _YES else "no"
+                elif key == "category":
+                    if name := text(line[key]):
+                        category = categories.get(same_key(name))
+                        if category is None:
+                            raise CellProblem(
+                                f'found "{name}"; expected a category of the plan ({", ".join(c.name for c in categories.values())})'
+                            )
+                        values[key] = category.name
+                elif text(line[key]):
+                    values[key] = text(line[key])
+            except CellProblem as problem:
+                problems.append(table.problem(number, key, _sentence(problem)))
+        try:
+            reference = text(line["reference"])
+        except CellProblem as problem:
+            problems.append(table.problem(number, "reference", _sentence(problem)))
+            reference = ""
+        if not reference:
+            problems.append(
+                table.problem(number, "reference", "Reference is empty: give the initiative's reference, like SAV-CC.")
+            )
+        errors.extend(problems)
+        if problems:
+            continue
+        existing = initiatives.get(same_key(reference))
+        canonical = existing.reference if existing else reference.upper()
+        if canonical in seen:
+            errors.append(
+                table.problem(number, "reference", f"{canonical} appears again (first on row {seen[canonical]}).")
+            )
+            continue
+        seen[canonical] = number
+        if existing is None:
+            missing = [spec.column(key).title for key in NEW_INITIATIVE_NEEDS if key not in values]
+            if missing:
+                errors.append(
+                    table.problem(
+                        number,
+                        "reference",
+                        f"{canonical} is not an initiative of the plan; to add it, give its {', '.join(missing)}.",
+                    )
+                )
+                continue
+            label = values["description"]
+            rows.append(PreviewRow(number, canonical, label, values, None, "", "new"))
+            continue
+        was = _initiative_values(existing, years)
+        changed = {key: value for key, value in values.items() if was.get(key) != value}
+        rows.append(
+            PreviewRow(
+                number,
+                canonical,
+                existing.description,
+                values,
+                {key: was.get(key, "") for key in values},
+                str(existing.version),
+                "changed" if changed else "unchanged",
+            )
+        )
+    if not errors and not any(row.change != "unchanged" for row in rows):
+        errors.append(
+            RowError(0, "File", "Every initiative in the file is as already held: there is nothing to save.")
+            if rows
+            else RowError(0, "File", "The file has no initiatives.")
+        )
+    return Preview(
+        kind=INITIATIVES_IMPORT,
+        scope=scope,
+        read=table.describe(),
+        rows=rows,
+        errors=errors,
+        notes={"years": [year.label for year in years]},
+    )
+
+
+def initiatives_shown(plan: SavingsPlan) -> list[Shown]:
+    return [
+        Shown("category", "Category"),
+        Shown("cost_now", "Cost now", "money"),
+        Shown("future_cost", "Future cost", "money"),
+        Shown("savings_type", "Savings type", labels=dict(SavingsType.choices)),
+        Shown("delivery_status", "Delivery status", labels=dict(DeliveryStatus.choices)),
+        Shown("confidence", "Confidence", labels=dict(Confidence.choices)),
+        Shown("protective_marking", "Marking", labels=dict(ProtectiveMarking.choices)),
+        *(Shown(_year_key(year), year.label, "money") for year in selectors.plan_year_range(plan=plan)),
+    ]

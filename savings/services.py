@@ -1261,6 +1261,104 @@ def actuals_confirm(*, preview_id, plan: SavingsPlan, quarter: Quarter, user, re
     return len(to_create) + len(to_update)
 
 
+INITIATIVE_FIELDS_OF_UPLOAD = (
+    "description",
+    "owner",
+    "cost_now",
+    "future_cost",
+    "savings_type",
+    "delivery_status",
+    "confidence",
+    "protective_marking",
+)
+
+
+@audited
+@transaction.atomic
+def initiatives_confirm(*, preview_id, plan: SavingsPlan, user, reason: str = "") -> int:
+    """Write a kept preview of the plan's initiatives (savings.io.initiatives_preview) exactly as
+    it showed them, or nothing: each changed initiative through initiative_update and
+    initiative_rephase at the version the preview read (a change made since refuses the whole
+    confirm, naming the row, what the initiative says now and who changed it), each new one through
+    initiative_create. Every refusal names its row and column. Returns how many initiatives were
+    added or changed."""
+    if not user.has_perm("savings.change_initiative") or not user.has_perm("savings.add_initiative"):
+        raise PermissionDenied("Only finance staff may change the plan's initiatives.")
+    preview = preview_take(preview_id=preview_id, kind="savings-initiatives", user=user)
+    if preview.scope != str(plan.pk):
+        raise ImportRejected([RowError(0, "Preview", "This preview is of another plan: upload the file again.")])
+    hold(f"savings-initiatives:{plan.pk}")
+    reason = reason or "Initiatives upload"
+    column_of = {c["field"]: c["header"] for c in preview.read.get("columns", [])}
+    reference_column = column_of.get("reference", "Reference")
+    current = {
+        initiative.reference.upper(): initiative
+        for initiative in Initiative.objects.select_for_update(of=("self",))
+        .filter(reference__in=[row.key for row in preview.rows] + [row.key.lower() for row in preview.rows])
+        .select_related("category")
+    }
+    visible = set(
+        Initiative.objects.visible_to(user).filter(pk__in=[i.pk for i in current.values()]).values_list("pk", flat=True)
+    )
+    stale = []
+    for row in preview.rows:
+        initiative = current.get(row.key.upper())
+        if row.basis == "" and initiative is not None:
+            who = changed_by(initiative) if initiative.pk in visible else "someone"
+            stale.append(stale_error(row, reference_column, "an initiative of the plan (added since)", who))
+        elif row.basis and (initiative is None or str(initiative.version) != row.basis):
+            now = (
+                f"at version {initiative.version}: {initiative.get_delivery_status_display().lower()}, cost now "
+                f"{format_pounds(initiative.cost_now, pence=True)}"
+                if initiative is not None
+                else "gone"
+            )
+            stale.append(stale_error(row, reference_column, now, changed_by(initiative) if initiative else "someone"))
+    if stale:
+        raise StaleImport(stale)
+    categories = {category.name: category for category in plan.categories.all()}
+    errors: list[RowError] = []
+    written = 0
+    for row in preview.to_write:
+        values = row.values
+        fields = {name: values[name] for name in INITIATIVE_FIELDS_OF_UPLOAD if name in values}
+        for name in ("cost_now", "future_cost"):
+            if name in fields:
+                fields[name] = Decimal(fields[name])
+        if "cashable" in values:
+            fields["cashable"] = values["cashable"] == "yes"
+        if "category" in values:
+            fields["category"] = categories[values["category"]]
+        profile = {
+            FinancialYear.parse(key.split(":", 1)[1]): Decimal(value)
+            for key, value in values.items()
+            if key.startswith("year:") and value != ""
+        }
+        try:
+            with transaction.atomic():
+                initiative = current.get(row.key.upper())
+                if initiative is None:
+                    initiative = initiative_create(reference=row.key, user=user, reason=reason, **fields)
+                else:
+                    initiative = initiative_update(
+                        initiative=initiative, user=user, reason=reason, version=int(row.basis), **fields
+                    )
+                if profile:
+                    initiative_rephase(
+                        initiative=initiative, user=user, profile=profile, version=initiative.version, reason=reason
+                    )
+        except ValidationError as error:
+            messages = error.message_dict if hasattr(error, "error_dict") else {"reference": error.messages}
+            for field_name, field_messages in messages.items():
+                key = f"year:{field_name.split('.', 1)[1]}" if field_name.startswith("profile.") else field_name
+                errors.extend(RowError(row.row, column_of.get(key, reference_column), m) for m in field_messages)
+            continue
+        written += 1
+    if errors:
+        raise ImportRejected(errors)
+    return written
+
+
 # --- Reminders ------------------------------------------------------------------------------------
 
 

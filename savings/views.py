@@ -419,6 +419,61 @@ def quarter_upload_confirm(request, year, number):
     return redirect(reverse("savings:quarter", kwargs={"year": year, "number": number}))
 
 
+INITIATIVES_UPLOAD_LABEL = "Upload the initiatives spreadsheet"
+
+
+def initiatives_template(request):
+    """The plan's initiatives and phasing as a workbook the initiatives upload reads back."""
+    plan = _plan()
+    return xlsx_attachment(io.initiatives_template(plan=plan, user=request.user), "savings-initiatives.xlsx")
+
+
+def _initiatives_upload_page(request, plan, *, preview=None, form=None, errors=()):
+    sheets = preview.notes.get("sheets") if preview is not None else None
+    context = {
+        "plan": plan,
+        "form": form or SpreadsheetForm(label=INITIATIVES_UPLOAD_LABEL, sheets=sheets),
+        "errors": list(errors) or (preview.errors if preview is not None else []),
+        "preview": preview,
+        "read": preview.read if preview is not None else None,
+        "table": preview_table(preview, io.initiatives_shown(plan))
+        if preview is not None and not preview.errors
+        else None,
+    }
+    return render(request, "savings/initiatives_upload.html", context)
+
+
+def initiatives_upload(request):
+    """Upload the plan's initiatives: changes to figures, statuses and phasing, and new ones, to
+    preview and confirm; or every problem by row and column."""
+    plan = _plan()
+    form = SpreadsheetForm(request.POST or None, request.FILES or None, label=INITIATIVES_UPLOAD_LABEL)
+    if request.method != "POST" or not form.is_valid():
+        return _initiatives_upload_page(request, plan, form=form if request.method == "POST" else None)
+    preview = io.initiatives_preview(
+        upload=form.cleaned_data["spreadsheet"],
+        plan=plan,
+        user=request.user,
+        sheet=form.cleaned_data.get("sheet") or None,
+    )
+    if not preview.errors:
+        preview_keep(preview, user=request.user)
+    return _initiatives_upload_page(request, plan, preview=preview)
+
+
+@require_POST
+def initiatives_upload_confirm(request):
+    plan = _plan()
+    try:
+        written = services.initiatives_confirm(
+            preview_id=request.POST.get("preview_id"), plan=plan, user=request.user, reason="Initiatives upload"
+        )
+    except ImportRejected as rejected:
+        return _initiatives_upload_page(request, plan, errors=rejected.errors)
+    messages.success(request, f"Saved {written} initiative(s): each change is in its initiative's history.")
+    return redirect("savings:breakdown")
+
+
 # --- Each figure's page, its corrections and trail (issue 13 part 4) -----------------------------
 
 

@@ -141,6 +141,11 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
         "quarter": "a quarter of the plan's years",
         "preview_id": "a preview a dry run of this user kept, not yet confirmed, of the same quarter",
     },
+    "POST /api/v1/savings/initiatives/import/": {
+        "file": "a readable workbook or CSV, at most 20 MB, whose header row has a Reference column; or preview_id",
+        "sheet": "a visible sheet of the file",
+        "preview_id": "a preview a dry run of this user kept, not yet confirmed",
+    },
     "GET /api/v1/financial-years/": {"to": "not before `from`"},
     "GET /api/v1/mobile/benefits/": {"to": "not before `from`"},
     "GET /api/v1/assembly/": {"question": "needed with format=csv (a file is one question)"},

@@ -690,3 +690,7 @@ class ActualsImportInput(ImportInput):
             return Quarter.parse(value)
         except ValueError as error:
             raise serializers.ValidationError(f'"{value}" is not a quarter; write it like 2014/15 Q2.') from error
+
+
+class InitiativesImportInput(ImportInput):
+    """An upload of the plan's initiatives and their phasing (multipart), as the page takes it."""

@@ -18,5 +18,6 @@ urlpatterns = [
     path("quarters/reopen/", views.QuarterReopenView.as_view(), name="savings-quarter-reopen"),
     path("quarters/decide/", views.QuarterDecideView.as_view(), name="savings-quarter-decide"),
     path("actuals/import/", views.ActualsImportView.as_view(), name="savings-actuals-import"),
+    path("initiatives/import/", views.InitiativesImportView.as_view(), name="savings-initiatives-import"),
     *router.urls,
 ]

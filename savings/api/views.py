@@ -824,3 +824,26 @@ class ActualsImportView(ImportView):
     @extend_schema(request={"multipart/form-data": serializers.ActualsImportInput}, responses=IMPORT_RESPONSES)
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+
+class InitiativesImportView(ImportView):
+    """The plan's initiatives and their phasing from a workbook or CSV, as the upload page reads it:
+    each row's changes (a blank cell changes nothing) and new initiatives for new references. With
+    dry_run=true the preview; without it, written all or nothing; with the preview_id of a dry run,
+    exactly that preview, or nothing if an initiative changed since (409)."""
+
+    input_serializer = serializers.InitiativesImportInput
+
+    def preview(self, request, params):
+        return io.initiatives_preview(
+            upload=params["file"], plan=_current_plan(), user=request.user, sheet=params.get("sheet") or None
+        )
+
+    def confirm(self, request, params, preview_id) -> int:
+        return services.initiatives_confirm(
+            preview_id=preview_id, plan=_current_plan(), user=request.user, reason="Initiatives upload (API)"
+        )
+
+    @extend_schema(request={"multipart/form-data": serializers.InitiativesImportInput}, responses=IMPORT_RESPONSES)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
