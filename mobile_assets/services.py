@@ -778,9 +778,8 @@ def devices_confirm(*, preview_id, user, reason: str = "", today: date | None = 
         described = ", ".join(f"{REGISTER_TITLES[key]} {now[key] or 'blank'}" for key in differing) or "in the register"
         if row.was is None:
             described = f"in the register ({now['model']}, serial {now['serial_number']}, {now['status'].lower()})"
-        stale.append(
-            stale_error(row, column(differing[0] if differing else "asset_tag"), now=described, who=changed_by(device))
-        )
+        key = differing[0] if differing and row.was is not None else "asset_tag"
+        stale.append(stale_error(row, column(key), now=described, who=changed_by(device)))
     serials = {row.values["serial_number"]: row for row in preview.to_write}
     for chunk in _chunks(list(serials)):
         for serial, tag in Device.objects.filter(serial_number__in=chunk).values_list("serial_number", "asset_tag"):

@@ -254,7 +254,7 @@ def _preview_context(preview, shown, form_class, form) -> dict:
 def _confirm_refused(request, rejected: ImportRejected, redirect_to: str):
     """A confirm that was refused: a preview gone (confirmed already, or too old) sends the user back
     to upload; anything else is shown with the upload form, to upload again."""
-    if len(rejected.errors) == 1 and rejected.errors[0].row == 0 and rejected.errors[0].column == "File":
+    if len(rejected.errors) == 1 and rejected.errors[0].row == 0 and rejected.errors[0].column in ("Preview", "File"):
         messages.error(request, rejected.errors[0].message)
         return redirect(redirect_to)
     return None

@@ -20,7 +20,7 @@ from mobile_assets.models import (
     Vehicle,
 )
 from mps_ict.api.fields import FinancialYearField, MoneyField, MonthField
-from mps_ict.api.serializers import Input
+from mps_ict.api.serializers import ImportInput, ImportPreviewOutput, Input
 
 
 class DeviceTypeOutput(serializers.Serializer):
@@ -420,3 +420,44 @@ class UsageUploadOutput(serializers.Serializer):
     month = MonthField()
     saved = serializers.IntegerField(help_text="Usage figures saved for the month")
     coverage = UsageCoverageOutput()
+
+
+# --- Uploads through the import engine (issue 15) ----------------------------------------------------
+
+
+class DevicesImportInput(ImportInput):
+    """A device register file (multipart), as the register's upload page takes it."""
+
+
+class UsageImportInput(ImportInput):
+    """A month's usage file (multipart), as the usage upload page takes it."""
+
+    month = MonthField(
+        required=False,
+        help_text="The month the figures are for, e.g. 2013-03; its figures are replaced. Required with the file",
+    )
+    confirm_incomplete = serializers.BooleanField(
+        default=False,
+        help_text="Required (true) to save a file that lacks a unit or transaction type the last complete month "
+        "had: the month is then saved, and reported, as incomplete",
+    )
+
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if attrs.get("file") and not attrs.get("month"):
+            raise serializers.ValidationError({"month": "Give the month the figures are for, like 2013-03."})
+        return attrs
+
+
+class UsageImportOutput(ImportPreviewOutput):
+    """The usage upload's preview, with what the month would cover (INCOMPLETE when it lacks a unit or
+    transaction type of the last complete month) and the figures held now that the file lacks."""
+
+    coverage = UsageCoverageOutput(source="notes.coverage", required=False)
+    removed = serializers.ListField(
+        source="notes.removed",
+        child=serializers.CharField(),
+        required=False,
+        help_text="Figures held now for the month that the file does not have: saving removes them",
+    )

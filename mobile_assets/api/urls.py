@@ -20,6 +20,8 @@ urlpatterns = [
     path("rollout/", views.RolloutListView.as_view(), name="rollout"),
     path("usage/", views.UsageListView.as_view(), name="usage"),
     path("usage/upload/", views.UsageUploadView.as_view(), name="mobile-usage-upload"),  # issue 14 part 5
+    path("usage/import/", views.UsageImportView.as_view(), name="mobile-usage-import"),  # issue 15
+    path("devices/import/", views.DevicesImportView.as_view(), name="mobile-devices-import"),  # issue 15
     path("benefits/", views.BenefitsView.as_view(), name="mobile-benefits"),
 ]
 urlpatterns += router.urls

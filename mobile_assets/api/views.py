@@ -1,10 +1,13 @@
+from datetime import date
+
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mobile_assets import selectors, services
+from mobile_assets import io, selectors, services
 from mobile_assets.api import serializers
 from mobile_assets.filters import DeviceFilter, UsageFilter
 from mobile_assets.models import (
@@ -21,6 +24,7 @@ from mobile_assets.models import (
 )
 from mps_ict.api.errors import ErrorOutput
 from mps_ict.api.serializers import AsAtInput, as_at_moment
+from mps_ict.api.views import IMPORT_RESPONSES, ImportView
 
 
 class DeviceTypeListView(APIView):
@@ -324,3 +328,71 @@ class UsageUploadView(APIView):
         )
         output = {"month": month, "saved": saved, "coverage": coverage}
         return Response(serializers.UsageUploadOutput(output).data, status=status.HTTP_201_CREATED)
+
+
+# --- Uploads through the import engine, as the pages take them (issue 15) ----------------------------
+
+
+class DevicesImportView(ImportView):
+    """The device register from a workbook or CSV, read as its upload page reads it: with
+    dry_run=true the preview (the sheet and header row read, each device as it would be and as it
+    is, every error by row and column); without it, written all or nothing; with the preview_id of
+    a dry run, exactly that preview, or nothing if a device changed since (409 naming the row, the
+    new value and who changed it). A change of status goes through the device page's rules."""
+
+    input_serializer = serializers.DevicesImportInput
+
+    def preview(self, request, params):
+        return io.devices_preview(upload=params["file"], user=request.user, sheet=params.get("sheet") or None)
+
+    def confirm(self, request, params, preview_id) -> int:
+        created, updated = services.devices_confirm(
+            preview_id=preview_id, user=request.user, reason="Device register upload (API)"
+        )
+        return created + updated
+
+    @extend_schema(request={"multipart/form-data": serializers.DevicesImportInput}, responses=IMPORT_RESPONSES)
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class UsageImportView(ImportView):
+    """A month's usage from a workbook or CSV, read as its upload page reads it: with dry_run=true
+    the preview (each unit and transaction type's count beside the count held, what the month would
+    cover and the figures held that the file lacks); without it, the month replaced all or nothing;
+    with the preview_id of a dry run, exactly that preview, or nothing if the month's usage was
+    replaced since (409). A file lacking a unit or transaction type of the last complete month is
+    saved only with confirm_incomplete=true (else 400 naming confirm_incomplete)."""
+
+    input_serializer = serializers.UsageImportInput
+    _preview = None
+
+    def preview(self, request, params):
+        self._preview = io.usage_preview(
+            upload=params["file"], month=params["month"], user=request.user, sheet=params.get("sheet") or None
+        )
+        return self._preview
+
+    def confirm(self, request, params, preview_id) -> int:
+        kept = io.kept_preview(preview_id=preview_id, kind=io.USAGE_KIND, user=request.user)
+        if kept is not None and params.get("month") and kept.scope != params["month"].isoformat():
+            raise ValidationError(
+                {"month": f"The preview is for {date.fromisoformat(kept.scope):%B %Y}, not {params['month']:%B %Y}."}
+            )
+        return services.usage_confirm(
+            preview_id=preview_id,
+            user=request.user,
+            confirm_incomplete=params["confirm_incomplete"],
+            reason="Usage upload (API)",
+        )
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.UsageImportInput},
+        responses=IMPORT_RESPONSES | {200: serializers.UsageImportOutput, 201: serializers.UsageImportOutput},
+    )
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if self._preview is not None and "rows" in response.data:  # the preview's coverage beside its rows
+            extra = serializers.UsageImportOutput(self._preview).data
+            response.data.update({key: extra[key] for key in ("coverage", "removed") if key in extra})
+        return response
