@@ -17,6 +17,7 @@ upload (savings.io.actuals_preview) for 2014/15 Q1.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import random
@@ -1609,3 +1610,107 @@ def _total_on_top():
             cached={"B4": 250000, "C4": 8000000},
         )
     )
+
+
+@case(
+    "total_row_at_the_top_wrong",
+    "actuals total first wrong.xlsx",
+    Read(
+        sheet="Actuals",
+        header_row=1,
+        rows={3: values("SAV-DC", "100000.00", "4000000.00"), 4: values("SAV-CC", "150000.00", "4000000.00")},
+        left_out=('Row 2 ("Total") is a total: left out, and checked against the rows below',),
+        errors=(Err(2, ACTUAL, 'The "Total" row says £260,000.00 but the rows below it add up to £250,000.00'),),
+    ),
+    note="a Total row at the top saying £260,000 over rows below adding up to £250,000: the error names both",
+    xfail=(
+        "a Total is checked against the rows above it only, so a Total at the top of the table is compared "
+        "with £0.00, not with the rows below it that it adds up"
+    ),
+)
+def _total_on_top_wrong():
+    return xlsx(
+        SheetDef(
+            "Actuals",
+            [
+                [REF, ACTUAL, FORECAST],
+                ["Total", 260000, 8000000],
+                ["SAV-DC", 100000, 4000000],
+                ["SAV-CC", 150000, 4000000],
+            ],
+        )
+    )
+
+
+def _with_macros(data: bytes) -> bytes:
+    """The workbook as Excel saves it with macros (.xlsm): a macro-enabled content type and a VBA part."""
+    macro = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+    sheet = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                content = content.replace(sheet, macro)
+            target.writestr(info.filename, content)
+        target.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+    return buffer.getvalue()
+
+
+@case(
+    "macro_enabled_xlsm",
+    "actuals with macros.xlsm",
+    Read(sheet="Actuals", header_row=1, rows={2: values("SAV-DC", "1.00", "4000000.00")}),
+    note="a macro-enabled workbook (.xlsm, with a VBA part): read like an .xlsx, the macros never run",
+)
+def _xlsm():
+    return _with_macros(xlsx(SheetDef("Actuals", [[REF, ACTUAL, FORECAST], ["SAV-DC", 1, 4000000]])))
+
+
+@case(
+    "libreoffice_ods",
+    "actuals.ods",
+    Refused((Err(0, "File", NOT_A_SPREADSHEET),)),
+    note="a LibreOffice .ods: refused, asking for an Excel workbook or a CSV",
+)
+def _ods():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    return buffer.getvalue()
+
+
+@case(
+    "csv_utf16_big_endian",
+    "actuals unicode text.txt",
+    Read(sheet=None, header_row=1, rows=CSV_VALUES, file_kind="CSV (tab-separated, UTF-16)"),
+    note="UTF-16 big-endian with its BOM, tab-separated",
+)
+def _csv_utf16_be():
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter="\t", lineterminator="\r\n").writerows(CSV_ROWS)
+    return codecs.BOM_UTF16_BE + buffer.getvalue().encode("utf-16-be")
+
+
+@case(
+    "web_page_saved_as_xls",
+    "report export.xls",
+    Refused((Err(0, "File", "web page"),)),
+    note='a web page saved as .xls (a reporting system\'s "Export to Excel"): refused saying what it is and to save '
+    "it as .xlsx, not told its columns are missing",
+    xfail=(
+        "a file that is neither a zip nor an OLE file is read as CSV, so an HTML table saved as .xls is refused "
+        'with "No header row with the columns Reference, ... was found": misleading, as the columns are there'
+    ),
+)
+def _html_xls():
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{value}</td>" for value in line) + "</tr>"
+        for line in ([REF, "Actual", "Forecast"], ["SAV-DC", 1, 4000000])
+    )
+    return (
+        '<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">'
+        f'<head><meta charset="utf-8"></head><body><table>{cells}</table></body></html>'
+    ).encode()
