@@ -146,6 +146,20 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
         "sheet": "a visible sheet of the file",
         "preview_id": "a preview a dry run of this user kept, not yet confirmed",
     },
+    "POST /api/v1/mobile/devices/import/": {
+        "file": "a readable workbook or CSV, at most 20 MB, whose header row has Asset tag, Serial number and "
+        "Model; or preview_id",
+        "sheet": "a visible sheet of the file",
+        "preview_id": "a preview a dry run of this user kept, not yet confirmed",
+    },
+    "POST /api/v1/mobile/usage/import/": {
+        "file": "a readable workbook or CSV, at most 20 MB, whose header row has Unit, Transaction type and "
+        "Count; or preview_id",
+        "sheet": "a visible sheet of the file",
+        "month": "given with the file; with preview_id, the month of that preview",
+        "preview_id": "a preview a dry run of this user kept, not yet confirmed",
+        "confirm_incomplete": "true when the file lacks a unit or transaction type of the last complete month",
+    },
     "GET /api/v1/financial-years/": {"to": "not before `from`"},
     "GET /api/v1/mobile/benefits/": {"to": "not before `from`"},
     "GET /api/v1/assembly/": {"question": "needed with format=csv (a file is one question)"},
