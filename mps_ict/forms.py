@@ -92,3 +92,18 @@ class SpreadsheetForm(GovUKFormMixin, forms.Form):
                 widget=forms.RadioSelect,
                 error_messages={"invalid_choice": "Choose one of the sheets listed."},
             )
+
+
+def upload_context(*, label: str, shown, preview=None, form=None, errors=()) -> dict:
+    """What every upload page shows (templates/imports/): the form (with the sheet to choose when
+    two qualified), the errors, what was read, and the rows to confirm."""
+    from mps_ict.imports import preview_table
+
+    sheets = preview.notes.get("sheets") if preview is not None else None
+    return {
+        "form": form or SpreadsheetForm(label=label, sheets=sheets),
+        "errors": list(errors) or (preview.errors if preview is not None else []),
+        "preview": preview,
+        "read": preview.read if preview is not None else None,
+        "table": preview_table(preview, shown) if preview is not None and not preview.errors else None,
+    }

@@ -16,8 +16,8 @@ from mps_ict.as_at import as_at_from, moment
 from mps_ict.audit import history_entries
 from mps_ict.downloads import xlsx_attachment
 from mps_ict.financial_years import FinancialYear, Quarter
-from mps_ict.forms import SpreadsheetForm, add_service_errors
-from mps_ict.imports import ImportRejected, preview_keep, preview_table
+from mps_ict.forms import SpreadsheetForm, add_service_errors, upload_context
+from mps_ict.imports import ImportRejected, preview_keep
 from mps_ict.marking import Withheld
 from savings import charts, io, selectors, services
 from savings.choices import ActualStatus
@@ -367,16 +367,8 @@ UPLOAD_LABEL = "Upload the filled-in spreadsheet"
 
 
 def _upload_page(request, plan, period: Quarter, *, preview=None, form=None, errors=()):
-    sheets = preview.notes.get("sheets") if preview is not None else None
-    context = {
-        "quarter": period,
-        "form": form or SpreadsheetForm(label=UPLOAD_LABEL, sheets=sheets),
-        "errors": list(errors) or (preview.errors if preview is not None else []),
-        "preview": preview,
-        "read": preview.read if preview is not None else None,
-        "table": preview_table(preview, io.ACTUALS_SHOWN) if preview is not None and not preview.errors else None,
-    }
-    return render(request, "savings/upload.html", context)
+    context = upload_context(label=UPLOAD_LABEL, shown=io.ACTUALS_SHOWN, preview=preview, form=form, errors=errors)
+    return render(request, "savings/upload.html", context | {"quarter": period})
 
 
 def quarter_upload(request, year, number):
@@ -429,18 +421,9 @@ def initiatives_template(request):
 
 
 def _initiatives_upload_page(request, plan, *, preview=None, form=None, errors=()):
-    sheets = preview.notes.get("sheets") if preview is not None else None
-    context = {
-        "plan": plan,
-        "form": form or SpreadsheetForm(label=INITIATIVES_UPLOAD_LABEL, sheets=sheets),
-        "errors": list(errors) or (preview.errors if preview is not None else []),
-        "preview": preview,
-        "read": preview.read if preview is not None else None,
-        "table": preview_table(preview, io.initiatives_shown(plan))
-        if preview is not None and not preview.errors
-        else None,
-    }
-    return render(request, "savings/initiatives_upload.html", context)
+    shown = io.initiatives_shown(plan)
+    context = upload_context(label=INITIATIVES_UPLOAD_LABEL, shown=shown, preview=preview, form=form, errors=errors)
+    return render(request, "savings/initiatives_upload.html", context | {"plan": plan})
 
 
 def initiatives_upload(request):
