@@ -612,6 +612,11 @@ def _open_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
         return _xlsx_sheets(data)
     if data.startswith(_OLE):
         return _xls_sheets(data)
+    if re.match(rb"\s*(\xef\xbb\xbf)?\s*(<!doctype html|<html|<table|<\?xml[^>]*>\s*<html)", data[:500], re.IGNORECASE):
+        raise _refused(
+            "This file is a web page (HTML) saved with a spreadsheet's name, as a reporting system's "
+            '"Export to Excel" often makes: open it in Excel, save it as an Excel Workbook (.xlsx) and upload that.'
+        )
     if data.startswith((b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")):
         raise _refused(_NOT_A_SPREADSHEET)
     return _csv_sheets(data)
@@ -762,6 +767,7 @@ def _read_rows(spec, file_name, file_kind, candidate, header_index, positions, o
     fill_tops = set(fills.values())
     since_subtotal: dict[str, list] = {key: [] for key in totalled}
     everything: dict[str, list] = {key: [] for key in totalled}
+    on_top: list[tuple[int, str, dict]] = []
     for index, raw in enumerate(candidate.rows()):
         if index < header_index:
             if index < HEADER_SEARCH_ROWS:
@@ -798,6 +804,9 @@ def _read_rows(spec, file_name, file_kind, candidate, header_index, positions, o
             continue
         if label is not None:
             subtotal = "sub" in header_words(label).split()[0] or header_words(label).startswith("sub")
+            if not table.rows and not subtotal:
+                on_top.append((index + 1, label, cells))  # a Total above the rows it adds up: checked at the end
+                continue
             _check_total(table, index + 1, label, cells, since_subtotal if subtotal else everything, totalled)
             for key in totalled:
                 since_subtotal[key] = []
@@ -810,11 +819,16 @@ def _read_rows(spec, file_name, file_kind, candidate, header_index, positions, o
                 value = "?"
             since_subtotal[key].append(value)
             everything[key].append(value)
+    for number, label, cells in on_top:
+        _check_total(table, number, label, cells, everything, totalled, where="below")
     return table
 
 
-def _check_total(table: Table, number: int, label: str, cells: dict, rows_above: dict, totalled: list[str]) -> None:
-    """A Total row is left out; each amount it states must be what the rows above add up to."""
+def _check_total(
+    table: Table, number: int, label: str, cells: dict, rows_above: dict, totalled: list[str], where: str = "above"
+) -> None:
+    """A Total row is left out; each amount it states must be what the rows above it add up to (or
+    below it, for a Total at the top of the table)."""
     total = TotalRow(number, label, {}, {})
     for key in totalled:
         try:
@@ -831,12 +845,12 @@ def _check_total(table: Table, number: int, label: str, cells: dict, rows_above:
                 table.problem(
                     number,
                     key,
-                    f'The "{label}" row says {format_pounds(stated, pence=True)} but the rows above it add up to '
+                    f'The "{label}" row says {format_pounds(stated, pence=True)} but the rows {where} it add up to '
                     f"{format_pounds(added, pence=True)}: correct the total or the rows.",
                 )
             )
     table.totals.append(total)
-    table.left_out.append(f'Row {number} ("{label}") is a total: left out, and checked against the rows above.')
+    table.left_out.append(f'Row {number} ("{label}") is a total: left out, and checked against the rows {where}.')
 
 
 # --- Preview and confirm ------------------------------------------------------------------------
