@@ -65,7 +65,7 @@ class UsageUploadForm(SpreadsheetForm):
     month = MonthFormField(label="Month the figures are for", help_text="For example, 2013-03")
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label", "Usage statistics")
+        kwargs.setdefault("label", "Usage statistics (a workbook or CSV)")
         super().__init__(*args, **kwargs)
         self.fields["spreadsheet"].help_text = (
             "An Excel workbook (.xlsx or .xls) or a CSV file, at most 20 MB, with the columns Unit, Transaction "
@@ -93,7 +93,7 @@ class UsageConfirmForm(ConfirmForm):
 
 class DeviceUploadForm(SpreadsheetForm):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label", "Device register")
+        kwargs.setdefault("label", "Device register (a workbook or CSV)")
         super().__init__(*args, **kwargs)
         self.fields["spreadsheet"].help_text = (
             "An Excel workbook (.xlsx or .xls) or a CSV file, at most 20 MB. Columns: Asset tag, Serial number, "

@@ -20,7 +20,7 @@ def test_a_half_month_usage_file_is_flagged_and_taken_only_when_confirmed(page, 
 
     # When it is uploaded
     page.get_by_label("Month the figures are for").fill("2013-03")
-    page.get_by_label("Usage statistics (.csv or .xlsx)").set_input_files(
+    page.get_by_label("Usage statistics").set_input_files(
         files=[{"name": "march.csv", "mimeType": "text/csv", "buffer": "\n".join(lines).encode()}]
     )
     page.get_by_role("button", name="Check the file").click()
