@@ -1800,3 +1800,39 @@ def _damaged_utf16():
 )
 def _bom_over_cp1252():
     return codecs.BOM_UTF8 + _csv_cp1252()
+
+
+@case(
+    "amount_beyond_what_is_stored",
+    "actuals extra zeros.xlsx",
+    Read(
+        sheet="Actuals",
+        header_row=1,
+        rows={
+            2: values("SAV-DC", "!", "4000000.00"),
+            3: values("SAV-CC", "999999999999.99", "4000000.00", "The most a figure can be"),
+        },
+        problems=(Err(2, "actual_saving", "expected an amount of at most £999,999,999,999.99"),),
+    ),
+    note="an actual typed with extra zeros, £1,000,000,000,000 (beyond what a figure is stored as): refused at the "
+    "preview naming the most it can be; £999,999,999,999.99 read",
+    preview=Previewed(
+        rows={3: ("SAV-CC", previewed("999999999999.99", "4000000.00", "The most a figure can be"))},
+        errors=(Err(2, ACTUAL, "expected an amount of at most £999,999,999,999.99"),),
+    ),
+    xfail=(
+        "amount() has no upper bound, so the preview shows £1,000,000,000,000.00 and the confirm's bulk write "
+        "overflows the 14-digit MoneyField: numeric field overflow (DataError, a 500) on PostgreSQL"
+    ),
+)
+def _extra_zeros():
+    return xlsx(
+        SheetDef(
+            "Actuals",
+            [
+                [REF, ACTUAL, FORECAST, COMMENTARY],
+                ["SAV-DC", "£1,000,000,000,000", 4000000, None],
+                ["SAV-CC", "999,999,999,999.99", 4000000, "The most a figure can be"],
+            ],
+        )
+    )

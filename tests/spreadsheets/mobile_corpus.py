@@ -42,6 +42,7 @@ class MobileCase:
     errors: tuple[Err, ...] = ()
     changes: dict[int, str] | None = None  # row -> "new"/"changed"/"unchanged" (all "new" when None)
     note: str = ""
+    xfail: str = ""  # a known gap: the case's honest outcome, not yet given
 
 
 MOBILE_CASES: list[MobileCase] = []
@@ -288,5 +289,25 @@ MOBILE_CASES.append(
         ignored_columns=("Checked by",),
         rows={3: ("Camden / PNC check", usage_values("camden", "Camden", "pnc-check", "PNC check", 250))},
         note="usage as a legacy .xls with a hidden old sheet and OCU / Type / Total transactions headers",
+    )
+)
+
+
+MOBILE_CASES.append(
+    MobileCase(
+        "usage_count_beyond_what_is_stored",
+        "usage",
+        "usage march 2013.csv",
+        lambda: b"Unit,Transaction type,Count\r\nLambeth,PNC check,3000000000\r\nCamden,PNC check,2147483647\r\n",
+        sheet=None,
+        header_row=1,
+        file_kind="CSV (comma-separated, UTF-8)",
+        rows={3: ("Camden / PNC check", usage_values("camden", "Camden", "pnc-check", "PNC check", 2147483647))},
+        errors=(Err(2, "Count", "expected a whole number from 0 to 2,147,483,647"),),
+        note="a count of 3,000,000,000 (beyond what a count is stored as): refused at the preview; 2,147,483,647 read",
+        xfail=(
+            "whole_number() has no upper bound, so the preview accepts 3,000,000,000 and the confirm fails with "
+            "integer out of range (DataError, a 500) on PostgreSQL"
+        ),
     )
 )
