@@ -1836,3 +1836,78 @@ def _extra_zeros():
             ],
         )
     )
+
+
+CASES.append(
+    Case(
+        "sheet_asked_for_without_the_columns",
+        "actuals both quarters.xlsx",
+        _two_quarters,
+        Refused(
+            (
+                Err(
+                    0,
+                    _missing(REF, ACTUAL, FORECAST),
+                    f"No header row with the columns {_missing(REF, ACTUAL, FORECAST)} was found in the first 30 rows "
+                    'of sheet "Notes"',
+                ),
+            )
+        ),
+        sheet="Notes",
+        note='the two-quarter workbook with sheet="Notes" (a sheet without the columns): refused naming them',
+    )
+)
+CASES.append(
+    Case(
+        "sheet_asked_for_not_in_the_workbook",
+        "actuals both quarters.xlsx",
+        _two_quarters,
+        Refused(
+            (Err(0, "File", 'The sheet "Q2 2014-15" is not in the workbook. Sheets: Q4 2013-14, Q1 2014-15, Notes.'),)
+        ),
+        sheet="Q2 2014-15",
+        note='the same workbook with sheet="Q2 2014-15": refused, listing the sheets it has',
+    )
+)
+CASES.append(
+    Case(
+        "csv_with_a_sheet_asked_for",
+        "actuals.txt",
+        _csv_tab,
+        Read(sheet=None, header_row=1, rows=CSV_VALUES, file_kind="CSV (tab-separated, UTF-8)"),
+        sheet="Actuals",
+        note='a CSV uploaded with sheet="Actuals" (the sheet kept from an earlier workbook): a CSV has one table, read',
+        xfail=(
+            'a CSV is one sheet named "", so any sheet asked for is refused as '
+            "'The sheet \"Actuals\" is not in the workbook. Sheets: .' (an empty list of sheets)"
+        ),
+    )
+)
+
+
+@case(
+    "template_returned_blank",
+    "actuals-2014-15-q1.xlsx",
+    Read(
+        sheet="Actuals",
+        header_row=5,
+        rows={
+            6: values("SAV-DC", category="Data Centres"),
+            7: values("SAV-CC", category="Command & Control Systems"),
+        },
+    ),
+    note="the template sent back with no figures filled in: read, and the upload says there is nothing to save",
+    preview=Previewed(rows={}, errors=(Err(0, "File", "The file has no figures to upload"),)),
+)
+def _template_blank():
+    return xlsx(
+        SheetDef(
+            "Actuals",
+            [
+                *TITLE_ROWS,
+                TEMPLATE_HEADER,
+                row("SAV-DC", None, None, category="Data Centres", planned=4000000),
+                row("SAV-CC", None, None, category="Command & Control Systems", planned=4000000),
+            ],
+        )
+    )

@@ -187,3 +187,9 @@ def test_confirming_each_clean_file_writes_exactly_what_its_preview_showed(case:
         ).select_related("initiative")
     }
     assert saved == dict(wanted.values())
+    # The same file again: every figure is held already, and the upload says so
+    again = actuals_preview(upload=upload(case), plan=seeded_plan, quarter=Q1, user=user, sheet=case.sheet)
+    assert {row.row: row.change for row in again.rows} == dict.fromkeys(wanted, "unchanged")
+    assert [error.as_dict() for error in again.errors] == [
+        {"row": 0, "column": "File", "message": "Every figure in the file is already held: there is nothing to save."}
+    ]
