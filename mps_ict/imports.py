@@ -46,6 +46,8 @@ from mps_ict.money import format_pounds, parse_money
 MAX_UPLOAD_BYTES = getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024  # a workbook's parts, unpacked: beyond this it is a zip bomb
 HEADER_SEARCH_ROWS = 30
+LARGEST_AMOUNT = Decimal("999999999999.99")  # what a money field holds (14 digits, pence included)
+LARGEST_COUNT = 2_147_483_647  # what a count field holds
 PREVIEW_KEPT = timedelta(days=1)
 
 # --- What an upload reports --------------------------------------------------------------------
@@ -294,6 +296,11 @@ def amount(value, *, negative: bool = True) -> Decimal | None:
         raise CellProblem(str(error)) from error
     if pounds < 0 and not negative:
         raise CellProblem(f"found {format_pounds(pounds, pence=True)}; expected an amount of £0 or more")
+    if abs(pounds) > LARGEST_AMOUNT:
+        raise CellProblem(
+            f"found {format_pounds(pounds, pence=True)}; expected an amount of at most "
+            f"{format_pounds(LARGEST_AMOUNT, pence=True)}"
+        )
     return pounds
 
 
@@ -311,7 +318,7 @@ def text(value) -> str:
     return str(value).strip()
 
 
-def whole_number(value, *, minimum: int = 0) -> int | None:
+def whole_number(value, *, minimum: int = 0, maximum: int = LARGEST_COUNT) -> int | None:
     """A count: 12, "1,234", 12.0; None for a blank cell."""
     _refuse_odd(value)
     if _blank(value):
@@ -325,6 +332,8 @@ def whole_number(value, *, minimum: int = 0) -> int | None:
         raise CellProblem(f'found "{value}"; expected a whole number of {minimum} or more') from error
     if not number.is_finite() or number != number.to_integral_value() or number < minimum:
         raise CellProblem(f'found "{text(value)}"; expected a whole number of {minimum} or more')
+    if number > maximum:
+        raise CellProblem(f'found "{text(value)}"; expected a whole number from {minimum} to {maximum:,}')
     return int(number)
 
 
@@ -360,6 +369,28 @@ class _Sheet:
     visible: bool
     rows: object  # a callable giving the rows (tuples of values), from row 1
     extras: object = None  # a callable giving (merged ranges, uncalculated cells), read once chosen
+
+
+def _guarded(name: str, rows):
+    """A sheet's rows, read as they are asked for; a sheet damaged part way (its XML cut short, a
+    number cell holding text) is refused naming where, not a crash."""
+
+    def read():
+        number = 0
+        try:
+            for row in rows():
+                number += 1
+                yield row
+        except ImportRejected:
+            raise
+        except Exception as error:
+            where = f'The sheet "{name}"' if name else "The file"
+            raise _refused(
+                f"{where} is damaged: it cannot be read past row {number}. Open it in Excel, save it again and "
+                "upload that copy."
+            ) from error
+
+    return read
 
 
 def _refused(message: str) -> ImportRejected:
@@ -439,7 +470,8 @@ def _xlsx_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
 
     kind = "Excel workbook (.xlsx)"
     return kind, [
-        _Sheet(ws.title, ws.sheet_state == "visible", rows_of(ws), extras_of(ws)) for ws in workbook.worksheets
+        _Sheet(ws.title, ws.sheet_state == "visible", _guarded(ws.title, rows_of(ws)), extras_of(ws))
+        for ws in workbook.worksheets
     ]
 
 
@@ -499,7 +531,7 @@ def _xls_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
     if "EncryptedPackage".encode("utf-16-le") in data:
         raise _refused(_ENCRYPTED)
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+        book = xlrd.open_workbook(file_contents=data, formatting_info=True)  # every sheet parsed here
     except xlrd.biffh.XLRDError as error:
         if "encrypt" in str(error).lower():
             raise _refused(_ENCRYPTED) from error
@@ -531,7 +563,7 @@ def _xls_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
         def extras(sheet=sheet):
             return [(top, bottom - 1, left, right - 1) for top, bottom, left, right in sheet.merged_cells], {}
 
-        sheets.append(_Sheet(name, sheet.visibility == 0, rows, extras))
+        sheets.append(_Sheet(name, sheet.visibility == 0, _guarded(name, rows), extras))
     return "Excel 97-2003 workbook (.xls)", sheets
 
 
@@ -548,7 +580,12 @@ _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 def _decode(data: bytes) -> tuple[str, str]:
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
-            return data.decode(codec), label
+            try:
+                return data.decode(codec), label
+            except UnicodeDecodeError as error:
+                if codec == "utf-8-sig":  # a UTF-8 mark a tool put before Windows-1252 text
+                    return data[len(bom) :].decode("cp1252", errors="replace"), "Windows-1252"
+                raise _refused(_NOT_A_SPREADSHEET) from error
     sample = data[:4000]
     if sample.count(b"\x00") > len(sample) // 4:  # UTF-16 without its mark
         codec = "utf-16-le" if sample[1:2] == b"\x00" else "utf-16-be"
@@ -678,7 +715,7 @@ def read_table(upload, spec: TableSpec, *, sheet: str | None = None) -> Table:
             if len(top) >= HEADER_SEARCH_ROWS:
                 break
         found.append((candidate, _find_header(spec, top)))
-    if sheet:
+    if sheet and not (len(sheets) == 1 and sheets[0].name == ""):  # a CSV is one table: any sheet named is it
         chosen = next((pair for pair in found if pair[0].name == sheet), None)
         if chosen is None:
             why = "is hidden; only visible sheets are read" if sheet in hidden else "is not in the workbook"
