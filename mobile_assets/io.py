@@ -6,6 +6,7 @@ the confirms (services.usage_confirm, services.devices_confirm) write exactly th
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from django.db.models import Max
 from openpyxl import Workbook
@@ -29,6 +30,7 @@ from mps_ict.imports import (
     ImportRejected,
     Preview,
     PreviewRow,
+    RowError,
     TableSpec,
     amount,
     day,
@@ -96,6 +98,7 @@ USAGE_SPEC = TableSpec(
                 "Count of transactions",
             ),
             required=True,
+            totalled=True,  # a Total row's count is checked against the rows above (_counted_totals)
         ),
     ),
     negative_totals=False,
@@ -133,6 +136,7 @@ def usage_preview(*, upload, month: date, user, sheet: str | None = None) -> Pre
     type_records = list(TransactionType.objects.order_by("name"))
     units = _lookup(unit_records, "code", "name")
     types = _lookup(type_records, "code", "name")
+    _counted_totals(table)
     held, basis = services.usage_held(month)
     counts = {(unit, kind): count for unit, kind, device, count in held if device is None}
     errors = list(table.errors)
@@ -248,6 +252,26 @@ def usage_preview(*, upload, month: date, user, sheet: str | None = None) -> Pre
         "headers": {column.key: table.column(column.key) for column in USAGE_SPEC.columns},
     }
     return Preview(kind=USAGE_KIND, scope=scope, read=table.describe(), rows=rows, errors=errors, notes=notes)
+
+
+def _counted_totals(table) -> None:
+    """The engine says a Total row that does not add up in pounds; a count is said as a count."""
+    header = table.column("count")
+    wrong = {
+        total.number: total
+        for total in table.totals
+        if "count" in total.stated and total.stated["count"] != total.added_up["count"]
+    }
+    for index, error in enumerate(table.errors):
+        total = wrong.get(error.row)
+        if total is not None and error.column == header:
+            stated, added = (Decimal(total.stated["count"]), Decimal(total.added_up["count"]))
+            table.errors[index] = RowError(
+                error.row,
+                header,
+                f'The "{total.label}" row says {stated:,.0f} transactions but the rows above it add up to '
+                f"{added:,.0f}: correct the total or the rows.",
+            )
 
 
 def _cell_text(line, key: str, problems: list) -> str | None:

@@ -37,7 +37,17 @@ from mps_ict.audit import audit_context, audited
 from mps_ict.conflicts import Conflict, version_check
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, add_months
-from mps_ict.imports import ImportRejected, RowError, StaleImport, changed_by, hold, preview_take, same_key, stale_error
+from mps_ict.imports import (
+    ImportRejected,
+    RowError,
+    StaleImport,
+    changed_by,
+    hold,
+    money_text,
+    preview_take,
+    same_key,
+    stale_error,
+)
 from mps_ict.loaders import LoadReport
 from mps_ict.request_context import current_request_id
 
@@ -686,6 +696,17 @@ def register_status_problem(
     return None
 
 
+def _in_words(key: str, value) -> str:
+    """A register value as a message says it: £1,234.50, 31/03/2016, blank."""
+    if value in (None, ""):
+        return "blank"
+    if key == "purchase_cost":
+        return money_text(value)
+    if key in ("purchase_date", "warranty_end"):
+        return f"{date.fromisoformat(value):%d/%m/%Y}"
+    return str(value)
+
+
 def _chunks(items: list, size: int = BATCH):
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -775,7 +796,7 @@ def devices_confirm(*, preview_id, user, reason: str = "", today: date | None = 
         differing = [key for key in REGISTER_COMPARED if now[key] != (row.was or {}).get(key)]
         if row.was is not None and not differing:
             continue  # saved since, but still as the preview showed it
-        described = ", ".join(f"{REGISTER_TITLES[key]} {now[key] or 'blank'}" for key in differing) or "in the register"
+        described = ", ".join(f"{REGISTER_TITLES[key]} {_in_words(key, now[key])}" for key in differing)
         if row.was is None:
             described = f"in the register ({now['model']}, serial {now['serial_number']}, {now['status'].lower()})"
         key = differing[0] if differing and row.was is not None else "asset_tag"

@@ -522,3 +522,41 @@ def test_the_usage_api_previews_with_its_coverage_and_confirms_with_the_flag(usa
     )
     assert bad.status_code == 400
     assert [(e["field"], e["row"]) for e in bad.json()["errors"]] == [("Borough", 3)]
+
+
+def test_a_usage_total_that_does_not_add_up_is_named_in_transactions(usage_estate, manager):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Unit", "Transaction type", "Count"])
+    sheet.append(["Lambeth", "PNC check", "1,200"])
+    sheet.append(["Lambeth", "Stop", 30])
+    sheet.append(["Grand total", None, 1300])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview = mobile_io.usage_preview(
+        upload=SimpleUploadedFile("usage.xlsx", buffer.getvalue()), month=date(2013, 3, 1), user=manager
+    )
+    assert [(e.row, e.column, e.message) for e in preview.errors] == [
+        (
+            4,
+            "Count",
+            'The "Grand total" row says 1,300 transactions but the rows above it add up to 1,230: correct the total '
+            "or the rows.",
+        )
+    ]
+
+
+def test_two_previews_of_the_same_devices_the_second_confirm_is_told_who_confirmed_first(estate, manager, colleague):
+    # Given the same device changed in two previews, by two people
+    existing(estate, "PDA-1", purchase_cost=Decimal("300.00"))
+    mine = preview_of(manager, workbook(("Lambeth", "PDA-1", "Acme Bold", "SN-PDA-1", "", "£250", "", "")))
+    theirs = preview_of(colleague, workbook(("Lambeth", "PDA-1", "Acme Bold", "SN-PDA-1", "", "£275", "", "")))
+    # When the colleague confirms first (confirms of the register go one at a time: mps_ict.imports.hold)
+    assert services.devices_confirm(preview_id=theirs.id, user=colleague) == (0, 1)
+    # Then the second is told what the device is now and who changed it, and writes nothing
+    with pytest.raises(StaleImport) as stale:
+        services.devices_confirm(preview_id=mine.id, user=manager)
+    [error] = stale.value.errors
+    assert (error.row, error.column) == (4, "Cost (£)")
+    assert "by Jane Smith at" in error.message and "it is now Purchase cost £275.00" in error.message
+    assert Device.objects.get().purchase_cost == Decimal("275.00")
