@@ -442,7 +442,6 @@ class UsageImportInput(ImportInput):
         "had: the month is then saved, and reported, as incomplete",
     )
 
-
     def validate(self, attrs):
         attrs = super().validate(attrs)
         if attrs.get("file") and not attrs.get("month"):
