@@ -536,8 +536,11 @@ def _xls_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
         if "encrypt" in str(error).lower():
             raise _refused(_ENCRYPTED) from error
         raise _refused(_NOT_A_SPREADSHEET) from error
-    except Exception as error:  # a corrupt file: the user is told, never a 500
-        raise _refused(_NOT_A_SPREADSHEET) from error
+    except Exception as error:  # a workbook with damaged bytes: the user is told, never a 500
+        raise _refused(
+            "This Excel 97-2003 workbook (.xls) is damaged and cannot be read. Open it in Excel, save it again "
+            "(as .xlsx if you can) and upload that copy."
+        ) from error
 
     def value(cell):
         if cell.ctype == xlrd.XL_CELL_DATE:
