@@ -560,3 +560,41 @@ def test_two_previews_of_the_same_devices_the_second_confirm_is_told_who_confirm
     assert (error.row, error.column) == (4, "Cost (£)")
     assert "by Jane Smith at" in error.message and "it is now Purchase cost £275.00" in error.message
     assert Device.objects.get().purchase_cost == Decimal("275.00")
+
+
+def test_a_boroughs_name_merged_down_over_its_rows_counts_for_each(usage_estate, manager):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Unit", "Transaction type", "Count"])
+    sheet.append(["Lambeth", "PNC check", 5])
+    sheet.append([None, "Stop", 7])
+    sheet.merge_cells("A2:A3")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    preview = mobile_io.usage_preview(
+        upload=SimpleUploadedFile("usage.xlsx", buffer.getvalue()), month=date(2013, 3, 1), user=manager
+    )
+    assert preview.errors == []
+    assert [(row.key, row.values["count"]) for row in preview.rows] == [
+        ("Lambeth / PNC check", 5),
+        ("Lambeth / Stop", 7),
+    ]
+
+
+def test_the_usage_page_says_a_month_replaced_after_the_preview_and_offers_to_upload_again(
+    usage_estate, manager, client
+):
+    (lambeth, _), (pnc, _) = usage_estate
+    client.force_login(manager)
+    response = client.post(
+        "/mobile/usage/upload/", {"month": "2013-03", "spreadsheet": usage_book(("Lambeth", "PNC check", 12))}
+    )
+    page = response.content.decode()
+    assert "Check the usage for March 2013" in page and "Row 2" in page  # the header row read, under the title
+    services.usage_replace_month(month=date(2013, 3, 1), rows=[services.UsageRow(0, lambeth, pnc, 99)], user=manager)
+    response = client.post("/mobile/usage/upload/confirm/", {"preview_id": response.context["preview"].id})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Row 3, Transactions: The usage for March 2013 was replaced after your preview" in page
+    assert "Lambeth / PNC check is now 99" in page and 'name="spreadsheet"' in page
+    assert list(UsageStatistic.objects.values_list("count", flat=True)) == [99]
