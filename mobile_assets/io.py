@@ -126,7 +126,8 @@ def usage_preview(*, upload, month: date, user, sheet: str | None = None) -> Pre
     """A month's usage file as its confirm would save it: each unit and transaction type's count
     beside the count held now, what the month would then cover (notes["coverage"]: INCOMPLETE
     when it lacks a unit or type the last complete month had) and the figures held now that the
-    file does not have (notes["removed"]). Six queries, whatever the file's size."""
+    file does not have (notes["removed"]). Five queries (units, transaction types, the month held,
+    its coverage), whatever the file's size."""
     scope = month.isoformat()
     try:
         table = read_table(upload, USAGE_SPEC, sheet=sheet)
@@ -440,7 +441,7 @@ def devices_preview(*, upload, user, sheet: str | None = None) -> Preview:
     with the version of the device it was read against. The register's rules that need only the
     file and the register are checked here (a holder only for an issued device, nobody issued to
     nobody, one change of status per upload, a retired model for no new device); the device page's
-    own rules for a change of status are applied by the confirm. Eight queries, whatever the size."""
+    own rules for a change of status are applied by the confirm. Six queries (register_as_held), whatever the size."""
     try:
         table = read_table(upload, REGISTER_SPEC, sheet=sheet)
     except ImportRejected as rejected:
