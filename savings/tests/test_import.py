@@ -386,3 +386,17 @@ def test_the_import_api_is_finance_only(mps_plan, client, role_user):
         "/api/v1/savings/actuals/import/", {"file": officers_workbook(), "quarter": "2014/15 Q2", "dry_run": "true"}
     )
     assert answer.status_code == 403
+
+
+def test_the_page_asks_which_sheet_when_two_qualify(mps_plan, client, people):
+    client.force_login(people["maker"])
+    asked = client.post(
+        "/savings/actuals/2014/q2/upload/", {"spreadsheet": officers_workbook(hidden_stale_sheet=False)}
+    ).content.decode()
+    assert "Which sheet should be read?" in asked
+    assert 'value="Actuals"' in asked and 'value="Actuals (2)"' in asked
+    chosen = client.post(
+        "/savings/actuals/2014/q2/upload/",
+        {"spreadsheet": officers_workbook(hidden_stale_sheet=False), "sheet": "Actuals (2)"},
+    ).content.decode()
+    assert 'data-testid="upload-sheet">Actuals (2)' in chosen and 'name="preview_id"' in chosen
