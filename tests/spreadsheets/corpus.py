@@ -1708,18 +1708,11 @@ def _fifty_rows() -> bytes:
     return xlsx(SheetDef("Actuals", [[REF, ACTUAL, FORECAST]] + [["SAV-DC", number, 4000000] for number in range(50)]))
 
 
-DAMAGED_REASON = (
-    "the zip and workbook open, but openpyxl parses a sheet's XML only as its rows are read, and read_table "
-    "iterates them outside any handler, so the ParseError/ValueError escapes: a 500 instead of a refusal"
-)
-
-
 @case(
     "damaged_sheet_xml_cut_short",
     "actuals damaged.xlsx",
     Refused((Err(0, "File", "is damaged"),)),
     note="a workbook whose zip is sound but whose sheet XML is cut short: refused as damaged, not a crash",
-    xfail=DAMAGED_REASON,
 )
 def _damaged_cut():
     return rezip(_fifty_rows(), {"xl/worksheets/sheet1.xml": lambda xml: xml[: len(xml) // 2]})
@@ -1730,7 +1723,6 @@ def _damaged_cut():
     "actuals from a generator.xlsx",
     Refused((Err(0, "File", "is damaged"),)),
     note='a workbook written by a faulty program: a number cell holding "abc": refused as damaged, not a crash',
-    xfail=DAMAGED_REASON,
 )
 def _damaged_number():
     return rezip(
@@ -1763,10 +1755,6 @@ def _flipped(data: bytes, seed: int) -> bytes:
     "actuals 97-2003 damaged.xls",
     Refused((Err(0, "File", "is damaged"),)),
     note="the .xls of legacy_xls_with_hidden_sheet with a few bytes overwritten: refused as damaged, not a crash",
-    xfail=(
-        "xlrd opens the workbook on demand, so a damaged sheet is only parsed by book.sheet_by_index in "
-        "_xls_sheets, outside its try: struct.error escapes, a 500 instead of a refusal"
-    ),
 )
 def _damaged_xls():
     return _flipped(_xls(), 27)
@@ -1777,10 +1765,6 @@ def _damaged_xls():
     "actuals unicode text.txt",
     Refused((Err(0, "File", NOT_A_SPREADSHEET),)),
     note="UTF-16 text with its BOM whose bytes were damaged (an unpaired surrogate): not a spreadsheet we can read",
-    xfail=(
-        "_decode decodes a file with a BOM outside any handler, so a UnicodeDecodeError escapes: a 500 instead of "
-        "the refusal UTF-16 without a BOM gets"
-    ),
 )
 def _damaged_utf16():
     data = bytearray(_csv_utf16())
@@ -1793,10 +1777,6 @@ def _damaged_utf16():
     "actuals.csv",
     Read(sheet=None, header_row=1, rows=CSV_VALUES, file_kind="CSV (comma-separated, Windows-1252)"),
     note='a CSV whose tool put a UTF-8 mark before Windows-1252 text ("£", "é"): the text read as Windows-1252',
-    xfail=(
-        "_decode trusts the UTF-8 mark and decodes outside any handler, so the Windows-1252 £ raises "
-        "UnicodeDecodeError: a 500, where the same text without the mark is read"
-    ),
 )
 def _bom_over_cp1252():
     return codecs.BOM_UTF8 + _csv_cp1252()
@@ -1819,10 +1799,6 @@ def _bom_over_cp1252():
     preview=Previewed(
         rows={3: ("SAV-CC", previewed("999999999999.99", "4000000.00", "The most a figure can be"))},
         errors=(Err(2, ACTUAL, "expected an amount of at most £999,999,999,999.99"),),
-    ),
-    xfail=(
-        "amount() has no upper bound, so the preview shows £1,000,000,000,000.00 and the confirm's bulk write "
-        "overflows the 14-digit MoneyField: numeric field overflow (DataError, a 500) on PostgreSQL"
     ),
 )
 def _extra_zeros():
@@ -1877,10 +1853,6 @@ CASES.append(
         Read(sheet=None, header_row=1, rows=CSV_VALUES, file_kind="CSV (tab-separated, UTF-8)"),
         sheet="Actuals",
         note='a CSV uploaded with sheet="Actuals" (the sheet kept from an earlier workbook): a CSV has one table, read',
-        xfail=(
-            'a CSV is one sheet named "", so any sheet asked for is refused as '
-            "'The sheet \"Actuals\" is not in the workbook. Sheets: .' (an empty list of sheets)"
-        ),
     )
 )
 

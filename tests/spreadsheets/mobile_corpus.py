@@ -305,9 +305,5 @@ MOBILE_CASES.append(
         rows={3: ("Camden / PNC check", usage_values("camden", "Camden", "pnc-check", "PNC check", 2147483647))},
         errors=(Err(2, "Count", "expected a whole number from 0 to 2,147,483,647"),),
         note="a count of 3,000,000,000 (beyond what a count is stored as): refused at the preview; 2,147,483,647 read",
-        xfail=(
-            "whole_number() has no upper bound, so the preview accepts 3,000,000,000 and the confirm fails with "
-            "integer out of range (DataError, a 500) on PostgreSQL"
-        ),
     )
 )
