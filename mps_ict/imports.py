@@ -29,6 +29,7 @@ import hashlib
 import io
 import re
 import unicodedata
+import uuid
 import zipfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -784,6 +785,7 @@ def _read_rows(spec, file_name, file_kind, candidate, header_index, positions, o
                     for row in range(top + 1, bottom + 1):
                         fills[(row, column)] = (top, left)
     first_matched = min(positions.values())
+    first_key = min(positions, key=positions.get)
     label_columns = sorted(
         {positions[c.key] for c in spec.columns if c.label and c.key in positions}
         | set(range(first_matched))  # a margin left of the table, headed or not
@@ -839,7 +841,11 @@ def _read_rows(spec, file_name, file_kind, candidate, header_index, positions, o
         label = next((str(v) for v in labels if isinstance(v, str) and _TOTAL.match(header_words(v))), None)
         if label is None and all(value is None for value in cells.values()):
             continue  # a blank or space-only row, or one with a note only in a column not read
-        if header_words_row is not None and [header_words(_cell_value(v)) for v in raw] == header_words_row:
+        if (
+            header_words_row is not None
+            and header_words(cells[first_key]) == header_words_row[positions[first_key]]
+            and [header_words(_cell_value(v)) for v in raw] == header_words_row
+        ):  # the whole row compared only when its first column repeats its header
             table.left_out.append(f"Row {index + 1} repeats the header row.")
             continue
         if label is not None:
@@ -930,7 +936,18 @@ class Preview:
             "kind": self.kind,
             "scope": self.scope,
             **self.read,
-            "rows": [asdict(row) for row in self.rows],
+            "rows": [
+                {
+                    "row": row.row,
+                    "key": row.key,
+                    "label": row.label,
+                    "values": row.values,
+                    "was": row.was,
+                    "basis": row.basis,
+                    "change": row.change,
+                }
+                for row in self.rows
+            ],  # shallow: asdict's deep copy of 30,000 rows took seconds
             "errors": [error.as_dict() for error in self.errors],
             "notes": self.notes,
         }
@@ -1023,10 +1040,10 @@ def preview_keep(preview: Preview, *, user) -> Preview:
     from mps_ict.models import ImportPreview
 
     ImportPreview.objects.filter(created_at__lt=timezone.now() - PREVIEW_KEPT).delete()
-    kept = ImportPreview.objects.create(kind=preview.kind, scope=preview.scope, user=user, payload={})
-    preview.id = str(kept.pk)
-    kept.payload = preview.as_dict()
-    kept.save(update_fields=["payload"])
+    preview.id = str(uuid.uuid4())
+    ImportPreview.objects.create(
+        id=preview.id, kind=preview.kind, scope=preview.scope, user=user, payload=preview.as_dict()
+    )  # one INSERT: the payload of a 30,000-row register is megabytes
     return preview
 
 

@@ -11,10 +11,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from mps_ict.as_at import end_of_day
-from mps_ict.audit import audit_context, audited
+from mps_ict.audit import audit_context, audited, bulk_write
 from mps_ict.conflicts import Conflict, StaleVersion, version_check
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, Quarter
@@ -22,7 +21,6 @@ from mps_ict.imports import ImportRejected, RowError, StaleImport, changed_by, h
 from mps_ict.loaders import LoadReport
 from mps_ict.marking import ProtectiveMarking
 from mps_ict.money import FORECAST_TOLERANCE_LABEL, forecast_beyond_tolerance, format_pounds
-from mps_ict.request_context import current_request_id
 from savings.choices import ActualStatus
 from savings.models import (
     Category,
@@ -1242,21 +1240,15 @@ def actuals_confirm(*, preview_id, plan: SavingsPlan, quarter: Quarter, user, re
             to_update.append(actual)
     if errors:
         raise ImportRejected(errors)
-    history = {
-        "default_user": user,
-        "default_change_reason": reason or f"Spreadsheet upload for {quarter}",
-        "custom_historical_attrs": {"request_id": current_request_id.get() or ""},
-    }
-    if to_create:
-        bulk_create_with_history(to_create, QuarterlyActual, batch_size=500, **history)
-    if to_update:
-        bulk_update_with_history(
-            to_update,
-            QuarterlyActual,
-            ["actual_saving", "forecast_full_year", "commentary", "entered_by", "status", "version"],
-            batch_size=500,
-            **history,
-        )
+    bulk_write(
+        QuarterlyActual,
+        created=to_create,
+        changed=to_update,
+        fields=["actual_saving", "forecast_full_year", "commentary", "entered_by", "status", "version"],
+        user=user,
+        reason=reason or f"Spreadsheet upload for {quarter}",
+        batch_size=500,
+    )
     figures_changed(QuarterlyActual._meta.app_label)  # bulk writes send no signal
     return len(to_create) + len(to_update)
 
