@@ -1,7 +1,8 @@
 """The corpus's register and usage files (tests/spreadsheets/mobile_corpus.py) end to end through
 the estate's uploads, each with its exact preview: the sheet and header row read, the hidden and
 other sheets, the ignored columns, the rows left out, every row to write with its values, and
-every error by row, column and message."""
+every error by row, column and message; the same through the import API (dry_run); and each clean
+file confirmed, writing what its preview showed."""
 
 from datetime import date
 
@@ -104,3 +105,30 @@ def test_confirming_each_clean_estate_file_writes_what_its_preview_showed(case: 
         assert saved == {
             (values["unit"], values["transaction_type"]): values["count"] for _, values in case.rows.values()
         }
+
+
+@pytest.mark.parametrize("case", params(MOBILE_CASES))
+def test_the_estate_import_api_gives_the_pages_preview_of_each_file(case: MobileCase, estate, role_user, client):
+    user = role_user("asset_manager")
+    client.force_login(user)
+    form = {"file": SimpleUploadedFile(case.file_name, case.build()), "dry_run": "true"}
+    if case.upload == "register":
+        answer = client.post("/api/v1/mobile/devices/import/", form)
+        page = mobile_io.devices_preview(upload=SimpleUploadedFile(case.file_name, case.build()), user=user)
+    else:
+        answer = client.post("/api/v1/mobile/usage/import/", form | {"month": "2013-03"})
+        page = mobile_io.usage_preview(
+            upload=SimpleUploadedFile(case.file_name, case.build()), month=MARCH_2013, user=user
+        )
+    assert answer.status_code == 200, answer.content[:500]
+    body = answer.json()
+    assert (body["sheet"], body["header_row"], body["hidden_sheets"], body["ignored_columns"]) == (
+        case.sheet,
+        case.header_row,
+        list(case.hidden_sheets),
+        list(case.ignored_columns),
+    )
+    assert [(r["row"], r["key"], r["values"], r["change"]) for r in body["rows"]] == [
+        (r.row, r.key, r.values, r.change) for r in page.rows
+    ]
+    assert body["errors"] == [error.as_dict() for error in page.errors]
