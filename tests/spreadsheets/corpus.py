@@ -1883,3 +1883,49 @@ def _template_blank():
             ],
         )
     )
+
+
+@case(
+    "protected_sheet",
+    "actuals locked template.xlsx",
+    Read(sheet="Actuals", header_row=5, rows={6: values("SAV-DC", "1000.00", "4000000.00")}),
+    note="the template with its sheet protected by a password (not the file encrypted): read as usual",
+)
+def _protected():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Actuals"
+    for line in [*TITLE_ROWS, TEMPLATE_HEADER, row("SAV-DC", 1000, 4000000)]:
+        sheet.append(line)
+    sheet.protection.sheet = True
+    sheet.protection.password = "finance"
+    workbook.security.lockStructure = True
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@case(
+    "another_quarters_template",
+    "actuals-2014-15-q2.xlsx",
+    Read(
+        sheet="Actuals",
+        header_row=5,
+        rows={6: values("SAV-DC", "1000000.00", "4000000.00", category="Data Centres")},
+    ),
+    note="the template downloaded for 2014/15 Q2 (its B2 says so) uploaded to Q1: read, and the upload says "
+    "which quarter the file is for",
+    preview=Previewed(
+        rows={6: ("SAV-DC", previewed("1000000.00", "4000000.00"))},
+        errors=(Err(2, "Quarter", "This file is for 2014/15 Q2, not 2014/15 Q1"),),
+    ),
+)
+def _other_quarter():
+    titles = [list(line) for line in TITLE_ROWS]
+    titles[1] = ["Quarter", "2014/15 Q2"]
+    return xlsx(
+        SheetDef(
+            "Actuals",
+            [*titles, TEMPLATE_HEADER, row("SAV-DC", 1000000, 4000000, category="Data Centres", planned=4000000)],
+        )
+    )
