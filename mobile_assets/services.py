@@ -33,7 +33,7 @@ from mobile_assets.models import (
     UsageStatistic,
     Vehicle,
 )
-from mps_ict.audit import audit_context, audited
+from mps_ict.audit import audit_context, audited, bulk_write
 from mps_ict.conflicts import Conflict, version_check
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear, add_months
@@ -49,7 +49,6 @@ from mps_ict.imports import (
     stale_error,
 )
 from mps_ict.loaders import LoadReport
-from mps_ict.request_context import current_request_id
 
 BENEFIT_ROLLUP_TASK = "mobile_assets.benefit_rollup"  # mobile_assets.tasks.benefit_rollup_task
 PENNY = Decimal("0.01")
@@ -858,16 +857,16 @@ def devices_confirm(*, preview_id, user, reason: str = "", today: date | None = 
             status_rows.append((row, target))
     if errors:
         raise StaleImport(errors)
-    history = {
-        "default_user": user,
-        "default_change_reason": reason or "Device register upload",
-        "custom_historical_attrs": {"request_id": current_request_id.get() or ""},
-    }
-    try:
-        if added:
-            bulk_create_with_history(added, Device, batch_size=BATCH, **history)
-        if changed:
-            bulk_update_with_history(changed, Device, DETAIL_FIELDS, batch_size=BATCH, **history)
+    try:  # each with its line in the audit trail (who, why, the request)
+        bulk_write(
+            Device,
+            created=added,
+            changed=changed,
+            fields=DETAIL_FIELDS,
+            user=user,
+            reason=reason or "Device register upload",
+            batch_size=BATCH,
+        )
     except IntegrityError as error:
         raise ImportRejected(
             [
