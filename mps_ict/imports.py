@@ -370,6 +370,7 @@ class _Sheet:
     visible: bool
     rows: object  # a callable giving the rows (tuples of values), from row 1
     extras: object = None  # a callable giving (merged ranges, uncalculated cells), read once chosen
+    hidden_columns: frozenset = frozenset()  # 0-based indices of columns hidden in Excel: not read
 
 
 def _guarded(name: str, rows):
@@ -471,7 +472,13 @@ def _xlsx_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
 
     kind = "Excel workbook (.xlsx)"
     return kind, [
-        _Sheet(ws.title, ws.sheet_state == "visible", _guarded(ws.title, rows_of(ws)), extras_of(ws))
+        _Sheet(
+            ws.title,
+            ws.sheet_state == "visible",
+            _guarded(ws.title, rows_of(ws)),
+            extras_of(ws),
+            _xlsx_hidden_columns(archive, ws._worksheet_path),
+        )
         for ws in workbook.worksheets
     ]
 
@@ -500,6 +507,30 @@ def column_letter(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(65 + remainder) + letters
     return letters
+
+
+_COLUMN_WIDTHS = re.compile(rb"<(?:\w+:)?col\s([^>]*)/?>")
+_HIDDEN = re.compile(rb'\bhidden="(?:1|true)"')
+_SPAN = re.compile(rb'\bmin="(\d+)"[^>]*?\bmax="(\d+)"|\bmax="(\d+)"[^>]*?\bmin="(\d+)"')
+
+
+def _xlsx_hidden_columns(archive: zipfile.ZipFile, path: str) -> frozenset:
+    """The columns hidden in Excel (their <cols> widths come before the sheet's data, so only the
+    start of the sheet's XML is read)."""
+    try:
+        with archive.open(path) as sheet:
+            head = sheet.read(65536)
+    except (KeyError, OSError, zipfile.BadZipFile, EOFError):
+        return frozenset()
+    head = head.split(b"<sheetData", 1)[0]
+    hidden = set()
+    for attributes in _COLUMN_WIDTHS.findall(head):
+        span = _SPAN.search(attributes)
+        if span is None or not _HIDDEN.search(attributes):
+            continue
+        low, high = (span.group(1), span.group(2)) if span.group(1) else (span.group(4), span.group(3))
+        hidden.update(range(int(low) - 1, min(int(high), 16384)))
+    return frozenset(hidden)
 
 
 def _xlsx_merged_and_uncalculated(xml: bytes):
@@ -532,7 +563,9 @@ def _xls_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
     if "EncryptedPackage".encode("utf-16-le") in data:
         raise _refused(_ENCRYPTED)
     try:
-        book = xlrd.open_workbook(file_contents=data, formatting_info=True)  # every sheet parsed here
+        book = xlrd.open_workbook(  # every sheet parsed here; xlrd's warnings are not the user's
+            file_contents=data, formatting_info=True, logfile=io.StringIO()
+        )
     except xlrd.biffh.XLRDError as error:
         if "encrypt" in str(error).lower():
             raise _refused(_ENCRYPTED) from error
@@ -668,12 +701,17 @@ def _open_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
 _TOTAL = re.compile(r"^(grand\s*)?(sub\s*-?\s*)?totals?\b")
 
 
-def _match_header(spec: TableSpec, row: tuple) -> tuple[dict[str, int], list[tuple[int, str]], list[RowError]]:
-    """Which cell of a row is which column: (positions, the other non-blank headers, clashes)."""
+def _match_header(
+    spec: TableSpec, row: tuple, hidden: frozenset = frozenset()
+) -> tuple[dict[str, int], list[tuple[int, str]], list[RowError]]:
+    """Which cell of a row is which column: (positions, the other non-blank headers, clashes).
+    A column hidden in Excel is not read (the user does not see it)."""
     names = {column.key: column.names() for column in spec.columns}
     positions: dict[str, int] = {}
     others, clashes = [], []
     for index, cell in enumerate(row):
+        if index in hidden:
+            continue
         words = header_words(cell) if not isinstance(cell, (Uncalculated, CellError)) else ""
         if not words:
             continue
@@ -687,12 +725,12 @@ def _match_header(spec: TableSpec, row: tuple) -> tuple[dict[str, int], list[tup
     return positions, others, clashes
 
 
-def _find_header(spec: TableSpec, rows: list[tuple]):
+def _find_header(spec: TableSpec, rows: list[tuple], hidden: frozenset = frozenset()):
     """The first row with every required column; else the row matching most, for the message."""
     required = {column.key for column in spec.columns if column.required}
     best = None
     for index, row in enumerate(rows):
-        positions, others, clashes = _match_header(spec, row)
+        positions, others, clashes = _match_header(spec, row, hidden)
         if required <= positions.keys():
             return index, positions, others, clashes
         if best is None or len(positions) > len(best[1]):
@@ -718,7 +756,7 @@ def read_table(upload, spec: TableSpec, *, sheet: str | None = None) -> Table:
             top.append(tuple(_cell_value(value) for value in row))
             if len(top) >= HEADER_SEARCH_ROWS:
                 break
-        found.append((candidate, _find_header(spec, top)))
+        found.append((candidate, _find_header(spec, top, candidate.hidden_columns)))
     if sheet and not (len(sheets) == 1 and sheets[0].name == ""):  # a CSV is one table: any sheet named is it
         chosen = next((pair for pair in found if pair[0].name == sheet), None)
         if chosen is None:
@@ -788,7 +826,7 @@ def _read_rows(spec, file_name, file_kind, candidate, header_index, positions, o
     first_key = min(positions, key=positions.get)
     label_columns = sorted(
         {positions[c.key] for c in spec.columns if c.label and c.key in positions}
-        | set(range(first_matched))  # a margin left of the table, headed or not
+        | (set(range(first_matched)) - candidate.hidden_columns)  # a margin left of the table, headed or not
     )
     totalled = [c.key for c in spec.columns if c.totalled and c.key in positions]
     header_words_row = None
@@ -818,6 +856,12 @@ def _read_rows(spec, file_name, file_kind, candidate, header_index, positions, o
         if index == header_index:
             header_words_row = [header_words(_cell_value(value)) for value in raw]
             table.headers = {key: str(_cell_value(raw[position])).strip() for key, position in positions.items()}
+            if hidden_headed := [
+                f"{column_letter(i)} (“{_cell_value(raw[i])}”)"
+                for i in sorted(candidate.hidden_columns)
+                if i < len(raw) and _cell_value(raw[i]) is not None
+            ]:
+                table.left_out.append(f"Hidden in Excel, not read: column {', column '.join(hidden_headed)}.")
             table.scales = {
                 key: scale
                 for key, header in table.headers.items()

@@ -400,3 +400,17 @@ def test_the_page_asks_which_sheet_when_two_qualify(mps_plan, client, people):
         {"spreadsheet": officers_workbook(hidden_stale_sheet=False), "sheet": "Actuals (2)"},
     ).content.decode()
     assert 'data-testid="upload-sheet">Actuals (2)' in chosen and 'name="preview_id"' in chosen
+
+
+def test_a_column_hidden_in_excel_is_not_read(mps_plan, people):
+    """A stale copy of the Actual column, hidden in Excel, neither clashes with the one the user sees
+    nor is read; the preview says it was left out."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Reference", "Actual", "Actual", "Forecast"])
+    sheet.append(["SAV-DC", 250000, 999999, 4000000])
+    sheet.column_dimensions["C"].hidden = True
+    preview = preview_of(as_upload(workbook), mps_plan, people["maker"])
+    assert preview.errors == []
+    assert [(row.key, row.values["actual_saving"]) for row in preview.rows] == [("SAV-DC", "250000.00")]
+    assert "Hidden in Excel, not read: column C (“Actual”)." in preview.read["left_out"]
