@@ -6,7 +6,6 @@ the confirms (services.usage_confirm, services.devices_confirm) write exactly th
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from django.db.models import Max
 from openpyxl import Workbook
@@ -30,7 +29,6 @@ from mps_ict.imports import (
     ImportRejected,
     Preview,
     PreviewRow,
-    RowError,
     TableSpec,
     amount,
     day,
@@ -98,10 +96,10 @@ USAGE_SPEC = TableSpec(
                 "Count of transactions",
             ),
             required=True,
-            totalled=True,  # a Total row's count is checked against the rows above (_counted_totals)
+            totalled=True,  # a Total row's count is checked against the rows above
+            counted="transactions",
         ),
     ),
-    negative_totals=False,
 )
 COLUMNS = {column.key: column.title for column in USAGE_SPEC.columns}
 
@@ -137,7 +135,6 @@ def usage_preview(*, upload, month: date, user, sheet: str | None = None) -> Pre
     type_records = list(TransactionType.objects.order_by("name"))
     units = _lookup(unit_records, "code", "name")
     types = _lookup(type_records, "code", "name")
-    _counted_totals(table)
     held, basis = services.usage_held(month)
     counts = {(unit, kind): count for unit, kind, device, count in held if device is None}
     errors = list(table.errors)
@@ -255,26 +252,6 @@ def usage_preview(*, upload, month: date, user, sheet: str | None = None) -> Pre
     return Preview(kind=USAGE_KIND, scope=scope, read=table.describe(), rows=rows, errors=errors, notes=notes)
 
 
-def _counted_totals(table) -> None:
-    """The engine says a Total row that does not add up in pounds; a count is said as a count."""
-    header = table.column("count")
-    wrong = {
-        total.number: total
-        for total in table.totals
-        if "count" in total.stated and total.stated["count"] != total.added_up["count"]
-    }
-    for index, error in enumerate(table.errors):
-        total = wrong.get(error.row)
-        if total is not None and error.column == header:
-            stated, added = (Decimal(total.stated["count"]), Decimal(total.added_up["count"]))
-            table.errors[index] = RowError(
-                error.row,
-                header,
-                f'The "{total.label}" row says {stated:,.0f} transactions but the rows above it add up to '
-                f"{added:,.0f}: correct the total or the rows.",
-            )
-
-
 def _cell_text(line, key: str, problems: list) -> str | None:
     """A cell as text; None (and the problem noted) for a formula with no value or an Excel error."""
     try:
@@ -384,7 +361,6 @@ REGISTER_SPEC = TableSpec(
         Column("vehicle", "Vehicle", ("Fleet number", "Fleet no", "Vehicle fleet number", "Fitted to")),
         Column("status_date", "Status date", ("Status changed", "Status changed on", "Date of status", "Status from")),
     ),
-    negative_totals=False,
 )
 DEVICE_COLUMNS = {column.key: column.title for column in REGISTER_SPEC.columns}
 _STATUSES = (

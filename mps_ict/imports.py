@@ -110,6 +110,7 @@ class Column:
     required: bool = False
     fill_merged: bool = False  # a cell merged over rows means each of them (commentary, a category)
     totalled: bool = False  # an amount a Total row adds up
+    counted: str = ""  # a totalled column of counts, not pounds: what it counts ("transactions")
     label: bool = False  # a column whose text may say "Total"
 
     def names(self) -> set[str]:
@@ -120,7 +121,6 @@ class Column:
 class TableSpec:
     what: str  # "quarterly actuals": named in messages
     columns: tuple[Column, ...]
-    negative_totals: bool = True
 
     def column(self, key: str) -> Column:
         return next(column for column in self.columns if column.key == key)
@@ -931,16 +931,23 @@ def _check_total(
         added = sum((value for value in values if value is not None), Decimal("0.00"))
         total.stated[key], total.added_up[key] = str(stated), str(added)
         if stated != added:
+            noun = table.spec.column(key).counted
+            said, sum_said = (
+                (f"{stated:,.0f} {noun}", f"{added:,.0f}")
+                if noun
+                else (format_pounds(stated, pence=True), format_pounds(added, pence=True))
+            )
             table.errors.append(
                 table.problem(
                     number,
                     key,
-                    f'The "{label}" row says {format_pounds(stated, pence=True)} but the rows {where} it add up to '
-                    f"{format_pounds(added, pence=True)}: correct the total or the rows.",
+                    f'The "{label}" row says {said} but the rows {where} it add up to {sum_said}: '
+                    "correct the total or the rows.",
                 )
             )
     table.totals.append(total)
-    table.left_out.append(f'Row {number} ("{label}") is a total: left out, and checked against the rows {where}.')
+    checked = f", and checked against the rows {where}" if totalled else ""
+    table.left_out.append(f'Row {number} ("{label}") is a total: left out{checked}.')
 
 
 # --- Preview and confirm ------------------------------------------------------------------------

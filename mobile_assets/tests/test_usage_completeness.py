@@ -357,8 +357,8 @@ def test_the_preview_and_template_take_a_fixed_number_of_queries(
     lines = [(u, t, 1) for u in UNITS for t in TYPES] + [(f"Unit {i}", "PNC check", 1) for i in range(extra)]
     # the session, the user, their groups (the policy, then the page); the units and the transaction
     # types (parse); the month's figures held (what each row replaces); the coverage (2); the preview
-    # kept for its confirm (previews a day old dropped, the preview inserted, its id written in)
-    with django_assert_num_queries(12):
+    # kept for its confirm (previews a day old dropped, the preview inserted with its id)
+    with django_assert_num_queries(11):
         assert upload(client, "2013-02", lines).status_code == 200
     # the session, the user, their groups (the policy, then the page); the units and the transaction types
     with django_assert_num_queries(5):

@@ -51,7 +51,7 @@ def _upload_field(error) -> str:
     names the request's parameter at fault (file, sheet, quarter, preview_id)."""
     if error.row:
         return error.column
-    return {"Sheet": "sheet", "Quarter": "quarter", "Preview": "preview_id"}.get(error.column, "file")
+    return {"Sheet": "sheet", "Quarter": "quarter", "Month": "month", "Preview": "preview_id"}.get(error.column, "file")
 
 
 def exception_handler(exc, context):
