@@ -200,6 +200,7 @@ class Table:
     totals: list[TotalRow] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     above_header: list[tuple] = field(default_factory=list)  # the title rows, as read
+    hidden_rows: list[int] = field(default_factory=list)  # rows of figures hidden in Excel: read, and said
     scales: dict[str, int] = field(default_factory=dict)  # key -> 1,000 for "(£k)", 1,000,000 for "(£m)"
     errors: list[RowError] = field(default_factory=list)
 
@@ -232,6 +233,7 @@ class Table:
             "other_sheets": self.other_sheets,
             "totals": [asdict(total) for total in self.totals],
             "left_out": self.left_out,
+            "hidden_rows": self.hidden_rows,
         }
 
 
@@ -534,8 +536,9 @@ def _xlsx_hidden_columns(archive: zipfile.ZipFile, path: str) -> frozenset:
 
 
 def _xlsx_merged_and_uncalculated(xml: bytes):
-    """The sheet's merged ranges (0-based row and column bounds, inclusive) and its formula cells
-    with no cached value ({(row, column): formula}), read from the sheet's XML."""
+    """The sheet's merged ranges (0-based row and column bounds, inclusive), its formula cells with
+    no cached value ({(row, column): formula}) and its rows hidden in Excel (as Excel numbers
+    them), read from the sheet's XML."""
     merged = [
         (int(top) - 1, int(bottom) - 1, column_index(left.decode()), column_index(right.decode()))
         for left, top, right, bottom in _MERGE.findall(xml)
@@ -554,7 +557,11 @@ def _xlsx_merged_and_uncalculated(xml: bytes):
                 continue
             position = (int(reference.group(2)) - 1, column_index(reference.group(1).decode()))
             uncalculated[position] = unescape((formula.group(1) or b"").decode("utf-8", "replace"))
-    return merged, uncalculated
+    hidden_rows = {int(number) for number in _HIDDEN_ROW.findall(xml)} if b"hidden=" in xml else set()
+    return merged, uncalculated, hidden_rows
+
+
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\s(?=[^>]*\bhidden="(?:1|true)")[^>]*?\br="(\d+)"')
 
 
 def _xls_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
@@ -598,7 +605,9 @@ def _xls_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
             return (tuple(value(cell) for cell in sheet.row(number)) for number in range(sheet.nrows))
 
         def extras(sheet=sheet):
-            return [(top, bottom - 1, left, right - 1) for top, bottom, left, right in sheet.merged_cells], {}
+            merged = [(top, bottom - 1, left, right - 1) for top, bottom, left, right in sheet.merged_cells]
+            hidden = {number + 1 for number, info in sheet.rowinfo_map.items() if info.hidden}
+            return merged, {}, hidden
 
         sheets.append(_Sheet(name, sheet.visibility == 0, _guarded(name, rows), extras))
     return "Excel 97-2003 workbook (.xls)", sheets
@@ -678,7 +687,7 @@ def _csv_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
                 ) from error
             yield tuple(row)
 
-    return f"CSV ({_DELIMITERS[delimiter]}-separated, {encoding})", [_Sheet("", True, rows, lambda: ([], {}))]
+    return f"CSV ({_DELIMITERS[delimiter]}-separated, {encoding})", [_Sheet("", True, rows, lambda: ([], {}, set()))]
 
 
 def _open_sheets(data: bytes) -> tuple[str, list[_Sheet]]:
@@ -813,7 +822,7 @@ def _missing_columns(spec: TableSpec, pair, hidden=()) -> ImportRejected:
 
 
 def _read_rows(spec, file_name, file_kind, candidate, header_index, positions, others, visible, hidden) -> Table:
-    merged, uncalculated = candidate.extras() if candidate.extras else ([], {})
+    merged, uncalculated, hidden_rows = candidate.extras() if candidate.extras else ([], {}, set())
     fill_columns = {positions[c.key] for c in spec.columns if c.fill_merged and c.key in positions}
     fills: dict[tuple[int, int], tuple[int, int]] = {}  # (row, column) -> the merged range's top-left
     for top, bottom, left, right in merged:
@@ -902,6 +911,8 @@ def _read_rows(spec, file_name, file_kind, candidate, header_index, positions, o
                 since_subtotal[key] = []
             continue
         table.rows.append(SheetRow(index + 1, cells))
+        if index + 1 in hidden_rows:
+            table.hidden_rows.append(index + 1)
         for key in totalled:
             try:
                 value = amount(cells[key])
@@ -1030,6 +1041,7 @@ def preview_refused(*, kind: str, scope: str, upload, rejected: ImportRejected) 
         "other_sheets": [],
         "totals": [],
         "left_out": [],
+        "hidden_rows": [],
     }
     notes = {"sheets": rejected.sheets} if isinstance(rejected, SheetChoiceNeeded) else {}
     return Preview(kind=kind, scope=scope, read=read, rows=[], errors=list(rejected.errors), notes=notes)

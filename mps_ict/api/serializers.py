@@ -167,6 +167,11 @@ class ImportPreviewOutput(serializers.Serializer):
     other_sheets = serializers.ListField(source="read.other_sheets", child=serializers.CharField())
     totals = ImportTotalOutput(source="read.totals", many=True)
     left_out = serializers.ListField(source="read.left_out", child=serializers.CharField())
+    hidden_rows = serializers.ListField(
+        source="read.hidden_rows",
+        child=serializers.IntegerField(),
+        help_text="Rows hidden in Excel that hold figures: read like the others (unhide them to check)",
+    )
     rows = ImportRowOutput(many=True)
     errors = ImportErrorOutput(many=True)
     valid = serializers.SerializerMethodField()

@@ -414,3 +414,20 @@ def test_a_column_hidden_in_excel_is_not_read(mps_plan, people):
     assert preview.errors == []
     assert [(row.key, row.values["actual_saving"]) for row in preview.rows] == [("SAV-DC", "250000.00")]
     assert "Hidden in Excel, not read: column C (“Actual”)." in preview.read["left_out"]
+
+
+def test_a_row_hidden_in_excel_is_read_and_said(mps_plan, people, client):
+    """Excel's own totals count hidden rows, so they are read, and the preview asks to check them."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Reference", "Actual", "Forecast"])
+    sheet.append(["SAV-DC", 250000, 4000000])
+    sheet.append(["SAV-NET", 1000, 5000000])
+    sheet.append(["Total", 251000, 9000000])
+    sheet.row_dimensions[3].hidden = True
+    preview = preview_of(as_upload(workbook), mps_plan, people["maker"])
+    assert preview.errors == [] and [row.key for row in preview.rows] == ["SAV-DC", "SAV-NET"]
+    assert preview.read["hidden_rows"] == [3]
+    client.force_login(people["maker"])
+    page = client.post("/savings/actuals/2014/q2/upload/", {"spreadsheet": as_upload(workbook)}).content.decode()
+    assert "Row 3 is hidden in Excel and was read like the others" in page
