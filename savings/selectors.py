@@ -1588,3 +1588,67 @@ def targets_given_to(*, plan: SavingsPlan, user) -> QuerySet:
     if not can_view_restricted(user):
         targets = targets.filter(~Exists(Initiative.objects.filter(category__plan=OuterRef("plan")).withheld(user)))
     return targets
+
+
+# ----------------------------------------------------------------------------- savings as a probability (issue 16)
+
+
+def savings_target_probabilities(*, plan: SavingsPlan, user=None, records: PlanRecords | None = None) -> list:
+    """For each target the reader is given: how likely the plan is to reach it, the range of the
+    saving realised and the initiatives carrying the risk (savings.probability), now or as at
+    `records`. Read as the summary reads: withdrawn initiatives out (PlanRecords), only the records
+    `user` may see, and nothing while the summary gives no target (anything withheld from `user`:
+    the targets would disclose it). Four queries however many initiatives; cached with the area's
+    figures."""
+    restricted = can_view_restricted(user)
+    records = records or PlanRecords.live()
+    return cached_figure(
+        Initiative._meta.app_label,
+        ("target-probabilities", plan.pk, restricted, records.moment),
+        lambda: savings_target_probabilities_compute(plan=plan, user=user, records=records),
+    )
+
+
+def savings_target_probabilities_compute(*, plan: SavingsPlan, user=None, records: PlanRecords | None = None) -> list:
+    from savings.probability import InitiativeInput, savings_simulation
+
+    records = records or PlanRecords.live()
+    targets = _targets_given(records.targets.filter(plan=plan), user)
+    if not targets:  # none set, or withheld from this reader as the summary withholds them
+        return []
+    initiatives = records.initiatives.filter(category__plan=plan)
+    visible = visible_q(user, "initiative__")
+    if not can_view_restricted(user):  # the marking a record carries now decides, also for its past
+        initiatives = initiatives.filter(id__in=Initiative.objects.visible_to(user).values("pk"))
+    if records.at is not None:  # only initiatives that existed then
+        visible &= Q(initiative__in=records.initiatives.values("id"))
+    planned: dict[int, dict] = {}
+    for initiative_id, year, amount in (
+        records.profiles.filter(visible, initiative__category__plan=plan)
+        .values_list("initiative_id", "financial_year", "planned_saving")
+        .order_by()
+    ):
+        planned.setdefault(initiative_id, {})[year] = amount
+    approved: dict[int, dict] = {}
+    for initiative_id, year, total, quarters in (
+        records.actuals.filter(visible, initiative__category__plan=plan, status=ActualStatus.APPROVED)
+        .values_list("initiative_id", "financial_year")
+        .annotate(total=Sum("actual_saving"), quarters=Count("pk"))
+        .values_list("initiative_id", "financial_year", "total", "quarters")
+        .order_by()
+    ):
+        approved.setdefault(initiative_id, {})[year] = (total, quarters)
+    inputs = [
+        InitiativeInput(
+            reference=reference,
+            description=description,
+            confidence=confidence or "",
+            delivery_status=status,
+            planned=planned.get(pk, {}),
+            approved=approved.get(pk, {}),
+        )
+        for pk, reference, description, confidence, status in initiatives.values_list(
+            "id", "reference", "description", "confidence", "delivery_status"
+        ).order_by("reference")
+    ]
+    return savings_simulation(inputs, targets)
