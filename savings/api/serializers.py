@@ -11,9 +11,61 @@ from savings.models import Category, Initiative, PlanTarget, QuarterlyActual, Sa
 from savings.selectors import plan_version_find
 
 
+class RealisedRangeOutput(serializers.Serializer):
+    """The range of the saving realised in a target year (savings.probability): Pxx is the saving
+    reached or exceeded in xx% of the simulation's draws, so p90 <= p80 <= p50 <= p10."""
+
+    p10 = MoneyField(help_text="Reached in 10% of draws: the optimistic end")
+    p50 = MoneyField(help_text="Reached in half the draws: the median")
+    p80 = MoneyField(help_text="Reached in 80% of draws: the saving the plan is 80% confident of")
+    p90 = MoneyField(help_text="Reached in 90% of draws: the cautious end")
+
+
+PROBABILITY = serializers.DecimalField(
+    max_digits=5,
+    decimal_places=4,
+    allow_null=True,
+    help_text="The probability (0 to 1, as a decimal string like every fraction the API gives) that the "
+    "saving realised in the year reaches the target, from a simulation of each initiative's profile, "
+    "delivery confidence and record of approved actuals against profile (see the README's method); "
+    "null: not simulated",
+)
+AT_RISK_P80 = MoneyField(
+    allow_null=True,
+    help_text="Savings at risk at P80: the target less the saving the plan is 80% confident of "
+    "realising (realised_range.p80), nothing if that reaches the target; null: not simulated",
+)
+
+
 class TargetOutput(serializers.Serializer):
+    """A target, with how likely it is to be reached (issue 16) when the view gives the simulation's
+    figures in the context (`probabilities`: financial year → savings.probability.TargetProbability)."""
+
     financial_year = FinancialYearField()
     cumulative_target = MoneyField(source="target")
+    probability_met = serializers.SerializerMethodField()
+    at_risk_p80 = serializers.SerializerMethodField()
+    realised_range = serializers.SerializerMethodField()
+
+    def _simulated(self, year):
+        return (self.context.get("probabilities") or {}).get(year.financial_year)
+
+    @extend_schema_field(PROBABILITY)
+    def get_probability_met(self, year) -> str | None:
+        result = self._simulated(year)
+        return None if result is None else PROBABILITY.to_representation(result.probability_met)
+
+    @extend_schema_field(AT_RISK_P80)
+    def get_at_risk_p80(self, year) -> str | None:
+        result = self._simulated(year)
+        return None if result is None else AT_RISK_P80.to_representation(result.at_risk_p80)
+
+    @extend_schema_field(
+        RealisedRangeOutput(allow_null=True, help_text="The range of the saving realised; null: not simulated")
+    )
+    def get_realised_range(self, year):
+        result = self._simulated(year)
+        return None if result is None else RealisedRangeOutput(result).data
 
 
 class YearOutput(serializers.Serializer):
@@ -69,7 +121,11 @@ class SummaryOutput(serializers.Serializer):
     cost_now = MoneyField()
     future_cost = MoneyField()
     baseline_reduction = MoneyField()
-    targets = TargetOutput(many=True)
+    targets = TargetOutput(
+        many=True,
+        help_text="The targets, each with the probability of reaching it, savings at risk at P80 and the range "
+        "of the saving realised (issue 16); empty while anything is withheld from you",
+    )
     realised_to_date = MoneyField()
     forecast = MoneyField()
     gap = MoneyField(source="reporting_year.gap", allow_null=True)

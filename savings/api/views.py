@@ -48,7 +48,8 @@ def _records_asked_for(request, plan: SavingsPlan) -> tuple[selectors.PlanRecord
 
 
 class SummaryView(APIView):
-    """The plan at a glance: totals, targets, realised and forecast, and each category."""
+    """The plan at a glance: totals, targets (each with the probability of reaching it and savings
+    at risk at P80), realised and forecast, and each category."""
 
     export_filename = "savings-summary"
 
@@ -60,7 +61,9 @@ class SummaryView(APIView):
         plan = _current_plan()
         records, shown = _records_asked_for(request, plan)
         summary = selectors.plan_summary(plan=plan, user=request.user, records=records)
-        return Response(serializers.SummaryOutput(summary, context={"plan_version": shown}).data)
+        simulated = selectors.savings_target_probabilities(plan=plan, user=request.user, records=records)
+        context = {"plan_version": shown, "probabilities": {result.financial_year: result for result in simulated}}
+        return Response(serializers.SummaryOutput(summary, context=context).data)
 
     def export_table(self, data):
         headers = [
