@@ -16,6 +16,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -45,6 +46,7 @@ from portfolio.models import (
     SroAssignment,
     StatusUpdate,
 )
+from portfolio.outturn import OutturnDistribution, outturn_simulation
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -696,3 +698,110 @@ def enableable_initiatives(*, user, project: Project) -> QuerySet:
         .distinct()
         .order_by("reference")
     )
+
+
+# ----------------------------------------------- the outturn as a distribution (issue 16, part 1)
+
+
+def _outturn_inputs(*, reader, records: PortfolioRecords, up_to: FinancialYear | None = None):
+    """What the outturn simulation reads, over the projects `reader` may see, for every year (or
+    those up to `up_to`): each live project's planned spend per year, each past project-year's
+    planned and actual (lines with actuals), and the first year each withheld project spends in.
+    Three queries, however many years and projects."""
+    visible = visible_q(reader, "project__")
+    spend = records.spend if up_to is None else records.spend.filter(financial_year__lte=up_to)
+    planned = list(
+        spend.filter(visible, project__in=records.live_project_ids())
+        .values_list("financial_year", "project_id", "project__category")
+        .annotate(total=Sum("planned"))
+        .values_list("financial_year", "project_id", "project__category", "total")
+        .order_by("financial_year", "project_id")
+    )
+    past = list(
+        spend.filter(visible, actual__isnull=False)
+        .values_list("financial_year", "project_id", "project__category")
+        .annotate(planned_sum=Sum("planned"), actual_sum=Sum("actual"))
+        .values_list("financial_year", "project__category", "planned_sum", "actual_sum")
+        .order_by("financial_year", "project_id")
+    )
+    withheld_ids = Project.objects.withheld(reader).values("pk")
+    first_years = list(
+        spend.filter(project__in=withheld_ids)
+        .values_list("project_id")
+        .annotate(first=Min("financial_year"))
+        .values_list("project_id", "first")
+        .order_by()
+        if not can_view_restricted(reader)
+        else []
+    )
+    return planned, past, first_years
+
+
+def _outturn(programme: CapitalProgramme, inputs, *, what_if_rate, underspend_threshold) -> OutturnDistribution:
+    planned, past, first_years = inputs
+    year = programme.financial_year
+    return outturn_simulation(
+        financial_year=year,
+        budget=programme.budget,
+        projects=[(category, total) for y, _, category, total in planned if y == year],
+        history=[(category, p, a) for y, category, p, a in past if y < year],
+        slippage_assumption=programme.slippage_assumption,
+        what_if_rate=what_if_rate,
+        underspend_threshold=underspend_threshold,
+        withheld=sum(1 for _, first in first_years if first <= year),
+    )
+
+
+def capital_programme_outturn(
+    *,
+    financial_year: FinancialYear,
+    user=None,
+    what_if_rate: Decimal | None = None,
+    underspend_threshold: Decimal | None = None,
+    records: PortfolioRecords | None = None,
+) -> OutturnDistribution | None:
+    """The year's in-year outturn as a distribution (P10 to P90, the chance of overspending the
+    budget and of underspending it by more than `underspend_threshold`, default 5% of it), over the
+    projects the reader may see, exactly as the position leaves withheld ones out (the
+    probabilities are None while any is withheld). See portfolio.outturn for the method. Cached
+    with the area's figures; four queries to compute, however many projects."""
+    records = records or PortfolioRecords.live()
+    restricted = can_view_restricted(user)
+
+    def compute():
+        programme = records.programmes.filter(financial_year=financial_year).first()
+        if programme is None:
+            return None
+        inputs = _outturn_inputs(reader=user, records=records, up_to=financial_year)
+        return _outturn(programme, inputs, what_if_rate=what_if_rate, underspend_threshold=underspend_threshold)
+
+    parts = ("outturn", financial_year.start_year, restricted, records.moment, what_if_rate, underspend_threshold)
+    return cached_figure(Project._meta.app_label, parts, compute)
+
+
+def capital_programme_outturns(
+    *,
+    user=None,
+    what_if_rate: Decimal | None = None,
+    underspend_threshold: Decimal | None = None,
+    records: PortfolioRecords | None = None,
+) -> dict[int, OutturnDistribution]:
+    """Every year's outturn distribution by the year's start, as `capital_programme_outturn`
+    gives one: one cached figure, four queries to compute however many years."""
+    records = records or PortfolioRecords.live()
+    restricted = can_view_restricted(user)
+
+    def compute():
+        programmes = list(records.programmes.order_by("financial_year"))
+        if not programmes:
+            return {}
+        inputs = _outturn_inputs(reader=user, records=records)
+        return {
+            p.financial_year.start_year: _outturn(
+                p, inputs, what_if_rate=what_if_rate, underspend_threshold=underspend_threshold
+            )
+            for p in programmes
+        }
+
+    parts = ("outturns", restricted, records.moment, what_if_rate, underspend_threshold)
+    return cached_figure(Project._meta.app_label, parts, compute)
