@@ -1,3 +1,6 @@
+import re
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -8,6 +11,8 @@ from portfolio.choices import Assessor, BenefitCategory, DcaRating, DcaScale, Ga
 from portfolio.forms import WHAT_IF_FRACTION_PATTERN, WHAT_IF_PLACES, what_if_rate
 from portfolio.models import Benefit, Milestone, Project, StatusUpdate
 
+NON_NEGATIVE_MONEY = r"^\d{1,12}(?:\.\d{1,2})?$"
+
 
 class CategorySlippageOutput(serializers.Serializer):
     category = serializers.CharField()
@@ -15,6 +20,27 @@ class CategorySlippageOutput(serializers.Serializer):
     expected_slippage_rate = serializers.DecimalField(source="rate", max_digits=8, decimal_places=6)
     learned = serializers.BooleanField(help_text="From past years' planned against actual spend, else the assumption")
     delay_adjusted = MoneyField()
+
+
+class OutturnOutput(serializers.Serializer):
+    p10 = MoneyField()
+    p50 = MoneyField()
+    p80 = MoneyField()
+    p90 = MoneyField()
+
+
+PROBABILITY_SCHEMA = {
+    "type": "string",
+    "format": "decimal",
+    "pattern": r"^(?:0\.\d{4}|1\.0000)$",
+    "example": "0.4795",
+    "nullable": True,
+}
+
+
+def probability(value: float | None) -> str | None:
+    """A chance as a decimal string with four places, like the API's other fractions."""
+    return None if value is None else str(Decimal(repr(value)).quantize(Decimal("0.0001")))
 
 
 class CapitalProgrammeOutput(serializers.Serializer):
@@ -36,6 +62,45 @@ class CapitalProgrammeOutput(serializers.Serializer):
     slippage_assumption = serializers.DecimalField(max_digits=5, decimal_places=4)
     what_if_rate = serializers.DecimalField(max_digits=5, decimal_places=4, allow_null=True)
     categories = CategorySlippageOutput(many=True)
+    # issue 16: the in-year outturn as a distribution (portfolio.outturn), from the view's context
+    outturn = serializers.SerializerMethodField(
+        help_text="Simulated in-year outturn of the live projects you may see (10,000 seeded draws; the same "
+        "records give the same figures): P10, P50, P80 and P90, in pounds"
+    )
+    probability_over_budget = serializers.SerializerMethodField(
+        help_text="Chance (0 to 1, four places) of spending more than the budget; null while projects are "
+        "withheld from you"
+    )
+    probability_underspend = serializers.SerializerMethodField(
+        help_text="Chance (0 to 1, four places) of spending less than the budget by more than "
+        "underspend_threshold; null while projects are withheld from you"
+    )
+    underspend_threshold = serializers.SerializerMethodField(
+        help_text="The underspend the probability counts beyond (£): as asked, else 5% of the budget"
+    )
+
+    def _outturn(self, position):
+        return self.context.get("outturns", {}).get(position.financial_year.start_year)
+
+    @extend_schema_field(OutturnOutput(allow_null=True))
+    def get_outturn(self, position):
+        found = self._outturn(position)
+        return None if found is None else OutturnOutput(found).data
+
+    @extend_schema_field(PROBABILITY_SCHEMA)
+    def get_probability_over_budget(self, position):
+        found = self._outturn(position)
+        return None if found is None else probability(found.probability_over_budget)
+
+    @extend_schema_field(PROBABILITY_SCHEMA)
+    def get_probability_underspend(self, position):
+        found = self._outturn(position)
+        return None if found is None else probability(found.probability_underspend)
+
+    @extend_schema_field(MoneyField(allow_null=True))
+    def get_underspend_threshold(self, position):
+        found = self._outturn(position)
+        return None if found is None else str(found.underspend_threshold)
 
 
 @extend_schema_field({"type": "string", "pattern": WHAT_IF_FRACTION_PATTERN, "example": "0.08"})
@@ -59,6 +124,26 @@ class WhatIfInput(serializers.Serializer):
         required=False,
         help_text=f"What-if: one rate for every category instead of the learned ones, 0 to 1 with up to "
         f"{WHAT_IF_PLACES} decimal places (0.05 = 5%)",
+    )
+
+
+@extend_schema_field({"type": "string", "format": "decimal", "pattern": NON_NEGATIVE_MONEY, "example": "10200000.00"})
+class NonNegativeMoneyField(MoneyField):
+    """Pounds, not below zero, as a decimal string: "10200000.00"."""
+
+    default_error_messages = {"format": 'Write an amount in pounds of 0 or more like "1234.56", not {value!r}.'}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(NON_NEGATIVE_MONEY, data):
+            self.fail("format", value=data)
+        return super().to_internal_value(data)
+
+
+class CapitalProgrammeInput(WhatIfInput):
+    underspend_threshold = NonNegativeMoneyField(
+        required=False,
+        help_text="The underspend (£) beyond which probability_underspend counts a simulated year; "
+        "default 5% of each year's budget",
     )
 
 
