@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from mps_ict.api.fields import FinancialYearField, MoneyField
 from mps_ict.api.serializers import Input
@@ -132,6 +133,12 @@ class NonNegativeMoneyField(MoneyField):
     """Pounds, not below zero, as a decimal string: "10200000.00"."""
 
     default_error_messages = {"format": 'Write an amount in pounds of 0 or more like "1234.56", not {value!r}.'}
+
+    def get_value(self, dictionary):
+        """A query parameter given empty is one not given, as throughout the API (mps_ict.api.schema)."""
+        if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "" and not self.required:
+            return serializers.empty
+        return super().get_value(dictionary)
 
     def to_internal_value(self, data):
         if not isinstance(data, str) or not re.fullmatch(NON_NEGATIVE_MONEY, data):

@@ -259,6 +259,7 @@ def test_the_api_gives_the_range_as_decimal_strings_the_same_twice(portfolio_see
     assert wide["probability_underspend"] == "0.0000" and wide["outturn"] == row["outturn"]
     what_if = api.get(url, {"slippage_rate": "0.2"}).json()["results"][0]
     assert Decimal(what_if["outturn"]["p50"]) < Decimal(row["outturn"]["p50"])
+    assert api.get(url, {"underspend_threshold": ""}).json()["results"][0] == row  # empty: not given
     for bad in ("-1", "ten", "1e3", "1234567890123.00"):
         response = api.get(url, {"underspend_threshold": bad})
         assert response.status_code == 400 and "underspend_threshold" in response.content.decode()
