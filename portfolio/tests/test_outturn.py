@@ -263,3 +263,18 @@ def test_the_api_gives_the_range_as_decimal_strings_the_same_twice(portfolio_see
     for bad in ("-1", "ten", "1e3", "1234567890123.00"):
         response = api.get(url, {"underspend_threshold": bad})
         assert response.status_code == 400 and "underspend_threshold" in response.content.decode()
+
+
+def test_as_at_a_past_moment_the_outturn_reads_the_records_as_they_stood(portfolio_seed, role_user):
+    from django.utils import timezone
+
+    board = role_user("board")
+    now = selectors.capital_programme_outturn(financial_year=FY12, user=board)
+    then = selectors.capital_programme_outturn(
+        financial_year=FY12, user=board, records=selectors.records_at(timezone.now())
+    )
+    assert then == now
+    before = selectors.records_at(timezone.now().replace(year=2000))  # before the loader's records took effect
+    assert selectors.capital_programme_position(financial_year=FY12, user=board, records=before) is None
+    assert selectors.capital_programme_outturn(financial_year=FY12, user=board, records=before) is None
+    assert selectors.capital_programme_outturns(user=board, records=before) == {}
