@@ -44,6 +44,7 @@ RHO = 0.3  # the share of each factor's variance that is plan-wide
 SHRINK_QUARTERS = 4  # quarters of record that weigh as much as the prior
 FACTOR_CAP = 1.5  # no initiative delivers more than 150% of its plan in a draw
 TOP_RISKS = 5
+CHUNK_VALUES = 2_000_000  # factors held at once (16 MB of float64)
 PENCE = Decimal("0.01")
 PROBABILITY_PLACES = Decimal("0.0001")
 
@@ -196,47 +197,68 @@ def savings_simulation(
     """The probability of reaching each target, with the range of the saving realised and the
     initiatives that carry the risk, one `TargetProbability` per target year in year order."""
     initiatives = sorted(initiatives, key=lambda i: i.reference)
-    rng = np.random.default_rng(_seed(initiatives, targets, draws, rho))
+    seed = _seed(initiatives, targets, draws, rho)
     count = len(initiatives)
     parameters = np.array([factor_parameters(i) for i in initiatives], dtype=float).reshape(count, 2)
     mean, spread = parameters[:, 0], parameters[:, 1]
-    shared = rng.standard_normal((draws, 1))
-    own = rng.standard_normal((draws, count))
-    scores = np.sqrt(rho) * shared + np.sqrt(1 - rho) * own
-    factors = np.clip(mean + spread * scores, 0.0, FACTOR_CAP)  # draws × initiatives
+    years = sorted(targets)
+    planned = np.array([[float(i.planned.get(year, 0) or 0) for i in initiatives] for year in years]).reshape(
+        len(years), count
+    )
+    approved = [[i.approved.get(year, (0, 0)) for i in initiatives] for year in years]
+    known = np.array([[float(total) for total, _ in row] for row in approved]).reshape(len(years), count)
+    quarters = np.array([[min(reported, 4) for _, reported in row] for row in approved], dtype=float)
+    remaining = planned * (4 - quarters.reshape(len(years), count)) / 4  # years × initiatives
+
+    def factor_chunks():
+        """The draws' factors a block of draws at a time (draws × initiatives would not fit in
+        memory at thousands of initiatives), each block from its own stream of the seed."""
+        size = max(1, CHUNK_VALUES // max(count, 1))
+        blocks = range(0, draws, size)
+        for start, stream in zip(blocks, np.random.SeedSequence(seed).spawn(len(blocks)), strict=True):
+            rng = np.random.default_rng(stream)
+            rows = min(size, draws - start)
+            scores = np.sqrt(rho) * rng.standard_normal((rows, 1)) + np.sqrt(1 - rho) * rng.standard_normal(
+                (rows, count)
+            )
+            yield slice(start, start + rows), np.clip(mean + spread * scores, 0.0, FACTOR_CAP)
+
+    realised = np.empty((len(years), draws))
+    for rows, factors in factor_chunks():
+        realised[:, rows] = known.sum(axis=1, keepdims=True) + remaining @ factors.T
+    target_values = np.array([float(targets[year]) for year in years])
+    missed = realised < target_values[:, None] - 0.005  # years × draws
+    # Σ over the draws where the target is missed of each initiative's factor: a second pass
+    missed_factors = np.zeros((len(years), count))
+    for rows, factors in factor_chunks():
+        missed_factors += missed[:, rows].astype(float) @ factors
 
     results = []
-    for year in sorted(targets):
-        target = float(targets[year])
-        planned = np.array([float(i.planned.get(year, 0) or 0) for i in initiatives])
-        known = np.array([float(i.approved.get(year, (0, 0))[0]) for i in initiatives])
-        quarters = np.array([min(i.approved.get(year, (0, 0))[1], 4) for i in initiatives], dtype=float)
-        remaining = planned * (4 - quarters) / 4
-        realised = known.sum() + factors @ remaining  # per draw
-        missed = realised < target - 0.005
+    for index, year in enumerate(years):
+        target = target_values[index]
         # each initiative's saving short of its plan for the year, in the draws where the target is missed
-        shortfall = (planned - known) * missed.mean() - remaining * (missed @ factors) / draws
+        shortfall = (planned[index] - known[index]) * missed[index].mean() - remaining[index] * missed_factors[
+            index
+        ] / draws
         order = np.argsort(-shortfall, kind="stable")
-        p90, p80, p50, p10 = np.quantile(realised, [0.10, 0.20, 0.50, 0.90]) if draws else (0, 0, 0, 0)
+        p90, p80, p50, p10 = np.quantile(realised[index], [0.10, 0.20, 0.50, 0.90])
         results.append(
             TargetProbability(
                 financial_year=year,
                 target=Decimal(targets[year]).quantize(PENCE),
-                planned=_pounds(planned.sum()),
-                expected=_pounds(realised.mean()),
-                probability_met=Decimal(f"{1 - missed.mean():.4f}"),
+                planned=_pounds(planned[index].sum()),
+                expected=_pounds(realised[index].mean()),
+                probability_met=Decimal(f"{1 - missed[index].mean():.4f}"),
                 p10=_pounds(p10),
                 p50=_pounds(p50),
                 p80=_pounds(p80),
                 p90=_pounds(p90),
                 at_risk_p80=_pounds(max(0.0, target - p80)),
-                expected_shortfall=_pounds(np.maximum(target - realised, 0).mean()),
+                expected_shortfall=_pounds(np.maximum(target - realised[index], 0).mean()),
                 top_risks=[
-                    RiskInitiative(
-                        initiatives[index].reference, initiatives[index].description, _pounds(shortfall[index])
-                    )
-                    for index in order[:top]
-                    if shortfall[index] >= 0.005
+                    RiskInitiative(initiatives[i].reference, initiatives[i].description, _pounds(shortfall[i]))
+                    for i in order[:top]
+                    if shortfall[i] >= 0.005
                 ],
                 draws=draws,
                 rho=rho,
