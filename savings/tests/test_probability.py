@@ -7,10 +7,11 @@ from math import sqrt
 from statistics import NormalDist
 
 import pytest
+from rest_framework.test import APIClient
 
 from mps_ict.financial_years import FinancialYear
 from mps_ict.marking import ProtectiveMarking
-from savings import selectors
+from savings import selectors, services
 from savings.choices import ActualStatus, Confidence, DeliveryStatus
 from savings.models import Initiative
 from savings.probability import PRIORS, SHRINK_QUARTERS, InitiativeInput, factor_parameters, savings_simulation
@@ -172,3 +173,34 @@ def test_the_seed_plan_has_a_probability_for_42m_and_60m(mps_plan, role_user):
         assert result.at_risk_p80 == result.target - result.p80 > 0
         assert len(result.top_risks) == 5 and result.method and result.assumptions
     assert results == selectors.savings_target_probabilities_compute(plan=mps_plan, user=role_user("board"))
+
+
+@pytest.mark.django_db
+def test_a_change_of_confidence_moves_the_cached_figures(role_user):
+    plan = plan_with(11)
+    (before,) = selectors.savings_target_probabilities(plan=plan)
+    services.initiative_update(
+        initiative=Initiative.objects.order_by("pk").first(),
+        user=role_user("finance"),
+        confidence=Confidence.RED,
+        reason="Supplier exit slipping",
+    )
+    (after,) = selectors.savings_target_probabilities(plan=plan)
+    assert after.probability_met < before.probability_met and after.p50 < before.p50
+
+
+@pytest.mark.django_db
+def test_the_api_gives_a_reader_without_view_restricted_no_probability_beside_withheld_initiatives(mps_plan, role_user):
+    services.initiative_update(
+        initiative=Initiative.objects.get(reference="SAV-SM"),
+        user=role_user("finance"),
+        protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+        reason="Commercially sensitive while the Capgemini exit is negotiated",
+    )
+    public, board = APIClient(), APIClient()
+    public.force_authenticate(role_user("api_consumer"))
+    board.force_authenticate(role_user("board"))
+    assert public.get("/api/v1/savings/summary/").json()["targets"] == []
+    targets = board.get("/api/v1/savings/summary/").json()["targets"]
+    assert [t["financial_year"] for t in targets] == ["2014/15", "2015/16"]
+    assert all(t["probability_met"] is not None and t["realised_range"]["p80"] for t in targets)
