@@ -25,6 +25,9 @@ def _flatten(detail, prefix="") -> list[dict]:
     if isinstance(detail, dict):
         errors = []
         for key, value in detail.items():
+            if isinstance(key, int):  # a list's item (a many-related field's codes): capabilities[1]
+                errors.extend(_flatten(value, f"{prefix}[{key}]"))
+                continue
             name = key if key != "non_field_errors" else ""
             field = f"{prefix}.{name}" if prefix and name else (name or prefix)
             errors.extend(_flatten(value, field))
