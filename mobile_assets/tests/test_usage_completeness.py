@@ -410,7 +410,7 @@ def test_the_api_names_each_bad_row_and_writes_nothing(estate, asset_manager):
     response = api.post("/api/v1/mobile/usage/upload/", body, format="json")
     assert response.status_code == 400
     fields = {error["field"] for error in response.json()["errors"]}
-    assert fields == {"rows.3.count"}  # the serializer's own checks first (DRF names a list's row so)
+    assert fields == {"rows[3].count"}  # the serializer's own checks first, the row named as the API names rows
     body["rows"][3]["count"] = 1
     response = api.post("/api/v1/mobile/usage/upload/", body, format="json")
     errors = {error["field"]: error["message"] for error in response.json()["errors"]}
