@@ -350,7 +350,6 @@ def _column_of(table, field_name: str) -> str:
 # initiative. Read by the one import engine, confirmed by services.initiatives_confirm.
 
 INITIATIVES_IMPORT = "savings-initiatives"
-INITIATIVE_TEXT_FIELDS = ("category", "description", "owner")
 INITIATIVE_MONEY_FIELDS = ("cost_now", "future_cost")
 INITIATIVE_CHOICE_FIELDS = {
     "savings_type": SavingsType,

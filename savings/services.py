@@ -1223,7 +1223,7 @@ def actuals_confirm(*, preview_id, plan: SavingsPlan, quarter: Quarter, user, re
         )
         problems = actual_validate(row=candidate, quarter=quarter, existing=existing, checks=checks)
         for field_name, message in problems.items():
-            column = column_of.get(field_name) or (reference_column if field_name not in ("quarter",) else "Quarter")
+            column = "Quarter" if field_name == "quarter" else column_of.get(field_name, reference_column)
             errors.append(RowError(row.row, column, message))
         if problems:
             continue
