@@ -49,6 +49,7 @@ def test_a_colleague_reopens_a_closed_quarter_with_a_reason(page, live_server, c
     sign_in(page, "finance2", "finance2-Merlin-2013")
     page.goto("/savings/actuals/2014/q1/")
     page.get_by_role("button", name="Reopen 2014/15 Q1").click()
+    page.locator(".govuk-error-summary").wait_for(state="visible")  # the refused post's page, once it has loaded
     assert page.locator(".govuk-error-summary").is_visible()
     page.get_by_label("Why are you reopening this quarter?").fill("Capgemini credit note arrived late")
     page.get_by_role("button", name="Reopen 2014/15 Q1").click()
