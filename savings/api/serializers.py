@@ -37,6 +37,26 @@ AT_RISK_P80 = MoneyField(
 )
 
 
+class RiskInitiativeOutput(serializers.Serializer):
+    """An initiative carrying the risk to a target (savings.probability): ranked by expected shortfall."""
+
+    reference = serializers.CharField()
+    description = serializers.CharField()
+    expected_shortfall = MoneyField(
+        help_text="How far the initiative's saving falls short of its plan for the year in the draws where "
+        "the target is missed, averaged over all draws (with the plan equal to the target, the initiatives' "
+        "figures add up to the plan's expected shortfall)"
+    )
+
+
+TOP_RISKS = RiskInitiativeOutput(
+    many=True,
+    allow_null=True,
+    help_text="The initiatives carrying the most risk to the target (up to five), largest expected shortfall "
+    "first; only initiatives you may see; null: not simulated",
+)
+
+
 class TargetOutput(serializers.Serializer):
     """A target, with how likely it is to be reached (issue 16) when the view gives the simulation's
     figures in the context (`probabilities`: financial year → savings.probability.TargetProbability)."""
@@ -46,6 +66,7 @@ class TargetOutput(serializers.Serializer):
     probability_met = serializers.SerializerMethodField()
     at_risk_p80 = serializers.SerializerMethodField()
     realised_range = serializers.SerializerMethodField()
+    top_risks = serializers.SerializerMethodField()
 
     def _simulated(self, year):
         return (self.context.get("probabilities") or {}).get(year.financial_year)
@@ -66,6 +87,11 @@ class TargetOutput(serializers.Serializer):
     def get_realised_range(self, year):
         result = self._simulated(year)
         return None if result is None else RealisedRangeOutput(result).data
+
+    @extend_schema_field(TOP_RISKS)
+    def get_top_risks(self, year):
+        result = self._simulated(year)
+        return None if result is None else RiskInitiativeOutput(result.top_risks, many=True).data
 
 
 class YearOutput(serializers.Serializer):
@@ -123,8 +149,9 @@ class SummaryOutput(serializers.Serializer):
     baseline_reduction = MoneyField()
     targets = TargetOutput(
         many=True,
-        help_text="The targets, each with the probability of reaching it, savings at risk at P80 and the range "
-        "of the saving realised (issue 16); empty while anything is withheld from you",
+        help_text="The targets, each with the probability of reaching it, savings at risk at P80, the range "
+        "of the saving realised and the initiatives carrying the most risk (issue 16); empty while anything is "
+        "withheld from you",
     )
     realised_to_date = MoneyField()
     forecast = MoneyField()

@@ -58,6 +58,7 @@ def test_summary_gives_each_target_its_probability_and_savings_at_risk_the_same_
             "probability_met",
             "at_risk_p80",
             "realised_range",
+            "top_risks",
         }
         assert Decimal("0") <= Decimal(target["probability_met"]) < Decimal("0.05")
         assert len(target["probability_met"].split(".")[1]) == 4  # a fraction as a decimal string
