@@ -1,7 +1,7 @@
 """Savings figures as plotly charts: pure functions of selector output."""
 
-from mps_ict.charts import GOVUK_COLOURS, base_layout, millions
-from savings.selectors import BreakdownRow, PlanSummary
+from mps_ict.charts import GOVUK_COLOURS, base_layout, millions, ranges
+from savings.selectors import BreakdownRow, PlanSummary, TargetChances
 
 
 def waterfall(summary: PlanSummary) -> dict:
@@ -88,3 +88,9 @@ def breakdown(rows: list[BreakdownRow], *, title: str) -> dict:
         ],
         "layout": base_layout(title=title, barmode="stack"),
     }
+
+
+def target_ranges(chances: TargetChances) -> dict:
+    """The saving realised in each target year as a range against its target (issue 16): the one
+    interval chart every simulated figure uses (mps_ict.charts.ranges)."""
+    return ranges(chances.range_rows, title="Saving realised in each target year (£m)", reference_name="Target")

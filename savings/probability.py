@@ -67,6 +67,11 @@ PRIORS: dict[str, Prior] = {
     "": Prior("Not assessed", 0.70, 0.20),
 }
 STOPPED, DELIVERED = "stopped", "delivered"
+PRIOR_SOURCE = (
+    "a judgement set for this tracker, not measured: the source documents (the MPS's 2013 papers to "
+    "the London Assembly) rate no savings initiative's delivery confidence and record no history of "
+    "how rated initiatives delivered"
+)
 
 METHOD = (
     "Each initiative's saving in the target year is its approved actuals for the year, which are "

@@ -30,7 +30,8 @@ from mps_ict.audit import FieldChange, HistoryEntry, as_of, history_entries, las
 from mps_ict.figures_cache import cached_figure
 from mps_ict.financial_years import FinancialYear, Quarter
 from mps_ict.marking import Withheld, can_view_restricted, visible_q
-from mps_ict.money import format_pounds
+from mps_ict.money import format_millions, format_pounds
+from mps_ict.ranges import RangeRow, chance_in_words
 from savings.choices import ActualStatus, Confidence, SavingsType
 from savings.models import (
     Category,
@@ -1652,3 +1653,74 @@ def savings_target_probabilities_compute(*, plan: SavingsPlan, user=None, record
         ).order_by("reference")
     ]
     return savings_simulation(inputs, targets)
+
+
+@dataclass(frozen=True)
+class TargetChance:
+    """One target's chance as the savings page reads it: a sentence in plain words, its row of the
+    interval chart and table (mps_ict.ranges), and the initiatives carrying the most risk."""
+
+    financial_year: FinancialYear
+    sentence: str
+    range_row: RangeRow
+    expected_shortfall: Decimal  # the plan's: the mean of (target − realised) where short
+    top_risks: list  # savings.probability.RiskInitiative, by expected shortfall, largest first
+
+
+@dataclass(frozen=True)
+class TargetChances:
+    """How likely the targets the reader is given are, with how the figures are worked out: the
+    method, every assumption and the delivery-confidence priors (savings.probability)."""
+
+    targets: list[TargetChance]
+    method: str
+    assumptions: list[str]
+    priors: list  # savings.probability.Prior, in the order the page lists them
+    prior_source: str
+
+    @property
+    def range_rows(self) -> list[RangeRow]:
+        return [target.range_row for target in self.targets]
+
+
+def target_chance_sentence(result) -> str:
+    """'There is less than a 1% chance (under 1 in 100) that the plan saves £42m in 2014/15. It can
+    count on £25.1m with 80% confidence (P80): £16.9m of the target is at risk at P80.'"""
+    year, target = result.financial_year, format_millions(result.target)
+    sentence = f"There is {chance_in_words(result.probability_met)} that the plan saves {target} in {year}. "
+    count_on = f"It can count on {format_millions(result.p80)} with 80% confidence (P80)"
+    if result.at_risk_p80 > 0:
+        return f"{sentence}{count_on}: {format_millions(result.at_risk_p80)} of the target is at risk at P80."
+    return f"{sentence}{count_on}, which reaches the target: nothing is at risk at P80."
+
+
+def savings_target_chances(*, plan: SavingsPlan, user=None, records: PlanRecords | None = None) -> TargetChances:
+    """savings_target_probabilities (the targets `user` is given, now or as at `records`) shaped for
+    the savings page; no targets while they are withheld from `user` or none is set."""
+    from savings.probability import METHOD, PRIOR_SOURCE, PRIORS, assumptions
+
+    results = savings_target_probabilities(plan=plan, user=user, records=records)
+    return TargetChances(
+        targets=[
+            TargetChance(
+                financial_year=result.financial_year,
+                sentence=target_chance_sentence(result),
+                range_row=RangeRow(
+                    label=str(result.financial_year),
+                    p10=result.p10,
+                    p50=result.p50,
+                    p80=result.p80,
+                    p90=result.p90,
+                    reference=result.target,
+                    probability=result.probability_met,
+                ),
+                expected_shortfall=result.expected_shortfall,
+                top_risks=result.top_risks,
+            )
+            for result in results
+        ],
+        method=results[0].method if results else METHOD,
+        assumptions=results[0].assumptions if results else assumptions(),
+        priors=list(PRIORS.values()),
+        prior_source=PRIOR_SOURCE,
+    )

@@ -63,11 +63,14 @@ def overview(request):
     context.update(_version_context(request, plan, version, records))
     if context["recorded"]:
         summary = selectors.plan_summary(plan=plan, user=request.user, records=records)
+        chances = selectors.savings_target_chances(plan=plan, user=request.user, records=records)
         context.update(
             summary=summary,
             at_risk=selectors.initiatives_at_risk(user=request.user, records=records),
             waterfall=charts.waterfall(summary),
             trajectory=charts.trajectory(summary),
+            chances=chances,
+            target_ranges=charts.target_ranges(chances),
         )
     return render(request, "savings/overview.html", context)
 

@@ -441,7 +441,9 @@ def test_the_version_pages_take_the_same_queries_at_any_size(mps_plan, client, f
     assert counted == PAGE_QUERIES
 
 
-PAGE_QUERIES = [6, 21, 17, 13]  # the list, the comparison, the overview and the breakdown as a version
+# the list, the comparison, the overview and the breakdown as a version; the overview's 21 include the
+# four that read its targets' probabilities (issue 16: targets, initiatives, profiles, approved actuals)
+PAGE_QUERIES = [6, 21, 21, 13]
 
 
 # --- API ---------------------------------------------------------------------------------------------
