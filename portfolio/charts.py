@@ -1,6 +1,6 @@
 """Portfolio figures as plotly charts: pure functions of selector output."""
 
-from mps_ict.charts import GOVUK_COLOURS, base_layout, millions
+from mps_ict.charts import GOVUK_COLOURS, base_layout, millions, ranges
 from portfolio.choices import DcaRating
 
 DCA_COLOURS = {
@@ -83,3 +83,8 @@ def spend_profile(rows) -> dict:
         ],
         "layout": base_layout(title="Capital spend by financial year (£m)", barmode="group"),
     }
+
+
+def outturn(rows) -> dict:
+    """Each year's simulated in-year outturn against its budget (mps_ict.ranges.RangeRow rows)."""
+    return ranges(rows, title="In-year outturn: P10 to P90, P50 to P80 (£m)", reference_name="Capital Programme Budget")

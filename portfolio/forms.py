@@ -85,6 +85,17 @@ class CapitalProgrammeForm(GovUKFormMixin, forms.Form):
         decimal_places=2,
         help_text="For example, 5 for 5%. Used only for categories with no past planned-against-actual spend.",
     )
+    mitigation_share_percent = forms.DecimalField(
+        label="Optimism bias mitigated (%)",
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        help_text=(
+            "For the outturn range, where a category has too little history. The Green Book puts the optimism "
+            "bias of equipment and development projects between 10% and 200% of capital cost; 0 leaves it at "
+            "200%, 100 brings it down to 10%, 50 gives 105%."
+        ),
+    )
 
 
 # --- Programme managers' project records (issue 14, part 1) ---------------------------------------

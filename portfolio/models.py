@@ -232,7 +232,8 @@ class Reprofile(models.Model):
 
 
 class CapitalProgramme(models.Model):
-    """The Capital Programme Budget for a financial year, and finance's fallback slippage assumption."""
+    """The Capital Programme Budget for a financial year, finance's fallback slippage assumption, and
+    the share of the optimism bias they consider mitigated (the outturn range's prior: portfolio.outturn)."""
 
     financial_year = FinancialYearField(unique=True)
     budget = MoneyField(help_text="Capital Programme Budget (£)")
@@ -241,6 +242,15 @@ class CapitalProgramme(models.Model):
         decimal_places=4,
         default=Decimal("0.0500"),
         help_text="Share of planned spend expected to slip where no history exists (0.05 = 5%)",
+    )
+    mitigation_share = models.DecimalField(
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.5000"),
+        help_text=(
+            "Share of the Green Book optimism bias finance consider mitigated, for the outturn range's prior "
+            "(0 = the upper bound, 200%; 1 = the lower bound, 10%)"
+        ),
     )
     source = models.CharField(max_length=300, blank=True)
     history = AuditHistory()
@@ -252,6 +262,9 @@ class CapitalProgramme(models.Model):
             models.CheckConstraint(
                 condition=Q(slippage_assumption__gte=0, slippage_assumption__lte=1),
                 name="slippage_assumption_is_a_fraction",
+            ),
+            models.CheckConstraint(
+                condition=Q(mitigation_share__gte=0, mitigation_share__lte=1), name="mitigation_share_is_a_fraction"
             ),
         ]
 

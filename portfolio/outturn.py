@@ -46,6 +46,8 @@ from functools import cache
 import numpy as np
 
 from mps_ict.financial_years import FinancialYear
+from mps_ict.money import format_millions
+from mps_ict.ranges import RangeRow, chance_in_words
 
 PENNY = Decimal("0.01")
 FRACTION_PLACES = Decimal("0.0001")
@@ -56,9 +58,8 @@ PRIOR_SOURCE = (
 )
 OPTIMISM_BIAS_LOWER = 0.10
 OPTIMISM_BIAS_UPPER = 2.00
-# The share of the optimism bias finance consider mitigated. A documented constant for now: no
-# model field (finance would set it with the budget and slippage assumption once the page for
-# them shows it; issue 16, part 3).
+# The share of the optimism bias finance consider mitigated, where none is given: finance set each
+# year's with its budget (CapitalProgramme.mitigation_share, 0.5 unless changed).
 MITIGATION_SHARE = 0.5
 MIN_HISTORY = 5  # past project-years a category needs for its own record to be used
 RHO = 0.5  # correlation between two projects of a category (one shared factor per category)
@@ -242,7 +243,7 @@ def outturn_simulation(
         [(c, str(p)) for c, p in projects],
         sorted(shares.items()),
         str(slippage_assumption),
-        str(what_if_rate),
+        str(what_if_rate if what_if_rate is None else Decimal(what_if_rate).quantize(FRACTION_PLACES)),  # 0.2 = 0.2000
         draws,
         rho,
         mitigation_share,
@@ -356,3 +357,38 @@ def summary_rows(distribution: OutturnDistribution) -> Sequence[tuple[str, Decim
     """The quantiles as (label, amount), for a table."""
     d = distribution
     return [("P10", d.p10), ("P50", d.p50), ("P80", d.p80), ("P90", d.p90)]
+
+
+def range_row(distribution: OutturnDistribution, label: str | None = None) -> RangeRow:
+    """The distribution as the one row a range chart and table read (mps_ict.ranges)."""
+    d = distribution
+    over = None if d.probability_over_budget is None else _fraction(d.probability_over_budget)
+    return RangeRow(label or d.financial_year.label, d.p10, d.p50, d.p80, d.p90, d.budget, over)
+
+
+def sentences(distribution: OutturnDistribution) -> list[str]:
+    """The distribution in plain words, for the board: the chance of overspending first."""
+    d = distribution
+    year, budget = d.financial_year, format_millions(d.budget)
+    said = []
+    if d.probability_over_budget is None:
+        said.append(
+            f"The chance of the {year} programme spending more than its {budget} budget is not given: projects "
+            "are withheld from you, and the budget covers them."
+        )
+    else:
+        said.append(
+            f"There is {chance_in_words(d.probability_over_budget)} that the {year} programme spends more than "
+            f"its {budget} budget."
+        )
+    said.append(
+        f"Half the simulated years spend less than {format_millions(d.p50, places=2)} (P50); eight in ten spend "
+        f"no more than {format_millions(d.p80, places=2)} (P80), and one in ten more than "
+        f"{format_millions(d.p90, places=2)} (P90)."
+    )
+    if d.probability_underspend is not None:
+        said.append(
+            f"There is {chance_in_words(d.probability_underspend)} that it underspends the budget by more than "
+            f"{format_millions(d.underspend_threshold, places=2)}."
+        )
+    return said

@@ -746,6 +746,7 @@ def _outturn(programme: CapitalProgramme, inputs, *, what_if_rate, underspend_th
         projects=[(category, total) for y, _, category, total in planned if y == year],
         history=[(category, p, a) for y, category, p, a in past if y < year],
         slippage_assumption=programme.slippage_assumption,
+        mitigation_share=float(programme.mitigation_share),
         what_if_rate=what_if_rate,
         underspend_threshold=underspend_threshold,
         withheld=sum(1 for _, first in first_years if first <= year),

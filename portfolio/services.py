@@ -234,9 +234,16 @@ def reprofile_create(
 @audited
 @transaction.atomic
 def capital_programme_set(
-    *, user, financial_year: FinancialYear, budget: Decimal, slippage_assumption: Decimal, reason: str = ""
+    *,
+    user,
+    financial_year: FinancialYear,
+    budget: Decimal,
+    slippage_assumption: Decimal,
+    mitigation_share: Decimal | None = None,
+    reason: str = "",
 ) -> CapitalProgramme:
-    """Finance set a year's Capital Programme Budget and the fallback slippage assumption."""
+    """Finance set a year's Capital Programme Budget, the fallback slippage assumption and the share
+    of the optimism bias they consider mitigated (None keeps it: the default 50% for a new year)."""
     if not user.has_perm("portfolio.change_capitalprogramme"):
         raise PermissionDenied("Only finance may set capital programme budgets.")
     programme, _ = CapitalProgramme.objects.select_for_update().get_or_create(
@@ -244,6 +251,8 @@ def capital_programme_set(
     )
     programme.budget = budget
     programme.slippage_assumption = slippage_assumption
+    if mitigation_share is not None:
+        programme.mitigation_share = mitigation_share
     programme.full_clean()
     programme.save()
     return programme

@@ -17,7 +17,8 @@ from mps_ict.audit import history_entries
 from mps_ict.financial_years import FinancialYear
 from mps_ict.forms import add_service_errors
 from mps_ict.listing import filtered_page
-from portfolio import charts, selectors, services
+from mps_ict.money import format_percent
+from portfolio import charts, outturn, selectors, services
 from portfolio import forms as office_forms
 from portfolio.choices import Assessor
 from portfolio.filters import ProjectListFilter
@@ -73,6 +74,7 @@ def dashboard(request):
         if what_if is not None
         else position
     )
+    context.update(_outturn_context(request, year, what_if, records))
     distribution = selectors.dca_distribution(user=request.user, records=records)
     independent = selectors.dca_distribution(user=request.user, records=records, assessor=Assessor.INDEPENDENT)
     trend = selectors.dca_trend(user=request.user, records=records)
@@ -102,6 +104,28 @@ def dashboard(request):
             can_set_budget=may_write(request.user, "portfolio:capital-programme-edit"),
         )
     return render(request, "portfolio/dashboard.html", context)
+
+
+def _outturn_context(request, year: FinancialYear, what_if: Decimal | None, records) -> dict:
+    """The outturn as a range (issue 16): every year's, learned, and the year's under the what-if."""
+    outturns = selectors.capital_programme_outturns(user=request.user, records=records)
+    learned = outturns.get(year.start_year)
+    if learned is None:
+        return {}
+    shown = learned
+    rows = [outturn.range_row(d) for d in outturns.values()]
+    if what_if is not None:
+        shown = selectors.capital_programme_outturn(
+            financial_year=year, user=request.user, what_if_rate=what_if, records=records
+        )
+        rows.append(outturn.range_row(shown, f"{year} what-if {format_percent(what_if, places=2)}"))
+    return {
+        "outturn": shown,
+        "outturn_learned": learned,
+        "outturn_sentences": outturn.sentences(shown),
+        "outturn_rows": rows,
+        "outturn_chart": charts.outturn(rows),
+    }
 
 
 def project_list(request):
@@ -237,9 +261,13 @@ def capital_programme_edit(request, year):
         raise Http404("No such year")
     programme = CapitalProgramme.objects.filter(financial_year=financial_year).first()
     initial = (
-        {"budget": programme.budget, "slippage_assumption_percent": programme.slippage_assumption * 100}
+        {
+            "budget": programme.budget,
+            "slippage_assumption_percent": programme.slippage_assumption * 100,
+            "mitigation_share_percent": programme.mitigation_share * 100,
+        }
         if programme
-        else {}
+        else {"mitigation_share_percent": CapitalProgramme._meta.get_field("mitigation_share").default * 100}
     )
     form = CapitalProgrammeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -248,6 +276,7 @@ def capital_programme_edit(request, year):
             financial_year=financial_year,
             budget=form.cleaned_data["budget"],
             slippage_assumption=(form.cleaned_data["slippage_assumption_percent"] / 100).quantize(Decimal("0.0001")),
+            mitigation_share=(form.cleaned_data["mitigation_share_percent"] / 100).quantize(Decimal("0.0001")),
         )
         messages.success(request, f"Capital programme {financial_year} saved.")
         return redirect(f"/portfolio/?year={financial_year.label}")

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from mobile_assets import selectors as mobile_selectors
 from portfolio import selectors as portfolio_selectors
+from portfolio.outturn import OutturnDistribution
 from reporting.as_at import records_as_at
 from savings import selectors as savings_selectors
 
@@ -17,6 +18,8 @@ class BoardOverview:
     savings: savings_selectors.SavingsHeadline | None  # None: no plan (by then)
     portfolio: portfolio_selectors.PortfolioHeadline | None  # None: no capital programme (by then)
     mobile: mobile_selectors.MobileHeadline | None  # None: no estate (by then)
+    # issue 16: the headline year's capital outturn as a range (None: no capital programme by then)
+    portfolio_outturn: OutturnDistribution | None = None
 
     @property
     def last_updated(self) -> datetime | None:
@@ -31,9 +34,15 @@ def board_overview(*, user, as_at: date | None = None) -> BoardOverview:
     queries (each area's figures are cached until a write in that area changes them)."""
     records = records_as_at(as_at)
     plan = savings_selectors.plan_current()
+    portfolio = portfolio_selectors.portfolio_headline(user=user, records=records.portfolio)
     return BoardOverview(
         as_at=as_at,
         savings=savings_selectors.savings_headline(plan=plan, user=user, records=records.savings) if plan else None,
-        portfolio=portfolio_selectors.portfolio_headline(user=user, records=records.portfolio),
+        portfolio=portfolio,
         mobile=mobile_selectors.mobile_headline(records=records.mobile),
+        portfolio_outturn=portfolio_selectors.capital_programme_outturn(
+            financial_year=portfolio.financial_year, user=user, records=records.portfolio
+        )
+        if portfolio
+        else None,
     )

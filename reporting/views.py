@@ -14,6 +14,7 @@ from mps_ict.downloads import csv_attachment, xlsx_attachment
 from mps_ict.forms import add_service_errors
 from mps_ict.marking import can_view_restricted
 from portfolio import charts as portfolio_charts
+from portfolio import outturn as portfolio_outturn
 from reporting import assembly, io, selectors, services
 from reporting.forms import CompareForm, FreezeForm
 from reporting.models import PackVersion
@@ -28,6 +29,7 @@ def home(request):
     form, as_at = as_at_from(request)
     overview = selectors.board_overview(user=request.user, as_at=as_at)
     savings, portfolio, mobile = overview.savings, overview.portfolio, overview.mobile
+    outturn_rows = [portfolio_outturn.range_row(overview.portfolio_outturn)] if overview.portfolio_outturn else []
     return render(
         request,
         "reporting/home.html",
@@ -38,6 +40,9 @@ def home(request):
             "savings_chart": savings_charts.trajectory(savings) if savings and savings.years else None,
             "dca_chart": portfolio_charts.dca_distribution(portfolio.dca) if portfolio else None,
             "devices_chart": mobile_charts.devices_by_type(mobile.types) if mobile else None,
+            "outturn_rows": outturn_rows,
+            "outturn_sentences": portfolio_outturn.sentences(overview.portfolio_outturn) if outturn_rows else [],
+            "outturn_chart": portfolio_charts.outturn(outturn_rows) if outturn_rows else None,
         },
     )
 

@@ -80,6 +80,11 @@ class CapitalProgrammeOutput(serializers.Serializer):
         help_text="The underspend the probability counts beyond (£): as asked, else 5% of the budget"
     )
 
+    mitigation_share = serializers.SerializerMethodField(
+        help_text="The share of the Green Book optimism bias finance consider mitigated (0 to 1, four places), "
+        "which sets the outturn's prior where a category has too little history"
+    )
+
     def _outturn(self, position):
         return self.context.get("outturns", {}).get(position.financial_year.start_year)
 
@@ -97,6 +102,11 @@ class CapitalProgrammeOutput(serializers.Serializer):
     def get_probability_underspend(self, position):
         found = self._outturn(position)
         return None if found is None else probability(found.probability_underspend)
+
+    @extend_schema_field(PROBABILITY_SCHEMA)
+    def get_mitigation_share(self, position):
+        found = self._outturn(position)
+        return None if found is None else probability(found.mitigation_share)
 
     @extend_schema_field(MoneyField(allow_null=True))
     def get_underspend_threshold(self, position):
