@@ -220,23 +220,29 @@ def savings_simulation(
         memory at thousands of initiatives), each block from its own stream of the seed."""
         size = max(1, CHUNK_VALUES // max(count, 1))
         blocks = range(0, draws, size)
+        shared, own = np.sqrt(rho), np.sqrt(1 - rho)
         for start, stream in zip(blocks, np.random.SeedSequence(seed).spawn(len(blocks)), strict=True):
             rng = np.random.default_rng(stream)
             rows = min(size, draws - start)
-            scores = np.sqrt(rho) * rng.standard_normal((rows, 1)) + np.sqrt(1 - rho) * rng.standard_normal(
-                (rows, count)
-            )
-            yield slice(start, start + rows), np.clip(mean + spread * scores, 0.0, FACTOR_CAP)
+            common = shared * rng.standard_normal((rows, 1))
+            # √ρ·S + √(1 − ρ)·E_i, then mean + spread × that, cut: in place (the same operations)
+            scores = rng.standard_normal((rows, count))
+            scores *= own
+            scores += common
+            scores *= spread
+            scores += mean
+            yield slice(start, start + rows), np.clip(scores, 0.0, FACTOR_CAP, out=scores)
 
     realised = np.empty((len(years), draws))
-    for rows, factors in factor_chunks():
-        realised[:, rows] = known.sum(axis=1, keepdims=True) + remaining @ factors.T
     target_values = np.array([float(targets[year]) for year in years])
-    missed = realised < target_values[:, None] - 0.005  # years × draws
-    # Σ over the draws where the target is missed of each initiative's factor: a second pass
+    known_total = known.sum(axis=1, keepdims=True)
+    # Σ over the draws where the target is missed of each initiative's factor, in the same pass: a
+    # draw misses or not by its own saving, known as soon as its block's factors are drawn
     missed_factors = np.zeros((len(years), count))
     for rows, factors in factor_chunks():
-        missed_factors += missed[:, rows].astype(float) @ factors
+        realised[:, rows] = known_total + remaining @ factors.T
+        missed_factors += (realised[:, rows] < target_values[:, None] - 0.005).astype(float) @ factors
+    missed = realised < target_values[:, None] - 0.005  # years × draws
 
     results = []
     for index, year in enumerate(years):
