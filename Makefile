@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint lint-check format clean assets bench bench-savings bench-portfolio bench-mobile bench-imports
+.PHONY: run setup test lint lint-check format clean assets bench bench-savings bench-portfolio bench-mobile bench-imports bench-outturn
 
 # `make run` is a development run: debug on unless the caller says otherwise.
 run setup: export DEBUG ?= 1
@@ -67,6 +67,11 @@ bench-mobile: $(BIN)/.dev-installed assets .env
 ## postgres://postgres@127.0.0.1:5432/mps_ict_bench_imports, which it drops and recreates)
 bench-imports: $(BIN)/.dev-installed .env
 	$(BIN)/python bench/bench_imports.py
+
+## bench-outturn: the outturn simulation (2,000 projects) and the savings one (2,000 initiatives), 10,000 draws each,
+## against a bare numpy simulation of the same draws (also in `make bench`; no database needed)
+bench-outturn: $(BIN)/.dev-installed .env
+	$(BIN)/python bench/bench_outturn.py
 
 assets: node_modules/.installed static/dist/app.css
 
