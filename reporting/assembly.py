@@ -18,6 +18,7 @@ from django.utils import timezone
 from mobile_assets import selectors as mobile_selectors
 from mps_ict.financial_years import FinancialYear
 from mps_ict.marking import PUBLICATION, Withheld, can_view_restricted
+from mps_ict.ranges import chance_in_words
 from portfolio import selectors as portfolio_selectors
 from reporting.as_at import records_as_at
 from reporting.comparison import pack_compare
@@ -371,6 +372,7 @@ def budgeted_savings_by_type(savings: savings_selectors.PlanRecords, *, reader) 
             6, Q6_QUESTION, Q6_RESPONSE, answer="Nothing recorded yet: the savings plan had no figures by then."
         )
     by_type = savings_selectors.savings_by_type(plan=plan, years=Q6_YEARS, user=reader, records=savings)
+    chances = savings_selectors.savings_target_chances(plan=plan, user=reader, records=savings)
     years = f"{Q6_YEARS[0]} and {Q6_YEARS[1]}"
     return Answer(
         6,
@@ -390,9 +392,51 @@ def budgeted_savings_by_type(savings: savings_selectors.PlanRecords, *, reader) 
         as_at=savings_selectors.figures_last_changed(savings.at),
         withheld=by_type.withheld,
         withheld_what="initiative",
-        tables=[_savings_by_type_table(by_type, f"Savings by type, {years}")],
-        notes=[*_savings_by_type_notes(by_type), _plan_version_note(plan, savings)],
+        tables=[
+            _savings_by_type_table(by_type, f"Savings by type, {years}"),
+            *([_target_chances_table(chances)] if chances.targets else []),
+        ],
+        notes=[
+            *_savings_by_type_notes(by_type),
+            *_target_chances_notes(chances),
+            _plan_version_note(plan, savings),
+        ],
     )
+
+
+def _target_chances_table(chances: savings_selectors.TargetChances) -> Table:
+    """The targets as ranges (issue 16): the saving each target year realises in the simulation."""
+    columns = [
+        Column("financial_year", "Target year"),
+        Column("target", "Target", MONEY),
+        Column("p90", "P90 (reached in 90% of simulated years)", MONEY),
+        Column("p80", "P80", MONEY),
+        Column("p50", "P50 (the middle)", MONEY),
+        Column("p10", "P10 (reached in 10%)", MONEY),
+        Column("chance", "Chance of reaching the target"),
+    ]
+    rows = [
+        {
+            "financial_year": row.label,
+            "target": row.reference,
+            "p90": row.p90,
+            "p80": row.p80,
+            "p50": row.p50,
+            "p10": row.p10,
+            "chance": chance_in_words(row.probability),
+        }
+        for row in chances.range_rows
+    ]
+    return Table("How likely the targets are: the saving realised as a range", columns, rows)
+
+
+def _target_chances_notes(chances: savings_selectors.TargetChances) -> list[str]:
+    if not chances.targets:
+        return []
+    return [
+        *(target.sentence for target in chances.targets),
+        f"How the range is worked out: {chances.method}",
+    ]
 
 
 def _plan_version_note(plan, savings: savings_selectors.PlanRecords) -> str:

@@ -20,6 +20,8 @@ class BoardOverview:
     mobile: mobile_selectors.MobileHeadline | None  # None: no estate (by then)
     # issue 16: the headline year's capital outturn as a range (None: no capital programme by then)
     portfolio_outturn: OutturnDistribution | None = None
+    # and how likely the savings targets the reader is given are (None: no plan)
+    savings_chances: savings_selectors.TargetChances | None = None
 
     @property
     def last_updated(self) -> datetime | None:
@@ -44,5 +46,8 @@ def board_overview(*, user, as_at: date | None = None) -> BoardOverview:
             financial_year=portfolio.financial_year, user=user, records=records.portfolio
         )
         if portfolio
+        else None,
+        savings_chances=savings_selectors.savings_target_chances(plan=plan, user=user, records=records.savings)
+        if plan
         else None,
     )

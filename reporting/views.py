@@ -40,6 +40,9 @@ def home(request):
             "savings_chart": savings_charts.trajectory(savings) if savings and savings.years else None,
             "dca_chart": portfolio_charts.dca_distribution(portfolio.dca) if portfolio else None,
             "devices_chart": mobile_charts.devices_by_type(mobile.types) if mobile else None,
+            "savings_ranges_chart": savings_charts.target_ranges(overview.savings_chances)
+            if overview.savings_chances and overview.savings_chances.targets
+            else None,
             "outturn_rows": outturn_rows,
             "outturn_sentences": portfolio_outturn.sentences(overview.portfolio_outturn) if outturn_rows else [],
             "outturn_chart": portfolio_charts.outturn(outturn_rows) if outturn_rows else None,

@@ -151,3 +151,18 @@ def test_the_board_overview_gives_the_range_and_the_sentence(portfolio_seed, cli
     assert outturn.sentences(found)[0] in text
     assert _chart(response, "chart-outturn")["data"][2]["x"] == [float(round(found.p50 / 1_000_000, 3))]
     assert "How the range is worked out" in text
+
+
+def test_the_board_overview_says_how_likely_the_savings_targets_are(all_seeds, client, role_user):
+    from savings import selectors as savings_selectors
+
+    board = role_user("board")
+    client.force_login(board)
+    response = client.get("/")
+    text = _text(response)
+    chances = savings_selectors.savings_target_chances(plan=savings_selectors.plan_current(), user=board)
+    assert len(chances.targets) == 2
+    for target in chances.targets:
+        assert target.sentence in text
+    chart = _chart(response, "chart-savings-chances")
+    assert chart["data"][3]["x"] == [42.0, 60.0] and chart["data"][3]["name"] == "Target"

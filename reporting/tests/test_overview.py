@@ -49,9 +49,10 @@ def test_the_board_sees_every_area_with_the_seed_figures(client, all_seeds, role
     assert overview.mobile.benefits_reported == Decimal("1623856.00") + Decimal("50323.00") + Decimal("2354306.00")
     assert (overview.mobile.benefits_start, overview.mobile.benefits_end) == (date(2012, 9, 1), date(2013, 2, 1))
     # every chart has its table
-    for table in ("savings-years", "portfolio-dca", "portfolio-outturn", "mobile-types", "mobile-benefits-table"):
+    tables = ("savings-years", "savings-chances", "portfolio-dca", "portfolio-outturn", "mobile-types")
+    for table in (*tables, "mobile-benefits-table"):
         assert f'data-testid="{table}"' in html
-    assert html.count('class="app-chart"') == 4  # the capital outturn's range too (issue 16)
+    assert html.count('class="app-chart"') == 5  # the targets' and the capital outturn's ranges too (issue 16)
     assert "last updated" in html
 
 

@@ -41,6 +41,37 @@ def test_q6_breaks_the_42m_and_60m_down_by_type_of_saving(all_seeds, role_user):
     assert q6["as_at"] and q6["source"]
 
 
+def test_q6_states_how_likely_the_42m_and_60m_are_as_a_range(all_seeds, role_user):
+    """Issue 16: the pack can state a range: the saving each target year realises in the
+    simulation, its chance in words, and the method, as the savings page gives them."""
+    from mps_ict.ranges import chance_in_words
+    from savings import selectors as savings_selectors
+
+    board = role_user("board")
+    pack = assembly.pack_build(user=board, version=PackVersion.FULL)
+    q6 = _question(pack, 6)
+    table = _table(q6, "How likely the targets are")
+    chances = savings_selectors.savings_target_chances(plan=savings_selectors.plan_current(), user=board)
+    assert [row["financial_year"] for row in table["rows"]] == ["2014/15", "2015/16"]
+    for row, target in zip(table["rows"], chances.targets, strict=True):
+        found = target.range_row
+        assert row["target"] == str(found.reference) and row["p80"] == str(found.p80)
+        assert (row["p90"], row["p50"], row["p10"]) == (str(found.p90), str(found.p50), str(found.p10))
+        assert row["chance"] == chance_in_words(found.probability)
+        assert target.sentence in q6["notes"]
+    assert [c["kind"] for c in table["columns"]][1:6] == ["money"] * 5
+    assert any(note.startswith("How the range is worked out:") for note in q6["notes"])
+    # the publication pack with a marked initiative gives no targets, so no range that would disclose it
+    initiative = Initiative.objects.get(reference="SAV-DC")
+    initiative.protective_marking = ProtectiveMarking.OFFICIAL_SENSITIVE
+    initiative.save()
+    cache.clear()
+    publication = _question(assembly.pack_build(user=board, version=PackVersion.PUBLICATION), 6)
+    assert not [t for t in publication["tables"] if t["title"].startswith("How likely")]
+    assert not [n for n in publication["notes"] if "chance" in n]
+    assert _table(_question(assembly.pack_build(user=board, version=PackVersion.FULL), 6), "How likely")
+
+
 def test_q4_gives_the_estate_and_the_reported_pda_benefits_exactly(all_seeds, role_user):
     q4 = _question(assembly.pack_build(user=role_user("board"), version=PackVersion.FULL), 4)
     devices = {row["device_type"]: row for row in _table(q4, "Mobile devices")["rows"]}
