@@ -76,6 +76,15 @@ class ReprofileForm(GovUKFormMixin, forms.Form):
     )
 
 
+def _percent_messages(what: str, *, example: int) -> dict[str, str]:
+    """A percentage field's errors, each naming the field and saying what to enter."""
+    enter = f"Enter {what} as a percentage from 0 to 100, for example {example}"
+    return {
+        **dict.fromkeys(("invalid", "required", "min_value", "max_value", "max_digits"), enter),
+        "max_decimal_places": f"Enter {what} with at most 2 decimal places",
+    }
+
+
 class CapitalProgrammeForm(GovUKFormMixin, forms.Form):
     budget = MoneyFormField(label="Capital Programme Budget (£)")
     slippage_assumption_percent = forms.DecimalField(
@@ -84,6 +93,8 @@ class CapitalProgrammeForm(GovUKFormMixin, forms.Form):
         max_value=100,
         decimal_places=2,
         help_text="For example, 5 for 5%. Used only for categories with no past planned-against-actual spend.",
+        error_messages=_percent_messages("the slippage assumed", example=5),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
     mitigation_share_percent = forms.DecimalField(
         label="Optimism bias mitigated (%)",
@@ -95,6 +106,8 @@ class CapitalProgrammeForm(GovUKFormMixin, forms.Form):
             "bias of equipment and development projects between 10% and 200% of capital cost; 0 leaves it at "
             "200%, 100 brings it down to 10%, 50 gives 105%."
         ),
+        error_messages=_percent_messages("the optimism bias mitigated", example=50),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
     )
 
 

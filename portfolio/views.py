@@ -255,6 +255,11 @@ def reprofile(request, code):
     )
 
 
+def _percent(fraction: Decimal) -> str:
+    """0.0500 as the form shows it: 5 (not 5.0000)."""
+    return format((fraction * 100).normalize(), "f")
+
+
 def capital_programme_edit(request, year):
     financial_year = FinancialYear(year) if 1990 <= year <= 2100 else None
     if financial_year is None:
@@ -263,11 +268,11 @@ def capital_programme_edit(request, year):
     initial = (
         {
             "budget": programme.budget,
-            "slippage_assumption_percent": programme.slippage_assumption * 100,
-            "mitigation_share_percent": programme.mitigation_share * 100,
+            "slippage_assumption_percent": _percent(programme.slippage_assumption),
+            "mitigation_share_percent": _percent(programme.mitigation_share),
         }
         if programme
-        else {"mitigation_share_percent": CapitalProgramme._meta.get_field("mitigation_share").default * 100}
+        else {"mitigation_share_percent": _percent(CapitalProgramme._meta.get_field("mitigation_share").default)}
     )
     form = CapitalProgrammeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -78,7 +78,7 @@ def test_finance_set_the_mitigation_share_on_the_budget_form_audited_and_the_ran
     client.force_login(finance)
     before = selectors.capital_programme_outturn(financial_year=FY12, user=finance)
     page = client.get("/portfolio/capital-programmes/2012/")
-    assert 'name="mitigation_share_percent"' in page.content.decode() and 'value="50' in page.content.decode()
+    assert 'name="mitigation_share_percent"' in page.content.decode() and 'value="50"' in page.content.decode()
     assert "Change the mitigation share" in _text(client.get("/portfolio/?year=2012/13"))
 
     for bad in ("150", "-1", "half"):
