@@ -166,3 +166,30 @@ def test_the_board_overview_says_how_likely_the_savings_targets_are(all_seeds, c
         assert target.sentence in text
     chart = _chart(response, "chart-savings-chances")
     assert chart["data"][3]["x"] == [42.0, 60.0] and chart["data"][3]["name"] == "Target"
+
+
+def test_the_overview_api_gives_the_ranges_the_page_gives_the_same_twice(all_seeds, role_user):
+    from savings import selectors as savings_selectors
+
+    board = role_user("board")
+    api = APIClient()
+    api.force_authenticate(board)
+    body = api.get("/api/v1/overview/").json()
+    found = selectors.capital_programme_outturn(financial_year=FY12, user=board)
+    given = body["portfolio_outturn"]
+    assert (given["financial_year"], given["budget"], given["p50"], given["p90"]) == (
+        "2012/13",
+        "204000000.00",
+        str(found.p50),
+        str(found.p90),
+    )
+    assert given["sentences"] == outturn.sentences(found)
+    chances = savings_selectors.savings_target_chances(plan=savings_selectors.plan_current(), user=board)
+    assert [(c["financial_year"], c["target"], c["p80"], c["sentence"]) for c in body["savings_chances"]] == [
+        (str(t.financial_year), str(t.range_row.reference), str(t.range_row.p80), t.sentence) for t in chances.targets
+    ]
+    cache.clear()
+    assert api.get("/api/v1/overview/").json() == body
+    # before any capital programme or plan was recorded: nothing to simulate
+    early = api.get("/api/v1/overview/", {"as_at": "2012-01-01"}).json()
+    assert early["portfolio_outturn"] is None and early["savings_chances"] == []

@@ -1,8 +1,11 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from mobile_assets.api.serializers import UsageCoverageOutput
 from mps_ict.api.fields import FinancialYearField, MoneyField
 from mps_ict.api.serializers import AsAtInput, Input
+from portfolio import outturn
+from portfolio.api.serializers import PROBABILITY_SCHEMA, probability
 from reporting.models import PackVersion
 from savings.api.serializers import PlanVersionShownOutput, YearOutput
 
@@ -96,8 +99,57 @@ class MobileHeadlineOutput(serializers.Serializer):
     last_updated = serializers.DateTimeField(allow_null=True)
 
 
+class OutturnRangeOutput(serializers.Serializer):
+    """The headline year's simulated in-year outturn, as the overview page states it (issue 16)."""
+
+    financial_year = FinancialYearField()
+    budget = MoneyField()
+    p10 = MoneyField()
+    p50 = MoneyField()
+    p80 = MoneyField()
+    p90 = MoneyField()
+    probability_over_budget = serializers.SerializerMethodField(
+        help_text="Chance (0 to 1) of spending more than the budget; null while projects are withheld from you"
+    )
+    sentences = serializers.SerializerMethodField(help_text="The range in plain words, as the page says it")
+
+    @extend_schema_field(PROBABILITY_SCHEMA)
+    def get_probability_over_budget(self, distribution):
+        return probability(distribution.probability_over_budget)
+
+    def get_sentences(self, distribution) -> list[str]:
+        return outturn.sentences(distribution)
+
+
+class TargetChanceOutput(serializers.Serializer):
+    """How likely a savings target is, as the overview page states it (issue 16): the saving realised
+    in the target year as a range (P90 reached in 90% of simulated years, P10 in 10%)."""
+
+    financial_year = FinancialYearField()
+    target = MoneyField(source="range_row.reference")
+    p10 = MoneyField(source="range_row.p10")
+    p50 = MoneyField(source="range_row.p50")
+    p80 = MoneyField(source="range_row.p80")
+    p90 = MoneyField(source="range_row.p90")
+    probability_met = serializers.DecimalField(
+        source="range_row.probability", max_digits=5, decimal_places=4, help_text="Chance (0 to 1) of reaching it"
+    )
+    sentence = serializers.CharField(help_text="The chance in plain words, as the page says it")
+
+
 class OverviewOutput(serializers.Serializer):
     as_at = serializers.DateField(allow_null=True, help_text="The day whose end the figures stood at; null: now")
     savings = SavingsHeadlineOutput(allow_null=True, help_text="Null: no savings plan (recorded by then)")
     portfolio = PortfolioHeadlineOutput(allow_null=True, help_text="Null: no capital programme (recorded by then)")
     mobile = MobileHeadlineOutput(allow_null=True, help_text="Null: no mobile estate (recorded by then)")
+    portfolio_outturn = OutturnRangeOutput(
+        allow_null=True, help_text="The portfolio headline year's outturn as a range; null: no capital programme"
+    )
+    savings_chances = serializers.SerializerMethodField(
+        help_text="How likely each savings target you are given is; empty while targets are withheld from you"
+    )
+
+    @extend_schema_field(TargetChanceOutput(many=True))
+    def get_savings_chances(self, overview):
+        chances = overview.savings_chances
+        return TargetChanceOutput(chances.targets if chances else [], many=True).data
