@@ -82,7 +82,7 @@ def ranges(rows, *, title: str, reference_name: str) -> dict:
             y_title="",
             barmode="overlay",
             height=160 + 60 * len(rows),
-            xaxis={"title": {"text": "£m"}, "gridcolor": "#e5e6e7"},
-            yaxis={"autorange": "reversed", "type": "category"},
+            xaxis={"gridcolor": "#e5e6e7", "ticksuffix": "m", "tickprefix": "£"},
+            yaxis={"autorange": "reversed", "type": "category", "automargin": True},
         ),
     }
