@@ -1,20 +1,11 @@
 """The finance journey in Chromium: template, upload, preview, confirm, submit, a colleague approves."""
 
 import pytest
-from django.core.management import call_command
 from openpyxl import load_workbook
 
 from conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seeded(settings):
-    call_command("load_mps_baseline", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    settings.DEBUG = True
-    call_command("create_demo_users", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    settings.DEBUG = False
 
 
 def test_finance_uploads_a_quarter_a_colleague_approves_and_the_dashboard_moves(page, live_server, seeded, tmp_path):

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from conftest import sign_in
 from savings import services
@@ -15,14 +14,6 @@ from savings.models import Initiative, QuarterlyActual
 from savings.tests.test_import import Q2, officers_workbook
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seeded(settings):
-    call_command("load_mps_baseline", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    settings.DEBUG = True
-    call_command("create_demo_users", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    settings.DEBUG = False
 
 
 def test_the_officers_own_workbook_previews_and_a_colleagues_change_stops_the_confirm(

@@ -2,19 +2,10 @@
 they type, and the overview shows the new totals."""
 
 import pytest
-from django.core.management import call_command
 
 from conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seeded(settings):
-    call_command("load_mps_baseline", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    settings.DEBUG = True
-    call_command("create_demo_users", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    settings.DEBUG = False
 
 
 def _rephase(page, reference: str, year: int, amount: str, *, total_before: str, total_after: str, against: str):

@@ -1,19 +1,10 @@
 """A board member reads how likely the savings targets are, in Chromium (issue 16 part 3)."""
 
 import pytest
-from django.core.management import call_command
 
 from conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seeded(settings):
-    call_command("load_mps_baseline", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    settings.DEBUG = True
-    call_command("create_demo_users", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    settings.DEBUG = False
 
 
 def test_a_board_member_reads_how_likely_the_targets_are_on_a_desk_and_on_a_phone(page, live_server, seeded):
