@@ -266,7 +266,14 @@ def test_the_api_gives_the_overview_and_the_summaries_as_at_the_same_day(client,
 def test_the_api_says_when_nothing_was_recorded_yet_and_refuses_a_bad_day(client, all_seeds, role_user):
     client.force_login(role_user("board"))
     before = client.get("/api/v1/overview/", {"as_at": "2012-09-30"}).json()
-    assert before == {"as_at": "2012-09-30", "savings": None, "portfolio": None, "mobile": None}
+    assert before == {
+        "as_at": "2012-09-30",
+        "savings": None,
+        "portfolio": None,
+        "mobile": None,
+        "portfolio_outturn": None,
+        "savings_chances": [],
+    }
     missing = client.get("/api/v1/savings/summary/", {"as_at": "2013-03-31"})
     assert missing.status_code == 404 and "Nothing recorded yet" in missing.json()["message"]
     for value, message in (("2999-01-01", "on or before today"), ("31/03/2013", "Date has wrong format")):
