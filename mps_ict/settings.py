@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "savings",
     "portfolio",
     "mobile_assets",
+    "contracts",
     "reporting",
     "demo_data",
 ]
