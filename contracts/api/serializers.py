@@ -174,7 +174,7 @@ class SupplierPatchInput(Input):
     partial = property(lambda self: False, lambda self, value: None)
 
 
-class RetireInput(Input):
+class ContractRecordRetireInput(Input):
     reason = serializers.CharField(help_text="Why it is retired: kept in the history")
     version = serializers.IntegerField(min_value=0, help_text=VERSION_HELP)
 

@@ -54,11 +54,13 @@ class SupplierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         updated = services.supplier_update(supplier=supplier, user=request.user, **params.validated_data)
         return Response(self._output(updated))
 
-    @extend_schema(request=serializers.RetireInput, responses={200: serializers.SupplierOutput, **WRITE_RESPONSES})
+    @extend_schema(
+        request=serializers.ContractRecordRetireInput, responses={200: serializers.SupplierOutput, **WRITE_RESPONSES}
+    )
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
         supplier = self.get_object()
-        params = serializers.RetireInput(data=request.data)
+        params = serializers.ContractRecordRetireInput(data=request.data)
         params.is_valid(raise_exception=True)
         retired = services.supplier_retire(supplier=supplier, user=request.user, **params.validated_data)
         return Response(self._output(retired))
@@ -101,11 +103,13 @@ class ContractViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         updated = services.contract_update(contract=contract, user=request.user, **params.validated_data)
         return Response(self._output(updated))
 
-    @extend_schema(request=serializers.RetireInput, responses={200: serializers.ContractOutput, **WRITE_RESPONSES})
+    @extend_schema(
+        request=serializers.ContractRecordRetireInput, responses={200: serializers.ContractOutput, **WRITE_RESPONSES}
+    )
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
         contract = self.get_object()
-        params = serializers.RetireInput(data=request.data)
+        params = serializers.ContractRecordRetireInput(data=request.data)
         params.is_valid(raise_exception=True)
         retired = services.contract_retire(contract=contract, user=request.user, **params.validated_data)
         return Response(self._output(retired))
@@ -145,11 +149,13 @@ class EventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         updated = services.event_update(event=event, user=request.user, **params.validated_data)
         return Response(self._output(updated))
 
-    @extend_schema(request=serializers.RetireInput, responses={200: serializers.EventOutput, **WRITE_RESPONSES})
+    @extend_schema(
+        request=serializers.ContractRecordRetireInput, responses={200: serializers.EventOutput, **WRITE_RESPONSES}
+    )
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
         event = self.get_object()
-        params = serializers.RetireInput(data=request.data)
+        params = serializers.ContractRecordRetireInput(data=request.data)
         params.is_valid(raise_exception=True)
         retired = services.event_retire(event=event, user=request.user, **params.validated_data)
         return Response(self._output(retired))
