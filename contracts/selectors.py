@@ -23,10 +23,15 @@ PENNY = Decimal("0.01")
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later (earlier if negative), the month's last day where it is shorter."""
+    """The same day `months` later (earlier if negative), the month's last day where it is shorter;
+    the calendar's first or last day where that is beyond it."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
+    if year < date.min.year:
+        return date.min
+    if year > date.max.year:
+        return date.max
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

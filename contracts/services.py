@@ -39,6 +39,7 @@ CONTRACT_FIELDS = {
     "protective_marking",
 }
 EVENT_FIELDS = {"kind", "due", "owner", "status", "note"}
+FIRST_YEAR, LAST_YEAR = 1900, 2200  # a contract's dates: beyond these is a slip of the keyboard
 
 
 def _require_perm(user, permission: str, what: str) -> None:
@@ -129,6 +130,10 @@ def supplier_retire(*, supplier: Supplier, user, version: int | None, reason: st
 def _contract_check(contract: Contract, *, changed: set[str]) -> None:
     """The rules a contract must meet beyond its fields' own, each naming its field."""
     errors = {}
+    for name, label in (("start", "The start date"), ("end", "The end date")):
+        day = getattr(contract, name)
+        if isinstance(day, date) and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            errors[name] = f"{label} must be between {FIRST_YEAR} and {LAST_YEAR}."
     if contract.start and contract.end and contract.end < contract.start:
         errors["end"] = "The end date must be on or after the start date."
     for name, label in (
@@ -227,6 +232,8 @@ def contract_retire(*, contract: Contract, user, version: int | None, reason: st
 
 
 def _event_check(event: ContractEvent, *, changed: set[str]) -> None:
+    if isinstance(event.due, date) and not FIRST_YEAR <= event.due.year <= LAST_YEAR:
+        raise ValidationError({"due": f"The event's date must be between {FIRST_YEAR} and {LAST_YEAR}."})
     if "owner" in changed and event.owner_id is not None and not event.owner.is_active:
         raise ValidationError({"owner": f"{event.owner.get_username()} can no longer sign in: choose someone else."})
     event.full_clean()

@@ -89,6 +89,8 @@ def test_a_change_from_an_old_version_is_refused(finance):
     ("changes", "field"),
     [
         ({"end": date(2011, 1, 1)}, "end"),
+        ({"end": date(9999, 12, 31)}, "end"),
+        ({"start": date(1, 1, 1)}, "start"),
         ({"extensions_used": 3}, "extensions_used"),
         ({"value": Decimal("-1.00")}, "value"),
         ({"modification_limit_share": Decimal("1.5")}, "modification_limit_share"),
@@ -171,5 +173,7 @@ def test_the_derived_figures():
 
 
 def test_add_months_keeps_the_day_or_the_months_last():
+    assert selectors.add_months(date(9999, 12, 31), 12) == date.max
+    assert selectors.add_months(date(1, 1, 31), -1) == date.min
     assert selectors.add_months(date(2015, 8, 31), -6) == date(2015, 2, 28)
     assert selectors.add_months(date(2015, 12, 31), 24) == date(2017, 12, 31)
