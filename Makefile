@@ -25,6 +25,7 @@ setup: $(BIN)/.runtime-installed assets .env
 	$(MANAGE) create_demo_users --site-url http://$(HOST):$(PORT)
 	$(MANAGE) load_portfolio
 	$(MANAGE) load_mobile_estate
+	$(MANAGE) load_contracts
 
 ## test: the whole suite, on two processes; tests needing PostgreSQL, Redis or Chromium skip (saying why) unless REQUIRE_SERVICES=1
 # (PYTEST_ARGS="-n 0" runs it in one process; each worker has its own test database and cache)

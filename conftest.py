@@ -137,10 +137,12 @@ def mobile_seed(db, settings):
 
 @pytest.fixture
 def all_seeds(portfolio_seed, settings):
-    """Everything `make run` loads: the savings plan, demo users, the portfolio and the mobile estate."""
+    """Everything `make run` loads: the savings plan, demo users, the portfolio, the mobile estate
+    and the contracts register."""
     from django.core.management import call_command
 
     call_command("load_mobile_estate", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_contracts", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 def backdate_history(days: int) -> None:

@@ -60,6 +60,7 @@ PORTFOLIO_OFFICE_STAFF = frozenset(
     {PORTFOLIO_OFFICE, ADMIN}
 )  # the portfolio's structure: programmes, projects, SROs, gates
 MOBILE_TEAM = frozenset({ASSET_MANAGER, ADMIN})
+CONTRACT_KEEPERS = frozenset({FINANCE, PORTFOLIO_OFFICE, ADMIN})  # the contracts register
 ADMINISTRATORS = frozenset({ADMIN})
 NOBODY: frozenset[str] = frozenset()
 
@@ -190,6 +191,21 @@ POLICY: dict[str, Access] = {
     "mobile_assets:hourly-cost-change": _form(MOBILE_TEAM),
     "mobile_assets:rollout-line-add": _form(MOBILE_TEAM),
     "mobile_assets:rollout-line-change": _form(MOBILE_TEAM),
+    # --- the contracts register (issue 17): everyone reads, finance and the portfolio office keep it
+    "contracts:contract-list": _page(),
+    "contracts:contract": _page(),
+    "contracts:contract-add": _form(CONTRACT_KEEPERS),
+    "contracts:contract-change": _form(CONTRACT_KEEPERS),
+    "contracts:contract-retire": _form(CONTRACT_KEEPERS),
+    "contracts:event-list": _page(),
+    "contracts:event-add": _form(CONTRACT_KEEPERS),
+    "contracts:event-change": _form(CONTRACT_KEEPERS),
+    "contracts:event-retire": _form(CONTRACT_KEEPERS),
+    "contracts:supplier-list": _page(),
+    "contracts:supplier": _page(),
+    "contracts:supplier-add": _form(CONTRACT_KEEPERS),
+    "contracts:supplier-change": _form(CONTRACT_KEEPERS),
+    "contracts:supplier-retire": _form(CONTRACT_KEEPERS),
     # --- the Assembly response pack
     "assembly:pack": _page(),
     "assembly:pack-xlsx": _page(),
@@ -287,6 +303,16 @@ POLICY: dict[str, Access] = {
     "api:mobile-hourly-cost-detail": Access(read=READERS, write=MOBILE_TEAM),
     "api:mobile-rollout-line-list": Access(read=READERS, write=MOBILE_TEAM),
     "api:mobile-rollout-line-detail": Access(read=READERS, write=MOBILE_TEAM),
+    # the contracts register (issue 17)
+    "api:contracts-supplier-list": Access(read=READERS, write=CONTRACT_KEEPERS),
+    "api:contracts-supplier-detail": Access(read=READERS, write=CONTRACT_KEEPERS),
+    "api:contracts-supplier-retire": _form(CONTRACT_KEEPERS),
+    "api:contracts-contract-list": Access(read=READERS, write=CONTRACT_KEEPERS),
+    "api:contracts-contract-detail": Access(read=READERS, write=CONTRACT_KEEPERS),
+    "api:contracts-contract-retire": _form(CONTRACT_KEEPERS),
+    "api:contracts-event-list": Access(read=READERS, write=CONTRACT_KEEPERS),
+    "api:contracts-event-detail": Access(read=READERS, write=CONTRACT_KEEPERS),
+    "api:contracts-event-retire": _form(CONTRACT_KEEPERS),
     "api:overview": _page(),
     "api:assembly": _page(),
     "api:assembly-snapshots": Access(read=READERS, write=FINANCE_STAFF),

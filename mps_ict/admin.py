@@ -16,7 +16,7 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import HistoricalChanges
 
-PROJECT_APPS = ("mps_ict", "savings", "portfolio", "mobile_assets", "reporting")
+PROJECT_APPS = ("mps_ict", "savings", "portfolio", "mobile_assets", "contracts", "reporting")
 
 
 class ReadOnlyAdmin(SimpleHistoryAdmin):

@@ -1,4 +1,4 @@
-"""The service navigation: Overview, Savings, Portfolio, Mobile estate, API.
+"""The service navigation: Overview, Savings, Portfolio, Mobile estate, Contracts, Assembly pack, API.
 
 An area appears once its pages are installed (its URL name resolves) and if the access policy lets
 the user read it, so the header never links to a page that does not exist or would be refused.
@@ -25,6 +25,7 @@ SECTIONS = [
     ("Savings", "savings:overview", True),
     ("Portfolio", "portfolio:dashboard", True),
     ("Mobile estate", "mobile_assets:dashboard", True),
+    ("Contracts", "contracts:contract-list", False),
     ("Assembly pack", "assembly:pack", True),
     ("API", "api-docs", False),
 ]

@@ -32,12 +32,13 @@ ROLE_LABELS = {
 }
 ROLE_DESCRIPTIONS = {
     BOARD: "Browse the dashboards and drill down. Read only.",
-    FINANCE: "Enter and approve quarterly savings actuals, close quarters, set capital budgets.",
+    FINANCE: "Enter and approve quarterly savings actuals, close quarters, set capital budgets, keep the "
+    "contracts register.",
     PROGRAMME_MANAGER: "Report status, confidence, milestones and forecasts for your own projects.",
     ASSET_MANAGER: "Maintain the device register, rollout plan, usage statistics and benefit rules.",
     API_CONSUMER: "Read figures through the API; only publication-safe records unless granted more.",
     PORTFOLIO_OFFICE: "Add and change programmes and projects, record SRO changes, approval gates and independent "
-    "assessments, and link projects to the savings initiatives they enable.",
+    "assessments, link projects to the savings initiatives they enable, and keep the contracts register.",
 }
 ROLES = tuple(ROLE_LABELS)
 
@@ -62,6 +63,8 @@ ROLE_RULES: dict[str, list[Rule]] = {
         Rule("portfolio", "capitalprogramme", ("add", "change")),
         # Finance produce the Assembly response pack and freeze dated copies of it
         Rule("reporting", "packsnapshot", ("add",)),
+        # the contracts register: suppliers, contracts and their events (retired, never deleted)
+        Rule("contracts", "*", ("add", "change")),
     ],
     PROGRAMME_MANAGER: [
         Rule("mps_ict", "access", ("view_restricted",)),
@@ -86,6 +89,8 @@ ROLE_RULES: dict[str, list[Rule]] = {
         Rule("portfolio", "sroassignment", ("add", "change")),
         Rule("portfolio", "approvalgate", ("add", "change")),
         Rule("portfolio", "deliveryconfidenceassessment", ("add", "change")),
+        # the contracts register, with finance
+        Rule("contracts", "*", ("add", "change")),
     ],
 }
 

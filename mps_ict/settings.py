@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "savings",
     "portfolio",
     "mobile_assets",
+    "contracts",
     "reporting",
     "demo_data",
 ]
@@ -239,7 +240,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # one name for the Delivery Confidence ratings, whether a status update's or an assessment's
-    "ENUM_NAME_OVERRIDES": {"DcaRatingEnum": "portfolio.choices.DcaRating"},
+    "ENUM_NAME_OVERRIDES": {
+        "DcaRatingEnum": "portfolio.choices.DcaRating",
+        "ContractEventStatusEnum": "contracts.choices.EventStatus",
+    },
 }
 
 # --- Celery: eager in-process unless a broker is configured ---------------------------------

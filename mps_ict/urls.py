@@ -25,6 +25,7 @@ urlpatterns = [
     path("savings/", include("savings.urls")),
     path("portfolio/", include("portfolio.urls")),
     path("mobile/", include("mobile_assets.urls")),
+    path("contracts/", include("contracts.urls")),
     path("api/v1/", include(("mps_ict.api.urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(

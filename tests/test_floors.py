@@ -2,7 +2,7 @@
 runs back down-to-up.
 
 - `mps_ict/` is the ground: it imports no area and nothing above it.
-- The areas (`savings/`, `portfolio/`, `mobile_assets/`) stand side by side on the ground: each
+- The areas (`savings/`, `portfolio/`, `mobile_assets/`, `contracts/`) stand side by side on the ground: each
   imports `mps_ict/` and itself only.
 - `reporting/` and `demo_data/` stand above the areas; nothing below imports them.
 - No two modules import each other, directly or round a longer circle.
@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 GROUND = "mps_ict"
-AREAS = ("savings", "portfolio", "mobile_assets")
+AREAS = ("savings", "portfolio", "mobile_assets", "contracts")
 ABOVE = ("reporting", "demo_data")
 PACKAGES = (GROUND, *AREAS, *ABOVE)
 MAY_IMPORT = {

@@ -30,10 +30,12 @@ def test_the_make_run_sequence_on_a_fresh_database_is_idempotent(tmp_path):
         users = manage("create_demo_users", database=database)
         portfolio = manage("load_portfolio", database=database)
         mobile = manage("load_mobile_estate", database=database)
+        contracts = manage("load_contracts", database=database)
     assert "board" in users and "Management Board member" in users
     assert "cost now £200,000,000, future cost £140,000,000, reduction £60,000,000" in savings
     assert "budget £204,000,000, managed £213,000,000" in portfolio
     assert "7330 devices, 1425 vehicles" in mobile
+    assert "Contracts register: Added nothing" in contracts  # the second run
 
 
 def test_no_model_change_is_missing_a_migration(tmp_path):

@@ -15,6 +15,8 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from contracts import services as contracts
+from contracts.models import Contract, ContractEvent
 from mobile_assets import services as mobile
 from mobile_assets.choices import DeviceStatus
 from mobile_assets.models import Device, OrganisationalUnit, QualitativeBenefit
@@ -57,7 +59,7 @@ def everything() -> dict:
     rows = {}
     for model in apps.get_models(include_auto_created=True):
         label = model._meta.label_lower
-        if model._meta.app_label not in {"savings", "portfolio", "mobile_assets", "auth", "authtoken"}:
+        if model._meta.app_label not in {"savings", "portfolio", "mobile_assets", "contracts", "auth", "authtoken"}:
             continue
         if label in NOT_ENTERED or label == "auth.permission":
             continue
@@ -127,6 +129,12 @@ def changes_users_make():
         officer_unit=OrganisationalUnit.objects.exclude(pk=moved.unit_id).first(),
     )
 
+    # contracts: GEN2's annual value, and its notice event moved and done
+    gen2 = Contract.objects.get(reference="GEN2")
+    contracts.contract_update(contract=gen2, user=finance, version=gen2.version, annual_value=Decimal("56000000.00"))
+    notice = ContractEvent.objects.get(contract=gen2, seed_key="gen2-notice")
+    contracts.event_update(event=notice, user=finance, version=notice.version, due=date(2015, 1, 31), status="done")
+
     # a demo user's own password and groups, and one switched off by an administrator
     finance.set_password("a-password-finance-chose")
     finance.save()
@@ -159,9 +167,11 @@ def test_make_setup_run_again_changes_nothing_anyone_entered(loaded, settings):
     assert Device.objects.get(asset_tag="PDA-00002").assignments.get(ended=None).collar_number == "PC999"
     assert User.objects.get(username="finance").check_password("a-password-finance-chose")
     assert not User.objects.get(username="pm2").is_active
+    assert Contract.objects.get(reference="GEN2").annual_value == Decimal("56000000.00")
+    assert ContractEvent.objects.get(seed_key="gen2-notice").due == date(2015, 1, 31)
 
     # and each loader said what it left as it was
-    for area in ("Savings plan", "Capital portfolio", "Mobile estate"):
+    for area in ("Savings plan", "Capital portfolio", "Mobile estate", "Contracts register"):
         assert f"{area}: Added nothing: every record was already there. Left as they are" in printed
     assert "0 added, 9 already there and left exactly as they are" in printed
     assert "http://127.0.0.1:8000/sign-in/" in printed

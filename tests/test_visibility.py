@@ -528,6 +528,21 @@ def _with_query(url: str, query: str) -> str:
 API_FORMATS = ("", "format=json", "format=csv&page_size=all", "format=xlsx&page_size=all")
 
 
+def _contract_fill() -> dict[str, list[dict]]:
+    from contracts.models import Contract, ContractEvent, Supplier
+
+    contracts = [{"pk": pk} for pk in Contract.objects.order_by("pk").values_list("pk", flat=True)]
+    events = [{"pk": pk} for pk in ContractEvent.objects.order_by("pk").values_list("pk", flat=True)]
+    suppliers = [{"pk": pk} for pk in Supplier.objects.order_by("pk").values_list("pk", flat=True)]
+    return {
+        "contracts:contract": contracts,
+        "contracts:supplier": suppliers,
+        "api:contracts-contract-detail": contracts,
+        "api:contracts-event-detail": events,
+        "api:contracts-supplier-detail": suppliers,
+    }
+
+
 def _urls(reader, secret: Secret, snapshots: dict[str, int]) -> tuple[list[str], list[str]]:
     """Every URL the reader may GET, filled with real values from the seed (every category,
     initiative, project, quarter with figures, frozen pack, question), in every form it offers;
@@ -592,6 +607,8 @@ def _urls(reader, secret: Secret, snapshots: dict[str, int]) -> tuple[list[str],
                 ("rollout-line", mobile_models.RolloutPlanLine),
             )
         },
+        # issue 17: the contracts register (no contract in these seeds is marked)
+        **_contract_fill(),
         "api:savings-target-detail": [
             {"financial_year": f"{year.start_year}-{year.start_year % 100 + 1:02d}"} for year in (Y2013, Y2014, Y2015)
         ],

@@ -11,5 +11,6 @@ urlpatterns = [
     path("savings/", include("savings.api.urls")),
     path("portfolio/", include("portfolio.api.urls")),
     path("mobile/", include("mobile_assets.api.urls")),
+    path("contracts/", include("contracts.api.urls")),
     path("", include("reporting.api.urls")),
 ]

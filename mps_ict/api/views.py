@@ -25,6 +25,9 @@ API_ENDPOINTS = [
     ("capital_programmes", "api:capital-programme-list"),
     ("device_types", "api:device-type-list"),
     ("mobile_benefits", "api:mobile-benefits"),
+    ("contracts", "api:contracts-contract-list"),
+    ("contract_events", "api:contracts-event-list"),
+    ("suppliers", "api:contracts-supplier-list"),
     ("assembly", "api:assembly"),
 ]
 

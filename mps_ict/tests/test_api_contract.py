@@ -305,6 +305,40 @@ RULES_BEYOND_THE_SCHEMA |= {
         "initiatives": "references of initiatives that exist, that the caller may see, in use if newly linked"
     },
 }
+# the contracts register (issue 17 part 1): what the records as they stand, or the other fields, decide
+SUPPLIER_ID = {"supplier": "the id of a supplier that exists"}
+SUPPLIER_NAME = {"name": "no other supplier has it (in any case), not only spaces"}
+CONTRACT_FIELDS = {
+    "reference": "no other contract has it (in any case), not only spaces",
+    "title": "not only spaces",
+    "supplier": "the name of a current supplier that exists",
+    "start": "from 1900 to 2200",
+    "end": "from 1900 to 2200, not before the start",
+    "extensions_used": "no more than the extensions allowed",
+    "modification_limit_share": "a share from 0 to 1, with at most 4 decimal places",
+    "value": "not negative",
+    "annual_value": "not negative",
+    "modifications_value": "not negative",
+}
+EVENT_FIELDS = {
+    "contract": "the reference of a current contract that exists, that the caller may see",
+    "owner": "the username of an active user",
+    "due": "from 1900 to 2200",
+}
+RULES_BEYOND_THE_SCHEMA |= {
+    "GET /api/v1/contracts/contracts/": SUPPLIER_ID,
+    "GET /api/v1/contracts/events/": SUPPLIER_ID,
+    "POST /api/v1/contracts/suppliers/": SUPPLIER_NAME,
+    "PATCH /api/v1/contracts/suppliers/{id}/": SUPPLIER_NAME,
+    "POST /api/v1/contracts/contracts/": CONTRACT_FIELDS,
+    "PATCH /api/v1/contracts/contracts/{id}/": CONTRACT_FIELDS,
+    "POST /api/v1/contracts/events/": EVENT_FIELDS,
+    "PATCH /api/v1/contracts/events/{id}/": EVENT_FIELDS,
+    **{
+        f"POST /api/v1/contracts/{kind}/{{id}}/retire/": {"reason": "not only spaces"}
+        for kind in ("suppliers", "contracts", "events")
+    },
+}
 PAGINATED = {"page_size": "`all` only with format=csv or format=xlsx"}
 AS_AT = {"as_at": "a day on or before today"}
 
