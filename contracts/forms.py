@@ -2,6 +2,7 @@
 
 from django import forms
 
+from contracts import services
 from contracts.choices import EventKind, EventStatus, ProcurementRoute
 from mps_ict.fields import MoneyFormField
 from mps_ict.forms import GovUKFormMixin
@@ -54,24 +55,7 @@ class SupplierForm(GovUKFormMixin, forms.Form):
 class ContractForm(GovUKFormMixin, forms.Form):
     """Add a contract or change one: the same fields, the same rules (the service's)."""
 
-    SERVICE_FIELDS = (
-        "reference",
-        "title",
-        "supplier",
-        "description",
-        "start",
-        "end",
-        "extension_months",
-        "extensions_allowed",
-        "extensions_used",
-        "notice_months",
-        "value",
-        "annual_value",
-        "procurement_route",
-        "modification_limit_share",
-        "modifications_value",
-        "protective_marking",
-    )
+    SERVICE_FIELDS = services.CONTRACT_FIELDS  # the fields the service takes, named once
 
     reference = forms.CharField(
         label="Reference",
@@ -139,7 +123,7 @@ class ContractForm(GovUKFormMixin, forms.Form):
 
 
 class EventForm(GovUKFormMixin, forms.Form):
-    SERVICE_FIELDS = ("kind", "due", "owner", "status", "note")
+    SERVICE_FIELDS = services.EVENT_FIELDS
 
     kind = forms.ChoiceField(
         label="Event",
