@@ -118,9 +118,11 @@ class ContractEvent(Retirable):
     """A dated commercial event of a contract (notice due, extension decision, re-tender start,
     award, exit) with its owner and status. Hidden with its contract when that is marked.
 
-    Later parts link savings initiatives and capital projects to events (a many-to-many from
-    here to "savings.Initiative" and "portfolio.Project", declared by name as the portfolio
-    declares its link to initiatives), so an event keeps a stable id and is never deleted."""
+    Savings initiatives and capital projects depend on events (`initiatives`, `projects`:
+    declared by name as the portfolio declares its link to initiatives, so the areas need not
+    know the register). The links keep no history of their own: the service that sets them writes
+    the change in words into the trails of the event and of each initiative or project it adds or
+    removes. An event keeps a stable id and is never deleted."""
 
     contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("event", max_length=30, choices=EventKind.choices)
@@ -134,6 +136,18 @@ class ContractEvent(Retirable):
     is_illustrative = models.BooleanField(default=False, help_text=ILLUSTRATIVE_HELP)
     seed_key = models.SlugField(
         max_length=60, blank=True, editable=False, help_text="The seed's name for an event it loaded (empty: a user's)"
+    )
+    initiatives = models.ManyToManyField(
+        "savings.Initiative",
+        blank=True,
+        related_name="contract_events",
+        help_text="Savings initiatives whose saving depends on this event",
+    )
+    projects = models.ManyToManyField(
+        "portfolio.Project",
+        blank=True,
+        related_name="contract_events",
+        help_text="Capital projects that depend on this event",
     )
     history = AuditHistory(excluded_fields=["version"])
     objects = MarkedQuerySet.as_manager()
@@ -151,3 +165,24 @@ class ContractEvent(Retirable):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.due:%d %b %Y})"
+
+
+class EventReminder(models.Model):
+    """The reminder sent to an event's owner before it falls due: once per event and date, so a
+    re-run never sends twice and an event moved to a new date is reminded of again. Like the other
+    reminders it keeps no history: it holds no figure, status or assignment, only that an email
+    went."""
+
+    event = models.ForeignKey(ContractEvent, on_delete=models.CASCADE, related_name="reminders")
+    due = models.DateField(help_text="The event's date the reminder was for")
+    sent_to = models.EmailField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    objects = MarkedQuerySet.as_manager()
+    marked_with = ("event__contract",)  # hidden with its contract
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [models.UniqueConstraint(fields=["event", "due"], name="one_reminder_per_event_date")]
+
+    def __str__(self):
+        return f"Reminder {self.event} to {self.sent_to}"

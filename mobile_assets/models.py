@@ -65,6 +65,14 @@ class DeviceModel(models.Model):
     manufacturer = models.CharField(max_length=80, blank=True, help_text="Blank where not recorded")
     name = models.CharField(max_length=120)
     capabilities = models.ManyToManyField(Capability, blank=True, related_name="device_models")
+    contract = models.ForeignKey(
+        "contracts.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="device_models",
+        help_text="The contract the devices of this model are bought or serviced under (blank: none recorded)",
+    )
     is_illustrative = models.BooleanField(default=False)
     retired_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was retired (never deleted: records that name it keep it)"
