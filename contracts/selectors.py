@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from contracts.choices import EventStatus
 from contracts.models import Contract, ContractEvent, Supplier
@@ -374,3 +374,99 @@ def history_in_words(instance) -> list[HistoryEntry]:
         )
         for entry in entries
     ]
+
+
+# --- events with what depends on them (the API), and which savings depend on which contracts ------
+
+
+def event_list_with_dependents(*, user) -> QuerySet[ContractEvent]:
+    """The events the reader may see (event_list), each with the savings initiatives (and their
+    profiles) and projects the reader may see that depend on it: four queries, however many."""
+    initiatives, _ = _dependents_prefetch(user)
+    projects = Prefetch("projects", queryset=Project.objects.visible_to(user).order_by("code"))
+    return event_list(user=user).prefetch_related(initiatives, projects)
+
+
+@dataclass(frozen=True)
+class DependentPounds:
+    by_year: dict[FinancialYear, Decimal]  # every year a dependent saving is planned in, in order
+    total: Decimal
+
+
+def event_dependent_pounds(event: ContractEvent) -> DependentPounds:
+    """The pounds of each year that depend on the event, over the initiatives prefetched on it
+    (event_list_with_dependents: those the reader may see), as the contract's timeline reads them
+    (mps_ict.phasing). No query."""
+    by_year: dict[FinancialYear, Decimal] = {}
+    for initiative in event.initiatives.all():
+        for year, amount in dependence(_profile(initiative), event=event.due).dependent.items():
+            by_year[year] = by_year.get(year, ZERO) + amount
+    return DependentPounds(dict(sorted(by_year.items())), sum(by_year.values(), ZERO))
+
+
+def events_depended_on_q(*, user, initiative: str | None = None, project: str | None = None) -> Q:
+    """The events that the initiative (by reference) or project (by code) depends on, as far as the
+    reader may see it: a reference the reader may not see, or that does not exist, matches none."""
+    if initiative is not None:
+        return Q(initiatives__in=Initiative.objects.visible_to(user).filter(reference__iexact=initiative))
+    return Q(projects__in=Project.objects.visible_to(user).filter(code__iexact=project))
+
+
+def events_with_dependents_q(*, user) -> Q:
+    """The events with a savings initiative or project, that the reader may see, depending on them."""
+    through_initiatives = ContractEvent.initiatives.through.objects.filter(
+        contractevent=OuterRef("pk"), initiative__in=Initiative.objects.visible_to(user)
+    )
+    through_projects = ContractEvent.projects.through.objects.filter(
+        contractevent=OuterRef("pk"), project__in=Project.objects.visible_to(user)
+    )
+    return Q(Exists(through_initiatives)) | Q(Exists(through_projects))
+
+
+def contracts_depended_on_q(*, user, initiative: str | None = None, project: str | None = None) -> Q:
+    """The contracts with a live event that the initiative (by reference) or project (by code)
+    depends on, as far as the reader may see it (events_depended_on_q)."""
+    events = ContractEvent.objects.filter(retired_at__isnull=True).filter(
+        events_depended_on_q(user=user, initiative=initiative, project=project)
+    )
+    return Q(pk__in=events.values("contract_id"))
+
+
+@dataclass(frozen=True)
+class SavingsDependency:
+    """A saving that depends on a contract's event: the pounds of each year that depend on it."""
+
+    contract: Contract
+    event: ContractEvent
+    initiative: object  # a savings.Initiative
+    dependent: dict[FinancialYear, Decimal]  # every year of the initiative's profile, in order
+    total: Decimal
+
+
+def savings_dependencies(*, user) -> list[SavingsDependency]:
+    """Which savings depend on which contracts: one row per (contract, event, initiative), for
+    each live event of a live contract and each initiative in the plan (not withdrawn) depending
+    on it, as far as the reader may see both the contract and the initiative (`visible_to`), by
+    contract, date and initiative. Three queries, however many."""
+    initiatives = (
+        Initiative.objects.visible_to(user)
+        .filter(withdrawn_at__isnull=True)
+        .select_related("category")
+        .prefetch_related("profile")
+        .order_by("reference")
+    )
+    events = (
+        ContractEvent.objects.visible_to(user)
+        .filter(retired_at__isnull=True, contract__retired_at__isnull=True)
+        .select_related("contract", "contract__supplier")
+        .prefetch_related(Prefetch("initiatives", queryset=initiatives))
+        .order_by("contract__reference", "due", "pk")
+    )
+    rows = []
+    for event in events:
+        for initiative in event.initiatives.all():
+            found = dependence(_profile(initiative), event=event.due)
+            rows.append(
+                SavingsDependency(event.contract, event, initiative, dict(found.dependent), found.dependent_total)
+            )
+    return rows

@@ -68,8 +68,9 @@ class SupplierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 class ContractViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Contracts with their derived figures (extensions left, maximum end, notice date, the
-    modification limit and the headroom under it). Filter by `supplier` (id) and by end date
-    (`end_after`, `end_before`). Finance and the portfolio office add, change and retire them."""
+    modification limit and the headroom under it). Filter by `supplier` (id), by end date
+    (`end_after`, `end_before`) and by what depends on them (`initiative=<reference>`,
+    `project=<code>`: those with a live event it depends on). Finance and the portfolio office add, change and retire them."""
 
     serializer_class = serializers.ContractOutput
     filterset_class = ContractFilter
@@ -117,8 +118,11 @@ class ContractViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 class EventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Contract events by date (`?contract=<reference>`, `?supplier=<id>`, `kind`, `status`,
-    `due_after`, `due_before`). Finance and the portfolio office add, change and retire them; a
-    change of date or status is kept in the event's history."""
+    `due_after`, `due_before`; `?initiative=<reference>`, `?project=<code>`, `?has_dependents=`),
+    each with the savings initiatives and projects you may see that depend on it and the pounds of
+    each year that depend on it. Finance and the portfolio office add, change and retire them; a
+    change of date or status is kept in the event's history. What depends on an event is set on
+    its page (read-only here)."""
 
     serializer_class = serializers.EventOutput
     filterset_class = EventFilter
@@ -128,7 +132,7 @@ class EventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     parser_classes = [JSONParser]
 
     def get_queryset(self):
-        return selectors.event_list(user=self.request.user)
+        return selectors.event_list_with_dependents(user=self.request.user)
 
     def _output(self, event):
         return serializers.EventOutput(self.get_queryset().get(pk=event.pk)).data
