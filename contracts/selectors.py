@@ -470,3 +470,9 @@ def savings_dependencies(*, user) -> list[SavingsDependency]:
                 SavingsDependency(event.contract, event, initiative, dict(found.dependent), found.dependent_total)
             )
     return rows
+
+
+def withheld_contracts(*, user) -> QuerySet[Contract]:
+    """The contracts `user` may not see (none with `view_restricted`), as a queryset to filter or
+    test in the database (e.g. `Exists`)."""
+    return Contract.objects.withheld(user)
