@@ -17,7 +17,7 @@ from contracts.models import Contract, ContractEvent, Supplier
 from mps_ict.audit import audit_context, audited
 from mps_ict.conflicts import Conflict, version_check
 from mps_ict.loaders import LoadReport
-from mps_ict.marking import ProtectiveMarking
+from mps_ict.marking import ProtectiveMarking, named_in_trail
 
 SUPPLIER_FIELDS = {"name", "description"}
 CONTRACT_FIELDS = {
@@ -293,6 +293,10 @@ def event_retire(*, event: ContractEvent, user, version: int | None, reason: str
 
 
 def _event_words(event: ContractEvent) -> str:
+    """How a trail names the event: never by a marked contract's reference, since the trail of an
+    initiative or project it is written into is read by readers who may not see the contract."""
+    if event.contract.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE:
+        return "an event of a contract marked OFFICIAL-SENSITIVE"
     return f"{event.contract.reference} {event.get_kind_display().lower()} of {event.due.day} {event.due:%B %Y}"
 
 
@@ -335,11 +339,12 @@ def event_dependents_set(
                     {field: f"{', '.join(withdrawn)} withdrawn from the plan: reinstate it before linking it."}
                 )
         manager.set((linked - linked_visible) | wanted)
-        names = {pk: getattr(record, name_field) for pk, record in records.items()}
         if added:
-            parts.append(f"{plural} now depending on it: " + ", ".join(sorted(names[pk] for pk in added)))
+            parts.append(f"{plural} now depending on it: " + named_in_trail([records[pk] for pk in added], name_field))
         if removed:
-            parts.append(f"{plural} no longer depending on it: " + ", ".join(sorted(names[pk] for pk in removed)))
+            parts.append(
+                f"{plural} no longer depending on it: " + named_in_trail([records[pk] for pk in removed], name_field)
+            )
         touched += [(records[pk], "Now depends on") for pk in sorted(added)]
         touched += [(records[pk], "No longer depends on") for pk in sorted(removed)]
     if not parts:
