@@ -476,3 +476,9 @@ def withheld_contracts(*, user) -> QuerySet[Contract]:
     """The contracts `user` may not see (none with `view_restricted`), as a queryset to filter or
     test in the database (e.g. `Exists`)."""
     return Contract.objects.withheld(user)
+
+
+def dependents_linkable(*, user) -> tuple[QuerySet, QuerySet]:
+    """What the reader may name as depending on an event through the API: the initiatives (the
+    service refuses one withdrawn from the plan, with its reason) and projects the reader may see."""
+    return Initiative.objects.visible_to(user), Project.objects.visible_to(user)

@@ -209,6 +209,24 @@ class SupplierPatchInput(Input):
 
     partial = property(lambda self: False, lambda self, value: None)
 
+    def _records(self, references: list[str], field: str, name_field: str, what: str) -> list:
+        """The records named, among those the writer may name (the context's `field` queryset):
+        one withheld from the writer is refused as one that does not exist."""
+        named = list(dict.fromkeys(references))
+        found = {
+            getattr(record, name_field): record for record in self.context[field].filter(**{f"{name_field}__in": named})
+        }
+        missing = [reference for reference in named if reference not in found]
+        if missing:
+            raise serializers.ValidationError(f"No {what} {', '.join(missing)}.")
+        return [found[reference] for reference in named]
+
+    def validate_initiatives(self, references):
+        return self._records(references, "initiatives", "reference", "savings initiative")
+
+    def validate_projects(self, references):
+        return self._records(references, "projects", "code", "project")
+
 
 class ContractRecordRetireInput(Input):
     reason = serializers.CharField(help_text="Why it is retired: kept in the history")
@@ -287,7 +305,36 @@ class EventPatchInput(Input):
     )
     status = serializers.ChoiceField(choices=EventStatus.choices, required=False)
     note = serializers.CharField(required=False, allow_blank=True)
+    initiatives = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        help_text="All the savings initiatives (references) that depend on the event, replacing those "
+        "you may see (one withheld from you stays linked)",
+    )
+    projects = serializers.ListField(
+        child=serializers.CharField(max_length=30),
+        required=False,
+        help_text="All the capital projects (codes) that depend on the event, as `initiatives`",
+    )
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=REASON_HELP)
     version = serializers.IntegerField(min_value=0, help_text=VERSION_HELP)
 
     partial = property(lambda self: False, lambda self, value: None)
+
+    def _records(self, references: list[str], field: str, name_field: str, what: str) -> list:
+        """The records named, among those the writer may name (the context's `field` queryset):
+        one withheld from the writer is refused as one that does not exist."""
+        named = list(dict.fromkeys(references))
+        found = {
+            getattr(record, name_field): record for record in self.context[field].filter(**{f"{name_field}__in": named})
+        }
+        missing = [reference for reference in named if reference not in found]
+        if missing:
+            raise serializers.ValidationError(f"No {what} {', '.join(missing)}.")
+        return [found[reference] for reference in named]
+
+    def validate_initiatives(self, references):
+        return self._records(references, "initiatives", "reference", "savings initiative")
+
+    def validate_projects(self, references):
+        return self._records(references, "projects", "code", "project")

@@ -204,3 +204,42 @@ def test_the_event_list_with_its_dependents_costs_the_same_queries_at_two_sizes(
     _grow(10)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(EVENTS + query).status_code == 200
+
+
+def test_finance_say_what_depends_on_an_event_through_the_api_from_the_version_read(api, linked):
+    client, notice = api("finance"), linked["notice"]
+    url = f"{EVENTS}{notice.pk}/"
+    answer = client.patch(url, {"initiatives": ["SAV-SM"], "version": notice.version}, format="json")
+    assert answer.status_code == 200, answer.content
+    row = answer.json()
+    assert (row["initiatives"], row["projects"], row["version"]) == (["SAV-SM"], [], notice.version + 1)
+    # from September 2014: what the saving adds to its rate then (2014/15's), so only 2015/16's rise
+    assert row["dependent_savings"]["by_year"] == {"2013/14": "0.00", "2014/15": "0.00", "2015/16": "3000000.00"}
+    assert "SAV-SM" in notice.history.latest().history_change_reason
+    stale = client.patch(url, {"projects": ["PRJ-OPEN"], "version": notice.version}, format="json")
+    assert stale.status_code == 409
+    # the date and what depends on it together; SAV-SM stays when only projects are given
+    both = client.patch(url, {"due": "2014-10-31", "projects": ["PRJ-OPEN"], "version": row["version"]}, format="json")
+    assert both.status_code == 200, both.content
+    assert (both.json()["due"], both.json()["initiatives"], both.json()["projects"]) == (
+        "2014-10-31",
+        ["SAV-SM"],
+        ["PRJ-OPEN"],
+    )
+    assert both.json()["version"] == row["version"] + 2
+
+
+def test_a_reference_the_writer_may_not_name_is_a_400_and_nothing_changes(api, linked, role_user):
+    notice = linked["notice"]
+    url = f"{EVENTS}{notice.pk}/"
+    client = api("finance")
+    unknown = client.patch(url, {"due": "2014-12-31", "initiatives": ["NO-SUCH"], "version": 1}, format="json")
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "initiatives"
+    withdrawn = _initiative("SAV-GONE", {2014: "1000.00"}, withdrawn_at="2014-01-01T00:00:00Z")
+    refused = client.patch(
+        url, {"due": "2014-12-31", "initiatives": [withdrawn.reference], "version": 1}, format="json"
+    )
+    assert refused.status_code == 400 and "SAV-GONE" in refused.json()["errors"][0]["message"]
+    notice.refresh_from_db()
+    assert (notice.due, notice.version, list(notice.initiatives.all())) == (date(2014, 9, 30), 1, [])
+    assert api("api_consumer").patch(url, {"initiatives": [], "version": 1}, format="json").status_code == 403
