@@ -266,6 +266,10 @@ def test_the_api_gives_the_overview_and_the_summaries_as_at_the_same_day(client,
 def test_the_api_says_when_nothing_was_recorded_yet_and_refuses_a_bad_day(client, all_seeds, role_user):
     client.force_login(role_user("board"))
     before = client.get("/api/v1/overview/", {"as_at": "2012-09-30"}).json()
+    # the contract alerts count from the day, with the events as they stand now (issue 17 part 3)
+    alerts = before.pop("contract_alerts")
+    assert (alerts["start"], alerts["end"]) == ("2012-09-30", "2012-09-30")
+    assert alerts["label"] == "this quarter (Q2 2012/13, to 30 September 2012)"
     assert before == {
         "as_at": "2012-09-30",
         "savings": None,
