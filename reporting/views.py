@@ -40,6 +40,10 @@ def home(request):
         {
             "form": form,
             "window_form": window_form,
+            # the window asked for, kept when the "as at" form is sent
+            "window_asked": window_form.chosen()
+            if window_form.is_bound and window_form.cleaned_data.get("window")
+            else None,
             "overview": overview,
             "can_view_restricted": can_view_restricted(request.user),
             "savings_chart": savings_charts.trajectory(savings) if savings and savings.years else None,

@@ -132,6 +132,7 @@ def test_the_board_sees_the_decisions_due_linked_to_their_contracts(client, role
     # the window chosen: 30 days
     html = client.get("/", {"window": "30"}).content.decode()
     assert "the next 30 days (to" in html and '<option value="30" selected>' in html
+    assert '<input type="hidden" name="window" value="30">' in html  # the "as at" form keeps it
     api = client.get("/api/v1/overview/", {"window": "30"}).json()["contract_alerts"]
     assert api["window"] == "30" and [row["event"] for row in api["due"]] == [due.pk]
     assert [row["event"] for row in api["overdue"]] == [overdue.pk]
@@ -321,3 +322,22 @@ def test_the_reminders_are_on_the_beat_schedule_daily():
     entry = settings.CELERY_BEAT_SCHEDULE["contracts-event-reminders"]
     assert entry["task"] == "contracts.event_reminders"
     assert entry["schedule"].hour == {9} and entry["schedule"].day_of_month == set(range(1, 32))
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "CONTRACT_ALERT_WINDOW",
+            "fortnight",
+            'CONTRACT_ALERT_WINDOW must be "quarter" or a number of days from 1 to 366',
+        ),
+        ("CONTRACT_ALERT_WINDOW", "400", 'CONTRACT_ALERT_WINDOW must be "quarter" or a number of days from 1 to 366'),
+        ("CONTRACT_REMINDER_DAYS", "0", "CONTRACT_REMINDER_DAYS must be a number of days from 1 to 366"),
+    ],
+)
+def test_a_bad_setting_stops_start_up_naming_it(variable, value, message):
+    from mps_ict.tests.test_settings import run_manage
+
+    result = run_manage("check", DEBUG="1", **{variable: value})
+    assert result.returncode != 0 and message in result.stderr

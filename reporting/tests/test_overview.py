@@ -204,6 +204,7 @@ def _queries_for_overview(client, **params) -> int:
 
 
 def test_the_overview_takes_the_same_queries_however_much_data(client, all_seeds, role_user):
+    from contracts.tests.factories import ContractEventFactory
     from mobile_assets.models import DeviceModel
     from portfolio.tests.factories import ProjectFactory, SpendProfileLineFactory
     from savings.tests.factories import InitiativeFactory, SavingsProfileFactory
@@ -221,6 +222,9 @@ def test_the_overview_takes_the_same_queries_however_much_data(client, all_seeds
         QuarterlyActualFactory(initiative=initiative, status=ActualStatus.APPROVED)
         SpendProfileLineFactory(project=ProjectFactory())
         Device.objects.create(asset_tag=f"EXTRA-{index}", serial_number=f"X-{index}", model=model)
+        # and contract events due in the window and past their date (issue 17 part 3)
+        ContractEventFactory(due=timezone.localdate() + timedelta(days=index % 80))
+        ContractEventFactory(due=timezone.localdate() - timedelta(days=index + 1))
     assert _queries_for_overview(client) == small
     assert _queries_for_overview(client, as_at=timezone.localdate().isoformat()) == small_as_at
     # and a second look is served from the figure cache
