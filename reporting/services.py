@@ -64,10 +64,7 @@ def _alerts_with_links(alerts) -> dict | None:
         return None
 
     def linked(rows):
-        return [
-            (row, urljoin(settings.SITE_URL, reverse("contracts:contract", args=[row.contract_id])) + "#events")
-            for row in rows
-        ]
+        return [(row, urljoin(settings.SITE_URL, reverse("contracts:event", args=[row.event_id]))) for row in rows]
 
     return {"alerts": alerts, "due": linked(alerts.due), "overdue": linked(alerts.overdue)}
 

@@ -125,8 +125,8 @@ def test_the_board_sees_the_decisions_due_linked_to_their_contracts(client, role
     client.force_login(board)
     html = client.get("/").content.decode()
     assert 'data-testid="contract-alerts"' in html and "Contract decisions due" in html
-    assert f'href="/contracts/{due.contract_id}/#events"' in html
-    assert f'href="/contracts/{overdue.contract_id}/#events"' in html
+    assert f'href="/contracts/events/{due.pk}/"' in html
+    assert f'href="/contracts/events/{overdue.pk}/"' in html
     assert 'data-testid="contract-alerts-due"' in html and 'data-testid="contract-alerts-overdue"' in html
     assert "this quarter (Q" in html
     # the window chosen: 30 days
@@ -234,7 +234,7 @@ def test_the_board_email_lists_the_decisions_due_in_the_configured_window(role_u
     body = mail.outbox[0].body
     assert "CONTRACT DECISIONS DUE" in body and "the next 60 days (to" in body
     assert f"{due.contract.reference} ({due.contract.title}), exit" in body and "in 59 days" in body
-    assert f"{settings.SITE_URL}/contracts/{due.contract_id}/#events" in body
+    assert f"{settings.SITE_URL}/contracts/events/{due.pk}/" in body
     assert f"{overdue.contract.reference} ({overdue.contract.title}), award" in body and "2 days overdue" in body
     assert marked.contract.reference in body  # every recipient may see marked records
 
@@ -280,7 +280,7 @@ def test_each_owner_is_reminded_once_per_event_and_again_after_a_date_move(role_
     assert event.contract.reference in message.subject and "notice due" in message.subject
     assert event.contract.title in message.body and "Notice due" in message.body
     assert f"{event.due.day} {event.due:%B %Y}" in message.body and "in 30 days" in message.body
-    assert f"{settings.SITE_URL}/contracts/{event.contract_id}/#events" in message.body
+    assert f"{settings.SITE_URL}/contracts/events/{event.pk}/" in message.body
     # a re-run (the next day too) sends nothing
     assert event_reminders_task.delay(TODAY.isoformat()).get() == 0
     assert event_reminders_task.delay((TODAY + timedelta(days=1)).isoformat()).get() == 0
