@@ -175,8 +175,8 @@ def test_a_marked_contract_is_withheld_from_the_page_and_the_api(client, role_us
     marked = _event(today + timedelta(days=2), marked=True)
     client.force_login(role_user("api_consumer"))
     html = client.get("/").content.decode()
-    assert f"/contracts/{published.contract_id}/" in html
-    assert f"/contracts/{marked.contract_id}/" not in html and marked.contract.reference not in html
+    assert f"/contracts/events/{published.pk}/" in html
+    assert f"/contracts/events/{marked.pk}/" not in html and marked.contract.reference not in html
     assert "1 event of contracts marked OFFICIAL-SENSITIVE is withheld." in html
     api = client.get("/api/v1/overview/").json()["contract_alerts"]
     assert [row["event"] for row in api["due"]] == [published.pk] and api["withheld"] == 1
