@@ -376,6 +376,162 @@ def history_in_words(instance) -> list[HistoryEntry]:
     ]
 
 
+# --- alerts: the decisions due (issue 17 part 3) --------------------------------------------------
+# Appended here, apart from the register's reads above. The board overview, its monthly email and
+# the owners' reminders read the planned events of live contracts through these.
+
+QUARTER_WINDOW = "quarter"
+WINDOW_DAYS_LIMIT = 366
+
+
+def alert_window(value) -> str | int:
+    """A window as the alerts take it: "quarter" (to the end of the day's UK financial quarter) or
+    a number of days from 1 to 366. ValueError, saying what is allowed, for anything else."""
+    text = str(value).strip().lower()
+    if text == QUARTER_WINDOW:
+        return QUARTER_WINDOW
+    if text.isdigit() and 1 <= int(text) <= WINDOW_DAYS_LIMIT:
+        return int(text)
+    raise ValueError(f'The window must be "quarter" or a number of days from 1 to {WINDOW_DAYS_LIMIT}')
+
+
+@dataclass(frozen=True)
+class DueEvent:
+    """One planned event in the alerts, said as the board reads it."""
+
+    event_id: int
+    contract_id: int
+    reference: str
+    title: str
+    kind: str
+    kind_label: str
+    due: date
+    owner: str  # the owner's name ("" for none)
+    days_left: int  # negative: overdue by that many days
+
+    @property
+    def days_overdue(self) -> int:
+        return max(-self.days_left, 0)
+
+
+@dataclass(frozen=True)
+class ContractAlerts:
+    """The planned events due from `start` (the day) to `end`, and those already past their date."""
+
+    window: str | int
+    start: date
+    end: date
+    label: str  # "this quarter (Q3 2026/27, to 31 December 2026)", "the next 90 days (to …)"
+    due: tuple[DueEvent, ...]
+    overdue: tuple[DueEvent, ...]
+    withheld: int  # planned events of marked contracts due by `end` the reader may not see
+
+    @property
+    def withheld_sentence(self) -> str:
+        if not self.withheld:
+            return ""
+        many = self.withheld != 1
+        return (
+            f"{self.withheld} event{'s' if many else ''} of contracts marked OFFICIAL-SENSITIVE "
+            f"{'are' if many else 'is'} withheld."
+        )
+
+
+def _day_in_words(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _window_end(today: date, window: str | int) -> tuple[date, str]:
+    from datetime import timedelta
+
+    from mps_ict.financial_years import Quarter
+
+    if window == QUARTER_WINDOW:
+        quarter = Quarter.from_date(today)
+        end = quarter.end
+        return end, f"this quarter (Q{quarter.number} {quarter.financial_year.label}, to {_day_in_words(end)})"
+    end = today + timedelta(days=window)
+    return end, f"the next {window} day{'s' if window != 1 else ''} (to {_day_in_words(end)})"
+
+
+def planned_events(*, user) -> QuerySet[ContractEvent]:
+    """The planned, live events of live contracts the reader may see, by date."""
+    return (
+        ContractEvent.objects.visible_to(user)
+        .filter(status=EventStatus.PLANNED, retired_at__isnull=True, contract__retired_at__isnull=True)
+        .order_by("due", "pk")
+    )
+
+
+def contract_alerts(*, user, today: date, window: str | int) -> ContractAlerts:
+    """The planned events due within the window from `today` and the ones past their date, of the
+    live contracts the reader may see: one query, and one more counting what is withheld from a
+    reader without `view_restricted`. The events are read as they stand now."""
+    window = alert_window(window)
+    end, label = _window_end(today, window)
+    events = planned_events(user=user).filter(due__lte=end)
+    rows = [
+        DueEvent(
+            event_id=event.pk,
+            contract_id=event.contract_id,
+            reference=event.contract.reference,
+            title=event.contract.title,
+            kind=event.kind,
+            kind_label=event.get_kind_display(),
+            due=event.due,
+            owner=person(event.owner) if event.owner else "",
+            days_left=(event.due - today).days,
+        )
+        for event in events.select_related("contract", "owner")
+    ]
+    withheld = ContractEvent.objects.filter(
+        status=EventStatus.PLANNED, retired_at__isnull=True, contract__retired_at__isnull=True, due__lte=end
+    ).withheld_from(user)
+    return ContractAlerts(
+        window=window,
+        start=today,
+        end=end,
+        label=label,
+        due=tuple(row for row in rows if row.days_left >= 0),
+        overdue=tuple(row for row in rows if row.days_left < 0),
+        withheld=withheld,
+    )
+
+
+def events_to_remind(*, today: date, days: int) -> QuerySet[ContractEvent]:
+    """The planned, live events of live contracts due from `today` to `days` later whose owner (active,
+    with an email) has not yet been reminded of them for that date: one query. Every event,
+    whatever its marking: the caller checks each owner may see theirs (`owner_sees`)."""
+    from datetime import timedelta
+
+    from django.db.models import Exists
+
+    from contracts.models import EventReminder
+
+    reminded = EventReminder.objects.filter(event=OuterRef("pk"), due=OuterRef("due"))
+    return (
+        ContractEvent.objects.filter(
+            status=EventStatus.PLANNED,
+            retired_at__isnull=True,
+            contract__retired_at__isnull=True,
+            due__gte=today,
+            due__lte=today + timedelta(days=days),
+            owner__isnull=False,
+            owner__is_active=True,
+        )
+        .exclude(owner__email="")
+        .exclude(Exists(reminded))
+        .select_related("contract", "contract__supplier", "owner")
+        .order_by("due", "pk")
+    )
+
+
+def owner_sees(owner, events) -> set[int]:
+    """The ids of `events` their owner may see (the marking rule, `visible_to(owner)`): one query."""
+    ids = [event.pk for event in events]
+    return set(ContractEvent.objects.visible_to(owner).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 # --- events with what depends on them (the API), and which savings depend on which contracts ------
 
 

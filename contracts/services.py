@@ -425,6 +425,61 @@ def contracts_load(*, data: dict, user=None, report: LoadReport | None = None) -
     return count
 
 
+# --- reminders to events' owners (issue 17 part 3) ------------------------------------------------
+# Appended here, apart from the register's writes above.
+
+
+def event_reminders_send(*, today: date, days: int | None = None) -> int:
+    """Email each planned event's owner once when it falls due within `days` (CONTRACT_REMINDER_DAYS
+    unless given), if they have an email and may see the event (a marked contract's events only
+    reach owners with `view_restricted`). Once per event and date: a re-run sends nothing, and an
+    event moved to a new date is reminded of again. Each reminder is recorded in the transaction
+    that sends it, so a failed send leaves no record and the next run tries again. Returns how
+    many emails went."""
+    from urllib.parse import urljoin
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+
+    from contracts.models import EventReminder
+    from contracts.selectors import events_to_remind, owner_sees
+
+    days = settings.CONTRACT_REMINDER_DAYS if days is None else days
+    by_owner: dict[int, list[ContractEvent]] = {}
+    for event in events_to_remind(today=today, days=days):
+        by_owner.setdefault(event.owner_id, []).append(event)
+    sent = 0
+    for events in by_owner.values():
+        owner = events[0].owner
+        visible = owner_sees(owner, events)
+        for event in events:
+            if event.pk not in visible:
+                continue
+            link = urljoin(settings.SITE_URL, reverse("contracts:event", args=[event.pk]))
+            with transaction.atomic():
+                _, created = EventReminder.objects.get_or_create(
+                    event=event, due=event.due, defaults={"sent_to": owner.email}
+                )
+                if not created:
+                    continue
+                body = render_to_string(
+                    "contracts/email/event_reminder.txt",
+                    {"event": event, "contract": event.contract, "days_left": (event.due - today).days, "link": link},
+                )
+                # a failure to send rolls the record back, so the next run tries again
+                send_mail(
+                    subject=f"Contract event due: {event.contract.reference} {event.get_kind_display().lower()} "
+                    f"on {event.due.day} {event.due:%B %Y}",
+                    message=body,
+                    from_email=None,
+                    recipient_list=[owner.email],
+                )
+                sent += 1
+    return sent
+
+
 def _seed_dependents(event: ContractEvent, row: dict, report: LoadReport) -> None:
     """Link a newly loaded event to the savings initiatives and projects the file says depend on
     it (those loaded: the savings and portfolio loaders run first). Only when the event is new, so

@@ -202,6 +202,27 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="mps-ict-tracker@localhos
 # Where the service is reached: links in emails (the monthly board summary) start with it.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# --- Contract alerts (issue 17 part 3) ---------------------------------------------------------
+# Which contract events the board overview and its monthly email list as due: "quarter" (from the
+# day to the end of its UK financial quarter) or a number of days, 1 to 366. A bad value stops
+# start-up with a message naming the variable (the page's own ?window= is checked by its form).
+_ALERT_WINDOW = env("CONTRACT_ALERT_WINDOW", default="quarter").strip().lower()
+if _ALERT_WINDOW == "quarter":
+    CONTRACT_ALERT_WINDOW: str | int = "quarter"
+elif _ALERT_WINDOW.isdigit() and 1 <= int(_ALERT_WINDOW) <= 366:
+    CONTRACT_ALERT_WINDOW = int(_ALERT_WINDOW)
+else:
+    raise ImproperlyConfigured(
+        f'CONTRACT_ALERT_WINDOW must be "quarter" or a number of days from 1 to 366, not "{_ALERT_WINDOW}".'
+    )
+# An event's owner is emailed once when it falls due within this many days (1 to 366).
+_REMINDER_DAYS = env("CONTRACT_REMINDER_DAYS", default="30").strip()
+if not (_REMINDER_DAYS.isdigit() and 1 <= int(_REMINDER_DAYS) <= 366):
+    raise ImproperlyConfigured(
+        f'CONTRACT_REMINDER_DAYS must be a number of days from 1 to 366, not "{_REMINDER_DAYS}".'
+    )
+CONTRACT_REMINDER_DAYS = int(_REMINDER_DAYS)
+
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -295,6 +316,11 @@ CELERY_BEAT_SCHEDULE = {
         # Daily: the service reminds finance once a quarter of the last quarter's missing actuals
         "task": "savings.actual_reminders",
         "schedule": crontab(hour=9, minute=15),
+    },
+    "contracts-event-reminders": {
+        # Daily: each planned contract event's owner is emailed once per date, CONTRACT_REMINDER_DAYS before
+        "task": "contracts.event_reminders",
+        "schedule": crontab(hour=9, minute=30),
     },
 }
 

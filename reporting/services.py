@@ -13,11 +13,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from mps_ict.access import may_read
 from mps_ict.marking import PUBLICATION, can_view_restricted
 from mps_ict.roles import BOARD
 from reporting.assembly import pack_build, pack_covers, pack_version_for
 from reporting.models import BoardSummarySent, PackSnapshot
-from reporting.selectors import board_overview
+from reporting.selectors import CONTRACT_READ, board_overview
 
 FREEZE_PERMISSION = "reporting.add_packsnapshot"
 
@@ -57,6 +58,17 @@ def board_recipients():
     )
 
 
+def _alerts_with_links(alerts) -> dict | None:
+    """The contract alerts' rows, each with the full link to its contract's events, for the email."""
+    if alerts is None:
+        return None
+
+    def linked(rows):
+        return [(row, urljoin(settings.SITE_URL, reverse("contracts:event", args=[row.event_id]))) for row in rows]
+
+    return {"alerts": alerts, "due": linked(alerts.due), "overdue": linked(alerts.overdue)}
+
+
 def board_summary_send(*, month: date) -> int:
     """Email the board the headline figures and links, once for the month (re-runs send nothing).
     Returns how many people it went to."""
@@ -72,19 +84,25 @@ def board_summary_send(*, month: date) -> int:
             return 0
         # one email to everyone: the full figures only if every recipient may see them
         reader = recipients[0] if all(can_view_restricted(user) for user in recipients) else PUBLICATION
-        overview = board_overview(user=reader)
+        # and the contract decisions due (the window from CONTRACT_ALERT_WINDOW, from today) only if
+        # every recipient may read the contract events
+        overview = board_overview(
+            user=reader, contract_reader=all(may_read(user, CONTRACT_READ) for user in recipients)
+        )
         link = lambda name: urljoin(settings.SITE_URL, reverse(name))  # noqa: E731
         body = render_to_string(
             "reporting/email/board_summary.txt",
             {
                 "month": month,
                 "overview": overview,
+                "contract_alerts": _alerts_with_links(overview.contract_alerts),
                 "links": {
                     "overview": link("home"),
                     "savings": link("savings:overview"),
                     "portfolio": link("portfolio:dashboard"),
                     "mobile": link("mobile_assets:dashboard"),
                     "assembly": link("assembly:pack"),
+                    "contracts": link("contracts:event-list"),
                 },
             },
         )

@@ -1,6 +1,7 @@
 """The reporting floor's pages: the board overview, and the Assembly response pack with its
 downloads. Thin: read the request, call a selector or service, render."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -16,7 +17,7 @@ from mps_ict.marking import can_view_restricted
 from portfolio import charts as portfolio_charts
 from portfolio import outturn as portfolio_outturn
 from reporting import assembly, io, selectors, services
-from reporting.forms import CompareForm, FreezeForm
+from reporting.forms import AlertWindowForm, CompareForm, FreezeForm
 from reporting.models import PackVersion
 from savings import charts as savings_charts
 
@@ -27,7 +28,10 @@ def home(request):
     """The board overview: where savings, the portfolio and the mobile estate stand, now or as at
     a past date."""
     form, as_at = as_at_from(request)
-    overview = selectors.board_overview(user=request.user, as_at=as_at)
+    window_form = AlertWindowForm(
+        request.GET if "window" in request.GET else None, default=settings.CONTRACT_ALERT_WINDOW
+    )
+    overview = selectors.board_overview(user=request.user, as_at=as_at, alert_window=window_form.chosen())
     savings, portfolio, mobile = overview.savings, overview.portfolio, overview.mobile
     outturn_rows = [portfolio_outturn.range_row(overview.portfolio_outturn)] if overview.portfolio_outturn else []
     return render(
@@ -35,6 +39,11 @@ def home(request):
         "reporting/home.html",
         {
             "form": form,
+            "window_form": window_form,
+            # the window asked for, kept when the "as at" form is sent
+            "window_asked": window_form.chosen()
+            if window_form.is_bound and window_form.cleaned_data.get("window")
+            else None,
             "overview": overview,
             "can_view_restricted": can_view_restricted(request.user),
             "savings_chart": savings_charts.trajectory(savings) if savings and savings.years else None,

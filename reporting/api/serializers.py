@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from contracts.selectors import alert_window
 from mobile_assets.api.serializers import UsageCoverageOutput
 from mps_ict.api.fields import FinancialYearField, MoneyField
 from mps_ict.api.serializers import AsAtInput, Input
@@ -137,6 +138,47 @@ class TargetChanceOutput(serializers.Serializer):
     sentence = serializers.CharField(help_text="The chance in plain words, as the page says it")
 
 
+class OverviewInput(AsAtInput):
+    """The overview's query: `as_at` a past day, and the window the contract alerts cover."""
+
+    window = serializers.CharField(
+        required=False,
+        help_text='How far ahead the contract decisions due are listed: "quarter" (to the end of the UK '
+        "financial quarter) or a number of days from 1 to 366; without it, the service's setting "
+        "(CONTRACT_ALERT_WINDOW)",
+    )
+
+    def validate_window(self, value):
+        try:
+            return alert_window(value)
+        except ValueError as error:
+            raise serializers.ValidationError(str(error)) from error
+
+
+class DueEventOutput(serializers.Serializer):
+    event = serializers.IntegerField(source="event_id")
+    contract = serializers.IntegerField(source="contract_id")
+    reference = serializers.CharField(help_text="The contract's reference")
+    title = serializers.CharField(help_text="The contract's title")
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    due = serializers.DateField()
+    owner = serializers.CharField(help_text="The owner's name; empty for none")
+    days_left = serializers.IntegerField(help_text="Days from the day counted from; negative: past its date")
+
+
+class ContractAlertsOutput(serializers.Serializer):
+    """The contract decisions due, as the overview page lists them (issue 17 part 3)."""
+
+    window = serializers.CharField(help_text='"quarter" or the number of days')
+    start = serializers.DateField(help_text="The day counted from: today, or the as_at day")
+    end = serializers.DateField()
+    label = serializers.CharField()
+    due = DueEventOutput(many=True, help_text="Planned events of live contracts due from start to end")
+    overdue = DueEventOutput(many=True, help_text="Planned events of live contracts past their date")
+    withheld = serializers.IntegerField(help_text="Events of marked contracts withheld from you")
+
+
 class OverviewOutput(serializers.Serializer):
     as_at = serializers.DateField(allow_null=True, help_text="The day whose end the figures stood at; null: now")
     savings = SavingsHeadlineOutput(allow_null=True, help_text="Null: no savings plan (recorded by then)")
@@ -147,6 +189,11 @@ class OverviewOutput(serializers.Serializer):
     )
     savings_chances = serializers.SerializerMethodField(
         help_text="How likely each savings target you are given is; empty while targets are withheld from you"
+    )
+    contract_alerts = ContractAlertsOutput(
+        allow_null=True,
+        help_text="The contract decisions due in the window and those past their date, with the events as they "
+        "stand now; null if you may not read the contracts register",
     )
 
     @extend_schema_field(TargetChanceOutput(many=True))

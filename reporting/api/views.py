@@ -9,7 +9,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mps_ict.api.errors import ErrorOutput
-from mps_ict.api.serializers import AsAtInput
 from mps_ict.downloads import CSV_CHARSET, CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, content_disposition
 from reporting import assembly, io, selectors, services
 from reporting.api import serializers
@@ -94,11 +93,16 @@ class AssemblySnapshotListView(APIView):
 
 class OverviewView(APIView):
     """The board overview's headline figures for the three areas, as they stand or `?as_at=` the
-    end of a past day: the same figures, read the same way, as the overview page."""
+    end of a past day: the same figures, read the same way, as the overview page; and the contract
+    decisions due (`?window=`) for a caller who may read the contract events."""
 
-    @extend_schema(parameters=[AsAtInput], responses={200: serializers.OverviewOutput})
+    @extend_schema(parameters=[serializers.OverviewInput], responses={200: serializers.OverviewOutput})
     def get(self, request):
-        params = AsAtInput(data=request.query_params)
+        params = serializers.OverviewInput(data=request.query_params)
         params.is_valid(raise_exception=True)
-        overview = selectors.board_overview(user=request.user, as_at=params.validated_data.get("as_at"))
+        overview = selectors.board_overview(
+            user=request.user,
+            as_at=params.validated_data.get("as_at"),
+            alert_window=params.validated_data.get("window"),
+        )
         return Response(serializers.OverviewOutput(overview).data)

@@ -204,6 +204,7 @@ def _queries_for_overview(client, **params) -> int:
 
 
 def test_the_overview_takes_the_same_queries_however_much_data(client, all_seeds, role_user):
+    from contracts.tests.factories import ContractEventFactory
     from mobile_assets.models import DeviceModel
     from portfolio.tests.factories import ProjectFactory, SpendProfileLineFactory
     from savings.tests.factories import InitiativeFactory, SavingsProfileFactory
@@ -221,6 +222,9 @@ def test_the_overview_takes_the_same_queries_however_much_data(client, all_seeds
         QuarterlyActualFactory(initiative=initiative, status=ActualStatus.APPROVED)
         SpendProfileLineFactory(project=ProjectFactory())
         Device.objects.create(asset_tag=f"EXTRA-{index}", serial_number=f"X-{index}", model=model)
+        # and contract events due in the window and past their date (issue 17 part 3)
+        ContractEventFactory(due=timezone.localdate() + timedelta(days=index % 80))
+        ContractEventFactory(due=timezone.localdate() - timedelta(days=index + 1))
     assert _queries_for_overview(client) == small
     assert _queries_for_overview(client, as_at=timezone.localdate().isoformat()) == small_as_at
     # and a second look is served from the figure cache
@@ -266,6 +270,10 @@ def test_the_api_gives_the_overview_and_the_summaries_as_at_the_same_day(client,
 def test_the_api_says_when_nothing_was_recorded_yet_and_refuses_a_bad_day(client, all_seeds, role_user):
     client.force_login(role_user("board"))
     before = client.get("/api/v1/overview/", {"as_at": "2012-09-30"}).json()
+    # the contract alerts count from the day, with the events as they stand now (issue 17 part 3)
+    alerts = before.pop("contract_alerts")
+    assert (alerts["start"], alerts["end"]) == ("2012-09-30", "2012-09-30")
+    assert alerts["label"] == "this quarter (Q2 2012/13, to 30 September 2012)"
     assert before == {
         "as_at": "2012-09-30",
         "savings": None,
