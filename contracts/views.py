@@ -102,6 +102,7 @@ def contract(request, pk):
             "contract": contract,
             "figures": selectors.contract_figures(contract),
             "events": selectors.contract_events(contract=contract),
+            "device_models": selectors.contract_device_models(contract=contract),  # issue 17 part 2
             "can_change": may_write(request.user, "contracts:contract-change"),
             "history": selectors.history_in_words(contract),
         },

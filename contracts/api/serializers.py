@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from contracts.choices import EventKind, EventStatus, ProcurementRoute
 from contracts.models import Contract, ContractEvent, Supplier
-from contracts.selectors import contract_figures
+from contracts.selectors import contract_device_models, contract_figures
 from mps_ict.api.fields import MoneyField
 from mps_ict.api.serializers import Input
 from mps_ict.marking import ProtectiveMarking
@@ -255,3 +255,15 @@ class EventPatchInput(Input):
     version = serializers.IntegerField(min_value=0, help_text=VERSION_HELP)
 
     partial = property(lambda self: False, lambda self, value: None)
+
+
+class ContractDetailOutput(ContractOutput):
+    """A contract as GET /contracts/<id>/ gives it: with the device models under it (issue 17 part 2)."""
+
+    device_models = serializers.SerializerMethodField(help_text="The device models under it, by name")
+
+    class Meta(ContractOutput.Meta):
+        fields = [*ContractOutput.Meta.fields, "device_models"]
+
+    def get_device_models(self, contract) -> list[str]:
+        return [str(model) for model in contract_device_models(contract=contract)]
