@@ -153,3 +153,69 @@ class RetireForm(GovUKFormMixin, forms.Form):
         error_messages={"required": "Say why it is being retired."},
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class DependentsForm(GovUKFormMixin, forms.Form):
+    """The savings initiatives and capital projects that depend on an event."""
+
+    initiatives = forms.ModelMultipleChoiceField(
+        label="Savings initiatives whose saving depends on it",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick every initiative that cannot make its saving without this event; untick one that no longer "
+        "depends on it.",
+    )
+    projects = forms.ModelMultipleChoiceField(
+        label="Capital projects that depend on it",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick every project that cannot go ahead as planned without this event.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    reason = _reason()
+
+    def __init__(self, *args, initiatives, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["initiatives"].queryset = initiatives
+        self.fields["initiatives"].label_from_instance = lambda i: f"{i.reference}: {i.category.name}"
+        self.fields["projects"].queryset = projects
+        self.fields["projects"].label_from_instance = lambda p: f"{p.code}: {p.name}"
+
+
+class EventMoveForm(GovUKFormMixin, forms.Form):
+    """The what-if on a contract's page: one of its events on another date. Read from the query
+    string; it changes nothing."""
+
+    event = forms.TypedChoiceField(
+        label="Event",
+        coerce=int,
+        error_messages={
+            "required": "Choose the event to move.",
+            "invalid_choice": "Choose one of this contract's events that savings depend on.",
+        },
+    )
+    moved_to = forms.DateField(
+        label="Move it to",
+        help_text="For example 2013-10-01. Nothing is saved: change the event to make the move real.",
+        error_messages={
+            "required": "Enter the date to move the event to.",
+            "invalid": "Enter the date to move the event to as a date, for example 2013-10-01.",
+        },
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, events, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].choices = [("", "Choose an event")] + [
+            (event.pk, f"{event.get_kind_display()} ({event.due.day} {event.due:%B %Y})") for event in events
+        ]
+
+    def clean_moved_to(self):
+        moved_to = self.cleaned_data["moved_to"]
+        if not services.FIRST_YEAR <= moved_to.year <= services.LAST_YEAR:
+            raise forms.ValidationError(
+                f"Enter a date between {services.FIRST_YEAR} and {services.LAST_YEAR} to move the event to."
+            )
+        return moved_to

@@ -11,13 +11,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from contracts.choices import EventStatus
 from contracts.models import Contract, ContractEvent, Supplier
 from mps_ict.audit import FieldChange, HistoryEntry, history_entries, person
+from mps_ict.financial_years import FinancialYear
 from mps_ict.marking import visible_q
 from mps_ict.money import format_percent, format_pounds
+from mps_ict.phasing import ZERO, Dependence, dependence
 
 PENNY = Decimal("0.01")
 
@@ -135,6 +137,179 @@ def event_detail(*, user, pk: int) -> ContractEvent:
     return event_list(user=user).get(pk=pk)
 
 
+# --- what depends on an event: the savings and projects, and the timeline ------------------------
+
+Initiative = ContractEvent._meta.get_field("initiatives").related_model  # the savings area's, by the link
+Project = ContractEvent._meta.get_field("projects").related_model  # the portfolio's
+
+
+def _profile(initiative) -> dict[FinancialYear, Decimal]:
+    """An initiative's planned saving by year (nothing while it is withdrawn from the plan: its
+    figures have left the totals). Reads the prefetched profile."""
+    if initiative.withdrawn_at is not None:
+        return {}
+    return {row.financial_year: row.planned_saving for row in initiative.profile.all()}
+
+
+def _dependents_prefetch(user) -> tuple[Prefetch, Prefetch]:
+    initiatives = (
+        Initiative.objects.visible_to(user).select_related("category").prefetch_related("profile").order_by("reference")
+    )
+    return Prefetch("initiatives", queryset=initiatives), Prefetch(
+        "projects", queryset=Project.objects.visible_to(user)
+    )
+
+
+def event_dependents(*, user, event: ContractEvent) -> tuple[list, list]:
+    """The savings initiatives and the projects the reader may see that depend on the event."""
+    initiatives = event.initiatives.visible_to(user).select_related("category").order_by("reference")
+    return list(initiatives), list(event.projects.visible_to(user).order_by("code"))
+
+
+def dependents_choices(*, user, event: ContractEvent) -> tuple[QuerySet, QuerySet]:
+    """What the reader may link to an event: the initiatives in the plan (and any already linked,
+    withdrawn since) and the projects, each as far as the reader may see them."""
+    linked = event.initiatives.values("pk")
+    initiatives = (
+        Initiative.objects.visible_to(user)
+        .filter(Q(withdrawn_at__isnull=True) | Q(pk__in=linked))
+        .select_related("category")
+        .order_by("reference")
+    )
+    return initiatives, Project.objects.visible_to(user).order_by("code")
+
+
+@dataclass(frozen=True)
+class DependentSaving:
+    initiative: object  # a savings.Initiative
+    dependence: Dependence  # its planned saving by year, the part that depends on the event, and moved
+    by_year: tuple[Decimal, ...]  # the part that depends on the event, in each of the timeline's years
+
+
+@dataclass(frozen=True)
+class EventDependents:
+    event: ContractEvent
+    savings: list[DependentSaving]
+    projects: list  # portfolio.Project
+
+    @property
+    def dependent_total(self) -> Decimal:
+        return sum((saving.dependence.dependent_total for saving in self.savings), ZERO)
+
+    @property
+    def by_year(self) -> tuple[Decimal, ...]:
+        """The part of the savings that depends on the event, in each of the timeline's years."""
+        return tuple(sum(column, ZERO) for column in zip(*(s.by_year for s in self.savings), strict=True))
+
+
+@dataclass(frozen=True)
+class YearMove:
+    year: FinancialYear
+    planned: Decimal  # the dependent initiatives' whole saving that year
+    moved: Decimal  # the same with the event moved
+    change: Decimal
+
+
+@dataclass(frozen=True)
+class EventMove:
+    """The what-if: an event on another date, and what the savings that depend on it make then."""
+
+    event: ContractEvent
+    moved_to: date
+    months: int  # how many whole months later (0: not later; nothing moves)
+    savings: list[DependentSaving]
+    years: list[YearMove]
+
+    @property
+    def planned_year(self) -> FinancialYear:
+        return FinancialYear.from_date(self.event.due)
+
+    @property
+    def landing_year(self) -> FinancialYear:
+        """The savings year the event lands in on its new date."""
+        return FinancialYear.from_date(self.moved_to)
+
+    @property
+    def lost(self) -> Decimal:
+        """What the move pushes beyond the last year the savings are planned for."""
+        return -sum((year.change for year in self.years), ZERO)
+
+    @property
+    def years_changed(self) -> list[YearMove]:
+        return [year for year in self.years if year.change]
+
+
+@dataclass(frozen=True)
+class ContractTimeline:
+    years: tuple[FinancialYear, ...]  # every year a dependent saving is planned in
+    events: list[EventDependents]  # the contract's live events, by date
+    move: EventMove | None
+
+    @property
+    def has_dependents(self) -> bool:
+        return any(row.savings or row.projects for row in self.events)
+
+    @property
+    def events_with_savings(self) -> list[ContractEvent]:
+        return [row.event for row in self.events if row.savings]
+
+
+def contract_timeline(*, user, contract: Contract) -> ContractTimeline:
+    """The contract's live events with the savings and projects (that the reader may see) that
+    depend on each: which pounds of which year depend on which event (mps_ict.phasing). Four
+    queries, however many events and dependents."""
+    initiatives, projects = _dependents_prefetch(user)
+    events = (
+        contract.events.filter(retired_at__isnull=True)
+        .select_related("owner")
+        .prefetch_related(initiatives, projects)
+        .order_by("due", "pk")
+    )
+    found = [
+        (
+            event,
+            [(initiative, dependence(_profile(initiative), event=event.due)) for initiative in event.initiatives.all()],
+        )
+        for event in events
+    ]
+    years = tuple(
+        sorted({year for _, savings in found for _, found_dependence in savings for year in found_dependence.years})
+    )
+    rows = [
+        EventDependents(
+            event,
+            [
+                DependentSaving(initiative, found_dependence, _in_years(found_dependence.dependent, years))
+                for initiative, found_dependence in savings
+            ],
+            list(event.projects.all()),
+        )
+        for event, savings in found
+    ]
+    return ContractTimeline(years=years, events=rows, move=None)
+
+
+def _in_years(amounts: dict, years) -> tuple[Decimal, ...]:
+    return tuple(amounts.get(year, ZERO) for year in years)
+
+
+def timeline_with_move(timeline: ContractTimeline, *, event_id: int, moved_to: date) -> ContractTimeline:
+    """The what-if: the timeline with one of its events on another date (nothing is saved; no
+    query). The event must be one of the timeline's with savings depending on it."""
+    row = next(row for row in timeline.events if row.event.pk == event_id and row.savings)
+    savings = []
+    for saving in row.savings:
+        moved = dependence(saving.dependence.planned, event=row.event.due, moved_to=moved_to)
+        savings.append(DependentSaving(saving.initiative, moved, saving.by_year))
+    years = []
+    for year in timeline.years:
+        planned = sum((saving.dependence.planned.get(year, ZERO) for saving in savings), ZERO)
+        moved = sum((saving.dependence.moved.get(year, ZERO) for saving in savings), ZERO)
+        years.append(YearMove(year, planned, moved, moved - planned))
+    months = savings[0].dependence.months
+    return replace(timeline, move=EventMove(row.event, moved_to, months, savings, years))
+
+
 # --- the history, in words and pounds -------------------------------------------------------------
 
 MONEY_FIELDS = {"value", "annual_value", "modifications_value"}
@@ -215,3 +390,111 @@ def contract_device_models(*, contract: Contract) -> QuerySet:
         .annotate(devices_count=Count("devices"), issued=Count("devices", filter=Q(devices__status=issued)))
         .order_by("device_type__name", "manufacturer", "name")
     )
+
+
+# --- events with what depends on them (the API), and which savings depend on which contracts ------
+
+
+def event_list_with_dependents(*, user) -> QuerySet[ContractEvent]:
+    """The events the reader may see (event_list), each with the savings initiatives (and their
+    profiles) and projects the reader may see that depend on it: four queries, however many."""
+    initiatives, _ = _dependents_prefetch(user)
+    projects = Prefetch("projects", queryset=Project.objects.visible_to(user).order_by("code"))
+    return event_list(user=user).prefetch_related(initiatives, projects)
+
+
+@dataclass(frozen=True)
+class DependentPounds:
+    by_year: dict[FinancialYear, Decimal]  # every year a dependent saving is planned in, in order
+    total: Decimal
+
+
+def event_dependent_pounds(event: ContractEvent) -> DependentPounds:
+    """The pounds of each year that depend on the event, over the initiatives prefetched on it
+    (event_list_with_dependents: those the reader may see), as the contract's timeline reads them
+    (mps_ict.phasing). No query."""
+    by_year: dict[FinancialYear, Decimal] = {}
+    for initiative in event.initiatives.all():
+        for year, amount in dependence(_profile(initiative), event=event.due).dependent.items():
+            by_year[year] = by_year.get(year, ZERO) + amount
+    return DependentPounds(dict(sorted(by_year.items())), sum(by_year.values(), ZERO))
+
+
+def events_depended_on_q(*, user, initiative: str | None = None, project: str | None = None) -> Q:
+    """The events that the initiative (by reference) or project (by code) depends on, as far as the
+    reader may see it: a reference the reader may not see, or that does not exist, matches none."""
+    if initiative is not None:
+        return Q(initiatives__in=Initiative.objects.visible_to(user).filter(reference__iexact=initiative))
+    return Q(projects__in=Project.objects.visible_to(user).filter(code__iexact=project))
+
+
+def events_with_dependents_q(*, user) -> Q:
+    """The events with a savings initiative or project, that the reader may see, depending on them."""
+    through_initiatives = ContractEvent.initiatives.through.objects.filter(
+        contractevent=OuterRef("pk"), initiative__in=Initiative.objects.visible_to(user)
+    )
+    through_projects = ContractEvent.projects.through.objects.filter(
+        contractevent=OuterRef("pk"), project__in=Project.objects.visible_to(user)
+    )
+    return Q(Exists(through_initiatives)) | Q(Exists(through_projects))
+
+
+def contracts_depended_on_q(*, user, initiative: str | None = None, project: str | None = None) -> Q:
+    """The contracts with a live event that the initiative (by reference) or project (by code)
+    depends on, as far as the reader may see it (events_depended_on_q)."""
+    events = ContractEvent.objects.filter(retired_at__isnull=True).filter(
+        events_depended_on_q(user=user, initiative=initiative, project=project)
+    )
+    return Q(pk__in=events.values("contract_id"))
+
+
+@dataclass(frozen=True)
+class SavingsDependency:
+    """A saving that depends on a contract's event: the pounds of each year that depend on it."""
+
+    contract: Contract
+    event: ContractEvent
+    initiative: object  # a savings.Initiative
+    dependent: dict[FinancialYear, Decimal]  # every year of the initiative's profile, in order
+    total: Decimal
+
+
+def savings_dependencies(*, user) -> list[SavingsDependency]:
+    """Which savings depend on which contracts: one row per (contract, event, initiative), for
+    each live event of a live contract and each initiative in the plan (not withdrawn) depending
+    on it, as far as the reader may see both the contract and the initiative (`visible_to`), by
+    contract, date and initiative. Three queries, however many."""
+    initiatives = (
+        Initiative.objects.visible_to(user)
+        .filter(withdrawn_at__isnull=True)
+        .select_related("category")
+        .prefetch_related("profile")
+        .order_by("reference")
+    )
+    events = (
+        ContractEvent.objects.visible_to(user)
+        .filter(retired_at__isnull=True, contract__retired_at__isnull=True)
+        .select_related("contract", "contract__supplier")
+        .prefetch_related(Prefetch("initiatives", queryset=initiatives))
+        .order_by("contract__reference", "due", "pk")
+    )
+    rows = []
+    for event in events:
+        for initiative in event.initiatives.all():
+            found = dependence(_profile(initiative), event=event.due)
+            rows.append(
+                SavingsDependency(event.contract, event, initiative, dict(found.dependent), found.dependent_total)
+            )
+    return rows
+
+
+def withheld_contracts(*, user) -> QuerySet[Contract]:
+    """The contracts `user` may not see (none with `view_restricted`), as a queryset to filter or
+    test in the database (e.g. `Exists`)."""
+    return Contract.objects.withheld(user)
+
+
+def dependents_linkable(*, user) -> tuple[QuerySet, QuerySet]:
+    """What the reader may name as depending on an event through the API: the initiatives (the
+    service refuses one withdrawn from the plan, with its reason) and projects the reader may see."""
+    return Initiative.objects.visible_to(user), Project.objects.visible_to(user)

@@ -17,7 +17,7 @@ from contracts.models import Contract, ContractEvent, Supplier
 from mps_ict.audit import audit_context, audited
 from mps_ict.conflicts import Conflict, version_check
 from mps_ict.loaders import LoadReport
-from mps_ict.marking import ProtectiveMarking
+from mps_ict.marking import ProtectiveMarking, named_in_trail
 
 SUPPLIER_FIELDS = {"name", "description"}
 CONTRACT_FIELDS = {
@@ -292,6 +292,74 @@ def event_retire(*, event: ContractEvent, user, version: int | None, reason: str
     return locked
 
 
+def _event_words(event: ContractEvent) -> str:
+    """How a trail names the event: never by a marked contract's reference, since the trail of an
+    initiative or project it is written into is read by readers who may not see the contract."""
+    if event.contract.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE:
+        return "an event of a contract marked OFFICIAL-SENSITIVE"
+    return f"{event.contract.reference} {event.get_kind_display().lower()} of {event.due.day} {event.due:%B %Y}"
+
+
+@transaction.atomic
+def event_dependents_set(
+    *, event: ContractEvent, user, initiatives, projects, version: int | None, reason: str = ""
+) -> ContractEvent:
+    """Set the savings initiatives and capital projects that depend on an event to those given
+    (among those the user may see: a link to one withheld from the user is kept as it is). The
+    links keep no history of their own, so the change is written in words into the trails of the
+    event and of each initiative or project added or removed (as the portfolio writes the savings
+    a project enables). An initiative withdrawn from the plan can be unlinked, not newly linked.
+    From the event's version the user read; a change moves the version on."""
+    _require_perm(user, "change_contractevent", "say which savings and projects depend on contract events")
+    locked = ContractEvent.objects.select_for_update(of=("self",)).select_related("contract").get(pk=event.pk)
+    version_check(current=locked.version, expected=version, what="this event")
+    _not_retired(locked, "This event")
+    links = (
+        ("initiatives", initiatives, "reference", "savings initiatives"),
+        ("projects", projects, "code", "projects"),
+    )
+    parts, touched = [], []
+    for field, chosen, name_field, plural in links:
+        model = ContractEvent._meta.get_field(field).related_model
+        visible = model.objects.visible_to(user)
+        wanted = {record.pk for record in chosen}
+        if wanted - set(visible.filter(pk__in=wanted).values_list("pk", flat=True)):
+            raise ValidationError({field: f"Choose among the {plural} listed."})
+        manager = getattr(locked, field)
+        linked = set(manager.values_list("pk", flat=True))
+        linked_visible = set(visible.filter(pk__in=linked).values_list("pk", flat=True))
+        added, removed = wanted - linked, linked_visible - wanted
+        if not added and not removed:
+            continue
+        records = {record.pk: record for record in model.objects.select_for_update().filter(pk__in=added | removed)}
+        if field == "initiatives":
+            withdrawn = sorted(records[pk].reference for pk in added if records[pk].withdrawn_at is not None)
+            if withdrawn:
+                raise ValidationError(
+                    {field: f"{', '.join(withdrawn)} withdrawn from the plan: reinstate it before linking it."}
+                )
+        manager.set((linked - linked_visible) | wanted)
+        if added:
+            parts.append(f"{plural} now depending on it: " + named_in_trail([records[pk] for pk in added], name_field))
+        if removed:
+            parts.append(
+                f"{plural} no longer depending on it: " + named_in_trail([records[pk] for pk in removed], name_field)
+            )
+        touched += [(records[pk], "Now depends on") for pk in sorted(added)]
+        touched += [(records[pk], "No longer depends on") for pk in sorted(removed)]
+    if not parts:
+        return locked
+    why = f" ({reason.strip()})" if (reason or "").strip() else ""
+    words = _event_words(locked)
+    locked.version += 1
+    with audit_context(user=user, reason=f"Dependents of {words}: {'; '.join(parts)}{why}"):
+        locked.save()
+    for record, change in touched:
+        with audit_context(user=user, reason=f"{change} {words}{why}"):
+            record.save()
+    return locked
+
+
 # --- the loader -----------------------------------------------------------------------------------
 
 
@@ -363,7 +431,7 @@ def contracts_load(*, data: dict, user=None, report: LoadReport | None = None) -
                     contract, row.get("device_models", []), user=user, effective=data.get("effective")
                 )
             for event in row.get("events", []):
-                insert(
+                record, created = insert(
                     ContractEvent,
                     {"contract": contract, "seed_key": event["key"]},
                     kind=EventKind(event["kind"]),
@@ -374,4 +442,20 @@ def contracts_load(*, data: dict, user=None, report: LoadReport | None = None) -
                     source_facts=event.get("source_facts", ""),
                     is_illustrative=event.get("illustrative", not event.get("source_facts")),
                 )
+                if created:
+                    _seed_dependents(record, event, report)
     return count
+
+
+def _seed_dependents(event: ContractEvent, row: dict, report: LoadReport) -> None:
+    """Link a newly loaded event to the savings initiatives and projects the file says depend on
+    it (those loaded: the savings and portfolio loaders run first). Only when the event is new, so
+    a user's links are never undone."""
+    for field, key, lookup in (("initiatives", "initiatives", "reference__in"), ("projects", "projects", "code__in")):
+        wanted = row.get(key) or []
+        if not wanted:
+            continue
+        model = ContractEvent._meta.get_field(field).related_model
+        found = list(model.objects.filter(**{lookup: wanted}))
+        getattr(event, field).set(found)
+        report.add(ContractEvent._meta.get_field(field).remote_field.through, len(found))

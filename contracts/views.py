@@ -11,11 +11,12 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from contracts import selectors, services
+from contracts import charts, selectors, services
 from contracts.filters import ContractListFilter, EventListFilter
-from contracts.forms import ContractForm, EventForm, RetireForm, SupplierForm
+from contracts.forms import ContractForm, DependentsForm, EventForm, EventMoveForm, RetireForm, SupplierForm
 from contracts.models import Contract, ContractEvent, Supplier
 from mps_ict.access import may_write
+from mps_ict.financial_years import FinancialYear
 from mps_ict.forms import add_service_errors
 from mps_ict.listing import filtered_page
 from mps_ict.roles import FINANCE, PORTFOLIO_OFFICE
@@ -94,7 +95,16 @@ def contract_list(request):
 
 
 def contract(request, pk):
+    """The contract, its events, what depends on them (the timeline) and the what-if: one of its
+    events on another date (`?event=<id>&moved_to=<date>`; it changes nothing)."""
     contract = _contract(request, pk)
+    timeline = selectors.contract_timeline(user=request.user, contract=contract)
+    asked = "event" in request.GET or "moved_to" in request.GET
+    move_form = EventMoveForm(request.GET if asked else None, events=timeline.events_with_savings)
+    if asked and move_form.is_valid():
+        timeline = selectors.timeline_with_move(
+            timeline, event_id=move_form.cleaned_data["event"], moved_to=move_form.cleaned_data["moved_to"]
+        )
     return render(
         request,
         "contracts/contract.html",
@@ -102,8 +112,12 @@ def contract(request, pk):
             "contract": contract,
             "figures": selectors.contract_figures(contract),
             "events": selectors.contract_events(contract=contract),
+            "timeline": timeline,
+            "timeline_chart": charts.timeline(timeline) if timeline.years else None,
+            "move_form": move_form,
             "device_models": selectors.contract_device_models(contract=contract),  # issue 17 part 2
             "can_change": may_write(request.user, "contracts:contract-change"),
+            "can_link": may_write(request.user, "contracts:event-dependents"),
             "history": selectors.history_in_words(contract),
         },
     )
@@ -226,6 +240,73 @@ def _event_form_page(request, *, contract: Contract, event: ContractEvent | None
         button="Save the changes" if event else "Add the event",
         back_href=reverse("contracts:contract", args=[contract.pk]) + "#events",
         history=selectors.history_in_words(event) if event else None,
+    )
+
+
+def event(request, pk):
+    """An event: its contract, date, owner and status, and the savings and projects that depend on
+    it (each saving's pounds by year that depend on it), with its history."""
+    event = _event(request, pk)
+    timeline = selectors.contract_timeline(user=request.user, contract=event.contract)
+    row = next((row for row in timeline.events if row.event.pk == event.pk), None)
+    return render(
+        request,
+        "contracts/event.html",
+        {
+            "event": event,
+            "contract": event.contract,
+            "row": row,
+            "years": timeline.years,
+            "financial_year": FinancialYear.from_date(event.due),
+            "can_change": may_write(request.user, "contracts:event-change"),
+            "can_link": may_write(request.user, "contracts:event-dependents"),
+            "history": selectors.history_in_words(event),
+        },
+    )
+
+
+def event_dependents(request, pk):
+    """Say which savings initiatives and capital projects depend on an event."""
+    event = _event(request, pk)
+    if event.retired_at is not None:
+        raise Http404("This event is retired")
+    initiatives, projects = selectors.event_dependents(user=request.user, event=event)
+    initiative_choices, project_choices = selectors.dependents_choices(user=request.user, event=event)
+    form = DependentsForm(
+        request.POST or None,
+        initial={"initiatives": initiatives, "projects": projects, "version": event.version},
+        initiatives=initiative_choices,
+        projects=project_choices,
+    )
+    href = reverse("contracts:event", args=[event.pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_dependents_set(
+                event=event,
+                user=request.user,
+                initiatives=form.cleaned_data["initiatives"],
+                projects=form.cleaned_data["projects"],
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error, ignore=("version",))
+        else:
+            messages.success(
+                request, f"Saved what depends on the {event.get_kind_display().lower()} of {event.contract.reference}."
+            )
+            return redirect(href)
+    return render(
+        request,
+        "contracts/event_dependents.html",
+        {
+            "form": form,
+            "event": event,
+            "caption": f"{event.contract.reference}: {event}",
+            "button": "Save",
+            "back_href": href,
+            "history": selectors.history_in_words(event),
+        },
     )
 
 

@@ -199,6 +199,8 @@ POLICY: dict[str, Access] = {
     "contracts:contract-change": _form(CONTRACT_KEEPERS),
     "contracts:contract-retire": _form(CONTRACT_KEEPERS),
     "contracts:event-list": _page(),
+    "contracts:event": _page(),
+    "contracts:event-dependents": _form(CONTRACT_KEEPERS),
     "contracts:event-add": _form(CONTRACT_KEEPERS),
     "contracts:event-change": _form(CONTRACT_KEEPERS),
     "contracts:event-retire": _form(CONTRACT_KEEPERS),

@@ -98,3 +98,14 @@ class Withheld:
             f"{'is' if self.count == 1 else 'are'} withheld. Figures that would compare these with a "
             "whole-plan figure (a target, a budget) are not given, as the difference would disclose them."
         )
+
+
+def named_in_trail(records, name_field: str) -> str:
+    """Records named in a line of another record's trail, which readers without `view_restricted`
+    read: those marked OFFICIAL-SENSITIVE are counted, never named (so a link to a marked record
+    leaves no trace of it in a published record's history)."""
+    names = sorted(getattr(record, name_field) for record in records if record.protective_marking != SENSITIVE)
+    marked = sum(1 for record in records if record.protective_marking == SENSITIVE)
+    if marked:
+        names.append(f"{marked} marked {SENSITIVE}")
+    return ", ".join(names)

@@ -17,6 +17,7 @@ from mps_ict.conflicts import Conflict, version_check
 from mps_ict.figures_cache import figures_changed
 from mps_ict.financial_years import FinancialYear
 from mps_ict.loaders import LoadReport
+from mps_ict.marking import ProtectiveMarking, named_in_trail
 from mps_ict.money import FORECAST_TOLERANCE_LABEL, forecast_beyond_tolerance
 from portfolio.choices import Assessor, DcaScale
 from portfolio.models import (
@@ -906,19 +907,24 @@ def project_enables_set(*, project: Project, user, initiatives, version: int | N
             {"initiatives": f"{', '.join(withdrawn)} withdrawn from the plan: reinstate it before linking a project."}
         )
     locked.enables.set((linked - linked_visible) | wanted)
-    names = {pk: touched[pk].reference for pk in touched}
+    # each trail is read by readers who may not see the other side: a marked record is counted there, never named
     parts = []
     if added:
-        parts.append("now enables " + ", ".join(sorted(names[pk] for pk in added)))
+        parts.append("now enables " + named_in_trail([touched[pk] for pk in added], "reference"))
     if removed:
-        parts.append("no longer enables " + ", ".join(sorted(names[pk] for pk in removed)))
+        parts.append("no longer enables " + named_in_trail([touched[pk] for pk in removed], "reference"))
     why = f" ({reason.strip()})" if (reason or "").strip() else ""
     with audit_context(user=user, reason=f"Savings initiatives: {locked.code} {'; '.join(parts)}{why}"):
         locked.save()
+    project_words = (
+        "a project marked OFFICIAL-SENSITIVE"
+        if locked.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE
+        else f"project {locked.code} {locked.name}"
+    )
     for pk in sorted(added):
-        with audit_context(user=user, reason=f"Now enabled by project {locked.code} {locked.name}{why}"):
+        with audit_context(user=user, reason=f"Now enabled by {project_words}{why}"):
             touched[pk].save()
     for pk in sorted(removed):
-        with audit_context(user=user, reason=f"No longer enabled by project {locked.code} {locked.name}{why}"):
+        with audit_context(user=user, reason=f"No longer enabled by {project_words}{why}"):
             touched[pk].save()
     return locked

@@ -172,6 +172,7 @@ def project(request, code):
             "reprofiles": project.reprofiles.select_related("made_by"),
             "benefits": project.benefits.all(),
             "initiatives": project.enables.all(),
+            "contract_events": selectors.project_contract_events(user=request.user, project=project),
             "is_manager": project.programme_manager_id == request.user.pk,
             "history": history_entries(project),
         },

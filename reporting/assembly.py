@@ -15,6 +15,7 @@ from datetime import date
 from django.urls import reverse
 from django.utils import timezone
 
+from contracts import selectors as contract_selectors
 from mobile_assets import selectors as mobile_selectors
 from mps_ict.financial_years import FinancialYear
 from mps_ict.marking import PUBLICATION, Withheld, can_view_restricted
@@ -373,6 +374,7 @@ def budgeted_savings_by_type(savings: savings_selectors.PlanRecords, *, reader) 
         )
     by_type = savings_selectors.savings_by_type(plan=plan, years=Q6_YEARS, user=reader, records=savings)
     chances = savings_selectors.savings_target_chances(plan=plan, user=reader, records=savings)
+    dependencies = _savings_dependencies(plan, savings, reader=reader)
     years = f"{Q6_YEARS[0]} and {Q6_YEARS[1]}"
     return Answer(
         6,
@@ -388,6 +390,7 @@ def budgeted_savings_by_type(savings: savings_selectors.PlanRecords, *, reader) 
         links=[
             _link("Savings by type", "savings:breakdown", query="by=savings_type"),
             _link("Savings plan", "savings:overview"),
+            _link("Contracts register", "contracts:contract-list"),
         ],
         as_at=savings_selectors.figures_last_changed(savings.at),
         withheld=by_type.withheld,
@@ -395,13 +398,85 @@ def budgeted_savings_by_type(savings: savings_selectors.PlanRecords, *, reader) 
         tables=[
             _savings_by_type_table(by_type, f"Savings by type, {years}"),
             *([_target_chances_table(chances)] if chances.targets else []),
+            *([_dependencies_table(dependencies)] if dependencies else []),
         ],
         notes=[
             *_savings_by_type_notes(by_type),
             *_target_chances_notes(chances),
             _plan_version_note(plan, savings),
+            *_dependencies_notes(dependencies, reader=reader),
         ],
     )
+
+
+DEPENDENCIES_TITLE = "Which savings depend on which contracts"
+
+
+def _savings_dependencies(plan, savings: savings_selectors.PlanRecords, *, reader):
+    """The plan's savings that depend on a contract's event, as far as `reader` may see both the
+    contract and the initiative (None for a pack as at a past day: the links keep no history)."""
+    if savings.at is not None:
+        return None
+    return [
+        row
+        for row in contract_selectors.savings_dependencies(user=reader)
+        if row.initiative.category.plan_id == plan.pk
+    ]
+
+
+def _dependencies_table(dependencies: list[contract_selectors.SavingsDependency]) -> Table:
+    """One row per contract, event and initiative: the pounds of each year that depend on the event."""
+    years = sorted({year for row in dependencies for year, amount in row.dependent.items() if amount})
+    pairs = [(row.contract.pk, row.initiative.pk) for row in dependencies]
+    columns = [
+        Column("dependency", "Saving on contract"),
+        Column("contract", "Contract"),
+        Column("supplier", "Supplier"),
+        Column("event", "Event"),
+        Column("due", "Date"),
+        Column("initiative", "Savings initiative"),
+        Column("category", "Category"),
+        *(Column(f"dependent_{year.start_year}", f"{year} depending on it", MONEY) for year in years),
+        Column("dependent_total", "Total depending on it", MONEY),
+    ]
+    rows = []
+    for row, pair in zip(dependencies, pairs, strict=True):
+        name = f"{row.contract.reference} → {row.initiative.reference}"
+        if pairs.count(pair) > 1:  # the saving depends on more than one event of the contract
+            name += f" ({row.event.get_kind_display().lower()}, {_day(row.event.due)})"
+        rows.append(
+            {
+                "dependency": name,
+                "contract": f"{row.contract.reference}: {row.contract.title}",
+                "supplier": row.contract.supplier.name,
+                "event": row.event.get_kind_display(),
+                "due": _day(row.event.due),
+                "initiative": f"{row.initiative.reference}: {row.initiative.description}",
+                "category": row.initiative.category.name,
+                **{f"dependent_{year.start_year}": row.dependent.get(year) for year in years},
+                "dependent_total": row.total,
+            }
+        )
+    return Table(DEPENDENCIES_TITLE, columns, rows)
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _dependencies_notes(dependencies, *, reader) -> list[str]:
+    if dependencies is None:
+        return [f"{DEPENDENCIES_TITLE}: given only for the pack as the data stands now (the links keep no history)."]
+    if not dependencies:
+        return []
+    notes = [
+        "The savings that depend on a contract's event: the part of the initiative's planned saving that it adds "
+        "from the event's month on (each year's saving taken as made evenly over its twelve months). A saving "
+        "that depends on two events is shown against each, so the rows do not add up to a total."
+    ]
+    if reader is PUBLICATION:
+        notes.append("Contracts and savings initiatives marked OFFICIAL-SENSITIVE are left out of this table.")
+    return notes
 
 
 def _target_chances_table(chances: savings_selectors.TargetChances) -> Table:
@@ -525,12 +600,18 @@ def pack_build(*, user, version: str, as_at: date | None = None) -> dict:
 
 def pack_covers(*, user, version: str) -> str:
     """The marked records whose figures the pack (as pack_build gives it) includes: every
-    initiative it may show (Q6 sums them; Q5 names some) and the projects Q5 lists. Kept with a
-    frozen copy, so it is withheld once one is marked."""
+    initiative it may show (Q6 sums them; Q5 names some), the projects Q5 lists and the contracts
+    Q6 names (the savings that depend on them). Kept with a frozen copy, so it is withheld once
+    one is marked."""
     reader = _pack_reader(user, version)
     projects = portfolio_selectors.savings_enablers(reader=reader).projects
     initiatives = savings_selectors.initiative_ids_visible_to(reader)
-    tokens = [f"initiative:{pk}" for pk in initiatives] + [f"project:{p.pk}" for p in projects]
+    contracts = sorted({row.contract.pk for row in contract_selectors.savings_dependencies(user=reader)})
+    tokens = (
+        [f"initiative:{pk}" for pk in initiatives]
+        + [f"project:{p.pk}" for p in projects]
+        + [f"contract:{pk}" for pk in contracts]
+    )
     return " " + " ".join(tokens) + " "
 
 

@@ -22,9 +22,11 @@ class PackSnapshotQuerySet(models.QuerySet):
         """A frozen full pack carries OFFICIAL-SENSITIVE records, so it is read as one: only with
         `view_restricted`. A frozen publication pack is read by anyone, unless a record it covered
         has since been marked OFFICIAL-SENSITIVE (or it predates knowing what it covered, while
-        anything is withheld): its figures would give that record away."""
+        anything is withheld): its figures would give that record away. (A contract it names is
+        covered as " contract:ID "; copies frozen before contracts were covered do not list them.)"""
         if can_view_restricted(user):
             return self
+        from contracts import selectors as contract_selectors
         from portfolio import selectors as portfolio_selectors
         from savings import selectors as savings_selectors
 
@@ -37,6 +39,7 @@ class PackSnapshotQuerySet(models.QuerySet):
         return self.filter(version=PackVersion.PUBLICATION).exclude(
             covered(initiatives, "initiative")
             | covered(projects, "project")
+            | covered(contract_selectors.withheld_contracts(user=user), "contract")
             | (Q(covers="") & (Exists(initiatives) | Exists(projects)))
         )
 

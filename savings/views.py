@@ -141,6 +141,7 @@ def initiative(request, reference):
             "initiative": initiative,
             "profile": initiative.profile.all(),
             "actuals": selectors.initiative_actuals(initiative=initiative),
+            "contract_events": selectors.initiative_contract_events(user=request.user, initiative=initiative),
             "history": selectors.initiative_history(initiative=initiative),
             "may_change": may_write(request.user, "savings:initiative-change"),
             "reinstate_form": ReinstateForm(initial={"version": initiative.version})

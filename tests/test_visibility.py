@@ -536,6 +536,7 @@ def _contract_fill() -> dict[str, list[dict]]:
     suppliers = [{"pk": pk} for pk in Supplier.objects.order_by("pk").values_list("pk", flat=True)]
     return {
         "contracts:contract": contracts,
+        "contracts:event": events,
         "contracts:supplier": suppliers,
         "api:contracts-contract-detail": contracts,
         "api:contracts-event-detail": events,

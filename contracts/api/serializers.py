@@ -1,9 +1,10 @@
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.choices import EventKind, EventStatus, ProcurementRoute
 from contracts.models import Contract, ContractEvent, Supplier
-from contracts.selectors import contract_device_models, contract_figures
+from contracts.selectors import contract_device_models, contract_figures, event_dependent_pounds
 from mps_ict.api.fields import MoneyField
 from mps_ict.api.serializers import Input
 from mps_ict.marking import ProtectiveMarking
@@ -121,6 +122,14 @@ class ContractOutput(serializers.ModelSerializer):
         return contract.retired_at is not None
 
 
+class DependentSavingsOutput(serializers.Serializer):
+    by_year = serializers.DictField(
+        child=serializers.CharField(),
+        help_text='The pounds of each financial year ("2014/15") that depend on the event, as strings to the penny',
+    )
+    total = serializers.CharField(help_text="Their total (£)")
+
+
 class EventOutput(serializers.ModelSerializer):
     contract = serializers.CharField(source="contract.reference")
     contract_id = serializers.IntegerField()
@@ -128,6 +137,16 @@ class EventOutput(serializers.ModelSerializer):
     owner = serializers.CharField(source="owner.username", default=None, allow_null=True)
     owner_name = serializers.SerializerMethodField()
     retired = serializers.SerializerMethodField()
+    initiatives = serializers.SerializerMethodField(
+        help_text="The references of the savings initiatives you may see that depend on the event"
+    )
+    projects = serializers.SerializerMethodField(
+        help_text="The codes of the capital projects you may see that depend on the event"
+    )
+    dependent_savings = serializers.SerializerMethodField(
+        help_text="The part of those initiatives' planned saving that depends on the event (read-only: "
+        "the links are set on the event's page)"
+    )
 
     class Meta:
         model = ContractEvent
@@ -142,6 +161,9 @@ class EventOutput(serializers.ModelSerializer):
             "owner_name",
             "status",
             "note",
+            "initiatives",
+            "projects",
+            "dependent_savings",
             "source_facts",
             "is_illustrative",
             "retired",
@@ -154,6 +176,20 @@ class EventOutput(serializers.ModelSerializer):
 
     def get_retired(self, event) -> bool:
         return event.retired_at is not None
+
+    def get_initiatives(self, event) -> list[str]:
+        return [initiative.reference for initiative in event.initiatives.all()]
+
+    def get_projects(self, event) -> list[str]:
+        return [project.code for project in event.projects.all()]
+
+    @extend_schema_field(DependentSavingsOutput)
+    def get_dependent_savings(self, event) -> dict:
+        pounds = event_dependent_pounds(event)
+        return {
+            "by_year": {str(year): f"{amount:.2f}" for year, amount in pounds.by_year.items()},
+            "total": f"{pounds.total:.2f}",
+        }
 
 
 # --- inputs ---------------------------------------------------------------------------------------
@@ -172,6 +208,24 @@ class SupplierPatchInput(Input):
     version = serializers.IntegerField(min_value=0, help_text=VERSION_HELP)
 
     partial = property(lambda self: False, lambda self, value: None)
+
+    def _records(self, references: list[str], field: str, name_field: str, what: str) -> list:
+        """The records named, among those the writer may name (the context's `field` queryset):
+        one withheld from the writer is refused as one that does not exist."""
+        named = list(dict.fromkeys(references))
+        found = {
+            getattr(record, name_field): record for record in self.context[field].filter(**{f"{name_field}__in": named})
+        }
+        missing = [reference for reference in named if reference not in found]
+        if missing:
+            raise serializers.ValidationError(f"No {what} {', '.join(missing)}.")
+        return [found[reference] for reference in named]
+
+    def validate_initiatives(self, references):
+        return self._records(references, "initiatives", "reference", "savings initiative")
+
+    def validate_projects(self, references):
+        return self._records(references, "projects", "code", "project")
 
 
 class ContractRecordRetireInput(Input):
@@ -251,10 +305,39 @@ class EventPatchInput(Input):
     )
     status = serializers.ChoiceField(choices=EventStatus.choices, required=False)
     note = serializers.CharField(required=False, allow_blank=True)
+    initiatives = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        required=False,
+        help_text="All the savings initiatives (references) that depend on the event, replacing those "
+        "you may see (one withheld from you stays linked)",
+    )
+    projects = serializers.ListField(
+        child=serializers.CharField(max_length=30),
+        required=False,
+        help_text="All the capital projects (codes) that depend on the event, as `initiatives`",
+    )
     reason = serializers.CharField(required=False, allow_blank=True, default="", help_text=REASON_HELP)
     version = serializers.IntegerField(min_value=0, help_text=VERSION_HELP)
 
     partial = property(lambda self: False, lambda self, value: None)
+
+    def _records(self, references: list[str], field: str, name_field: str, what: str) -> list:
+        """The records named, among those the writer may name (the context's `field` queryset):
+        one withheld from the writer is refused as one that does not exist."""
+        named = list(dict.fromkeys(references))
+        found = {
+            getattr(record, name_field): record for record in self.context[field].filter(**{f"{name_field}__in": named})
+        }
+        missing = [reference for reference in named if reference not in found]
+        if missing:
+            raise serializers.ValidationError(f"No {what} {', '.join(missing)}.")
+        return [found[reference] for reference in named]
+
+    def validate_initiatives(self, references):
+        return self._records(references, "initiatives", "reference", "savings initiative")
+
+    def validate_projects(self, references):
+        return self._records(references, "projects", "code", "project")
 
 
 class ContractDetailOutput(ContractOutput):

@@ -3,6 +3,7 @@ OFFICIAL-SENSITIVE, and its events, only with `view_restricted`: to anyone else 
 contract that never existed, and it is in no list or file); written by finance and the portfolio
 office through the same services as the pages. Lists come as CSV and XLSX too (`?format=`)."""
 
+from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -68,8 +69,9 @@ class SupplierViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 class ContractViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Contracts with their derived figures (extensions left, maximum end, notice date, the
-    modification limit and the headroom under it). Filter by `supplier` (id) and by end date
-    (`end_after`, `end_before`). Finance and the portfolio office add, change and retire them."""
+    modification limit and the headroom under it). Filter by `supplier` (id), by end date
+    (`end_after`, `end_before`) and by what depends on them (`initiative=<reference>`,
+    `project=<code>`: those with a live event it depends on). Finance and the portfolio office add, change and retire them."""
 
     serializer_class = serializers.ContractOutput
     filterset_class = ContractFilter
@@ -122,8 +124,12 @@ class ContractViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
 class EventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Contract events by date (`?contract=<reference>`, `?supplier=<id>`, `kind`, `status`,
-    `due_after`, `due_before`). Finance and the portfolio office add, change and retire them; a
-    change of date or status is kept in the event's history."""
+    `due_after`, `due_before`; `?initiative=<reference>`, `?project=<code>`, `?has_dependents=`),
+    each with the savings initiatives and projects you may see that depend on it and the pounds of
+    each year that depend on it. Finance and the portfolio office add, change and retire them, and
+    say what depends on them (PATCH `initiatives` by reference, `projects` by code); a change of
+    date or status is kept in the event's history, a change of what depends on it in the trails
+    of the event and of each initiative or project."""
 
     serializer_class = serializers.EventOutput
     filterset_class = EventFilter
@@ -133,7 +139,7 @@ class EventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     parser_classes = [JSONParser]
 
     def get_queryset(self):
-        return selectors.event_list(user=self.request.user)
+        return selectors.event_list_with_dependents(user=self.request.user)
 
     def _output(self, event):
         return serializers.EventOutput(self.get_queryset().get(pk=event.pk)).data
@@ -148,10 +154,30 @@ class EventViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(request=serializers.EventPatchInput, responses={200: serializers.EventOutput, **WRITE_RESPONSES})
     def partial_update(self, request, *args, **kwargs):
+        """Change the event and, with `initiatives` or `projects`, what depends on it (both from
+        the version read, together or not at all)."""
         event = self.get_object()
-        params = serializers.EventPatchInput(data=request.data)
+        initiatives, projects = selectors.dependents_linkable(user=request.user)
+        params = serializers.EventPatchInput(
+            data=request.data, context={"initiatives": initiatives, "projects": projects}
+        )
         params.is_valid(raise_exception=True)
-        updated = services.event_update(event=event, user=request.user, **params.validated_data)
+        values = dict(params.validated_data)
+        dependents = {name: values.pop(name) for name in ("initiatives", "projects") if name in values}
+        with transaction.atomic():
+            updated = event
+            if not dependents or set(values) - {"version", "reason"}:
+                updated = services.event_update(event=event, user=request.user, **values)
+            if dependents:
+                linked_initiatives, linked_projects = selectors.event_dependents(user=request.user, event=updated)
+                updated = services.event_dependents_set(
+                    event=updated,
+                    user=request.user,
+                    initiatives=dependents.get("initiatives", linked_initiatives),
+                    projects=dependents.get("projects", linked_projects),
+                    version=updated.version if updated is not event else values["version"],
+                    reason=values["reason"],
+                )
         return Response(self._output(updated))
 
     @extend_schema(

@@ -44,6 +44,8 @@ def _urls(records):
         reverse("api:contracts-event-detail", args=[event.pk]),
         reverse("api:contracts-supplier-list"),
         reverse("api:contracts-supplier-detail", args=[supplier.pk]),
+        reverse("contracts:event", args=[event.pk]),
+        reverse("contracts:event-dependents", args=[event.pk]),
     ]
 
 
@@ -51,8 +53,8 @@ def test_every_role_reads_and_writes_every_contracts_url_as_the_policy_says(clie
     for url in _urls(records):
         assert_access_by_role(client, role_user, url)
     # writes: a page's form posted empty answers 200 (errors shown) to a keeper, 403 to the others
-    for url in _urls(records)[:14]:
-        if url.endswith(("/add/", "/change/", "/retire/")):
+    for url in _urls(records)[:14] + _urls(records)[-1:]:
+        if url.endswith(("/add/", "/change/", "/retire/", "/dependents/")):
             assert_access_by_role(client, role_user, url, method="post", data={})
 
 

@@ -336,7 +336,11 @@ RULES_BEYOND_THE_SCHEMA |= {
     "POST /api/v1/contracts/contracts/": CONTRACT_FIELDS,
     "PATCH /api/v1/contracts/contracts/{id}/": CONTRACT_FIELDS,
     "POST /api/v1/contracts/events/": EVENT_FIELDS,
-    "PATCH /api/v1/contracts/events/{id}/": EVENT_FIELDS,
+    "PATCH /api/v1/contracts/events/{id}/": {
+        **EVENT_FIELDS,
+        "initiatives": "references of initiatives that exist, that the caller may see, in the plan if newly linked",
+        "projects": "codes of projects that exist, that the caller may see",
+    },
     **{
         f"POST /api/v1/contracts/{kind}/{{id}}/retire/": {"reason": "not only spaces"}
         for kind in ("suppliers", "contracts", "events")

@@ -230,6 +230,24 @@ def test_an_assessment_on_the_three_point_scale_refuses_a_five_point_rating(offi
         )
 
 
+def test_a_marked_record_on_either_side_of_an_enables_link_is_counted_in_the_trails_never_named(office):
+    # each trail is read by readers who may not see the other side of the link
+    project = _project(office)
+    marked = InitiativeFactory(reference="SAV-HIDDEN", protective_marking="OFFICIAL-SENSITIVE")
+    open_one = InitiativeFactory(reference="SAV-OPEN")
+    services.project_enables_set(
+        project=project, user=office, initiatives=[marked, open_one], version=services.record_version(project)
+    )
+    reason = history_entries(project)[0].reason
+    assert reason == "Savings initiatives: NEW-DC now enables SAV-OPEN, 1 marked OFFICIAL-SENSITIVE"
+    secret_project = _project(office, code="SECRET-P", protective_marking="OFFICIAL-SENSITIVE")
+    services.project_enables_set(
+        project=secret_project, user=office, initiatives=[open_one], version=services.record_version(secret_project)
+    )
+    assert history_entries(open_one)[0].reason == "Now enabled by a project marked OFFICIAL-SENSITIVE"
+    assert "SECRET-P" not in " ".join(entry.reason for entry in history_entries(open_one))
+
+
 def test_project_enables_set_is_audited_in_words_on_both_records(office):
     project = _project(office)
     first, second = InitiativeFactory(reference="SAV-DC"), InitiativeFactory(reference="SAV-NET")
@@ -403,7 +421,7 @@ def _grow(project, office, n, start=0):
 
 
 QUERIES = {
-    "/portfolio/projects/NEW-DC/": 17,
+    "/portfolio/projects/NEW-DC/": 18,  # with the contract events it depends on
     "/portfolio/programmes/": 7,
     "/portfolio/add-project/": 6,
     "/portfolio/projects/NEW-DC/change/": 13,

@@ -387,7 +387,7 @@ def _grow(project, pm, n):
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        ("/portfolio/projects/MOB-1/", 18),
+        ("/portfolio/projects/MOB-1/", 19),  # with the contract events it depends on
         ("/portfolio/projects/MOB-1/benefits/add/", 9),
         ("/portfolio/projects/MOB-1/benefits/{benefit}/change/", 11),
         ("/portfolio/projects/MOB-1/benefits/{benefit}/retire/", 11),

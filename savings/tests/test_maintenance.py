@@ -567,7 +567,8 @@ def _grow(plan, finance, count: int) -> None:
         ("/savings/initiatives/SAV-DC/change/", 13),
         # the initiative, its profile, the rest of the plan by year, the targets, the two histories
         ("/savings/initiatives/SAV-DC/phasing/", 14),
-        ("/savings/initiatives/SAV-DC/", 12),  # its page, with the phasing in its trail
+        # its page, with the phasing in its trail and the contract events it depends on
+        ("/savings/initiatives/SAV-DC/", 13),
         ("/savings/categories/data-centres/", 10),
         ("/savings/targets/", 7),
         ("/savings/initiatives/SAV-DC/withdraw/", 11),
