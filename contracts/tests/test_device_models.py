@@ -80,7 +80,7 @@ def test_the_contract_page_takes_the_same_queries_whatever_its_models(
         assert client.get(url).status_code == 200
 
 
-QUERIES_CONTRACT_PAGE = 10
+QUERIES_CONTRACT_PAGE = 11  # with the timeline of its events (none here: one query)
 
 
 # --- the seed ------------------------------------------------------------------------------------------
