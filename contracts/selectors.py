@@ -532,6 +532,22 @@ def owner_sees(owner, events) -> set[int]:
     return set(ContractEvent.objects.visible_to(owner).filter(pk__in=ids).values_list("pk", flat=True))
 
 
+# --- the device models under a contract (issue 17 part 2) ---------------------------------------
+
+
+def contract_device_models(*, contract: Contract) -> QuerySet:
+    """The device models under the contract (retired ones too, flagged), each with its device type
+    and its devices counted: `devices_count` in the register, `issued` of them issued now. One
+    query, whatever their number. The caller has the contract, so may see it. (The estate is
+    reached through the relation: this area imports only itself and the ground.)"""
+    issued = "issued"  # mobile_assets.choices.DeviceStatus.ISSUED
+    return (
+        contract.device_models.select_related("device_type")
+        .annotate(devices_count=Count("devices"), issued=Count("devices", filter=Q(devices__status=issued)))
+        .order_by("device_type__name", "manufacturer", "name")
+    )
+
+
 # --- events with what depends on them (the API), and which savings depend on which contracts ------
 
 

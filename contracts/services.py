@@ -363,6 +363,24 @@ def event_dependents_set(
 # --- the loader -----------------------------------------------------------------------------------
 
 
+def _put_seed_device_models_under(contract: Contract, names: list[str], *, user, effective) -> None:
+    """The seed's device models (by name as the estate shows them) a newly inserted contract
+    covers, put under it: only those loaded and under no contract yet (a user's choice stays),
+    audited as illustrative. The estate's models are reached through the relation (this area
+    imports only itself and the ground)."""
+    if not names:
+        return
+    wanted = {" ".join(name.split()).casefold() for name in names}
+    device_model_class = Contract.device_models.rel.related_model
+    for device_model in device_model_class.objects.filter(contract__isnull=True).order_by("pk"):
+        if str(device_model).casefold() in wanted:
+            device_model.contract = contract
+            device_model.version += 1
+            reason = f"Illustrative: the seed puts it under {contract.reference} (load_contracts)"
+            with audit_context(user=user, reason=reason, effective=effective):
+                device_model.save()
+
+
 @transaction.atomic
 def contracts_load(*, data: dict, user=None, report: LoadReport | None = None) -> int:
     """Load the register's suppliers, contracts and events, inserting only what is missing: a
@@ -387,7 +405,7 @@ def contracts_load(*, data: dict, user=None, report: LoadReport | None = None) -
             )
         for row in data["contracts"]:
             count += 1
-            contract, _ = insert(
+            contract, created = insert(
                 Contract,
                 {"reference": row["reference"]},
                 title=row["title"],
@@ -408,6 +426,10 @@ def contracts_load(*, data: dict, user=None, report: LoadReport | None = None) -
                 source_facts=row.get("source_facts", ""),
                 is_illustrative=row.get("illustrative", not row.get("source_facts")),
             )
+            if created:
+                _put_seed_device_models_under(
+                    contract, row.get("device_models", []), user=user, effective=data.get("effective")
+                )
             for event in row.get("events", []):
                 record, created = insert(
                     ContractEvent,

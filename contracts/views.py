@@ -115,6 +115,7 @@ def contract(request, pk):
             "timeline": timeline,
             "timeline_chart": charts.timeline(timeline) if timeline.years else None,
             "move_form": move_form,
+            "device_models": selectors.contract_device_models(contract=contract),  # issue 17 part 2
             "can_change": may_write(request.user, "contracts:contract-change"),
             "can_link": may_write(request.user, "contracts:event-dependents"),
             "history": selectors.history_in_words(contract),

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from mobile_assets.choices import DeviceStatus
-from mobile_assets.models import Device, UsageStatistic, Vehicle
+from mobile_assets.models import Device, DeviceModel, UsageStatistic, Vehicle
 
 
 class DeviceFilter(django_filters.FilterSet):
@@ -55,3 +55,21 @@ class VehicleFilter(django_filters.FilterSet):
     class Meta:
         model = Vehicle
         fields = ["q", "unit", "retired"]
+
+
+class DeviceModelFilter(django_filters.FilterSet):
+    """The API's device models: `?contract=<reference>` gives those under the contract, if the
+    reader may see it (a withheld contract's reference finds nothing, as an unknown one does)."""
+
+    contract = django_filters.CharFilter(method="under_contract", label="Contract reference")
+
+    class Meta:
+        model = DeviceModel
+        fields = ["contract"]
+
+    def under_contract(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        contracts = DeviceModel.contract.field.related_model.objects.visible_to(getattr(self.request, "user", None))
+        return queryset.filter(contract__in=contracts.filter(reference__iexact=value))

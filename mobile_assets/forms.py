@@ -1,7 +1,8 @@
 from django import forms
 
+from mobile_assets import selectors
 from mobile_assets.choices import BenefitRole, DeviceStatus
-from mobile_assets.models import Capability, DeviceType, OrganisationalUnit, TransactionType, Vehicle
+from mobile_assets.models import Capability, DeviceModel, DeviceType, OrganisationalUnit, TransactionType, Vehicle
 from mps_ict.fields import FinancialYearFormField, MoneyFormField, MonthFormField
 from mps_ict.forms import GovUKFormMixin, SpreadsheetForm
 
@@ -178,15 +179,35 @@ class DeviceModelForm(ReferenceForm):
         label="Manufacturer", max_length=80, required=False, help_text="For example, Samsung"
     )
     name = forms.CharField(label="Model", max_length=120, help_text="For example, Galaxy S4")
+    contract = forms.ModelChoiceField(
+        label="Contract",
+        queryset=DeviceModel.objects.none(),
+        required=False,
+        empty_label="None recorded",
+        help_text="The contract its devices are bought or serviced under",
+    )
     capabilities = _capabilities_field()
     reason = _reason_field()
     version = _version_field()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, current_contract=None, **kwargs):
+        """`user` sees the contracts in force they may see, and the model's own (`current_contract`)
+        if retired since; a model under a contract `user` may not see keeps it: no field for it."""
         super().__init__(*args, **kwargs)
         self.fields["capabilities"] = _capabilities_field()
         if "device_type" in self.fields:
             self.fields["device_type"].queryset = DeviceType.objects.filter(retired_at__isnull=True).order_by("name")
+        choices = selectors.contract_choices(user=user)
+        if current_contract is not None:
+            current = type(current_contract).objects.visible_to(user).filter(pk=current_contract.pk)
+            if not current.exists():
+                del self.fields["contract"]
+                return
+            choices = (choices | current).order_by("reference")
+        self.fields["contract"].queryset = choices
+        self.fields["contract"].error_messages["invalid_choice"] = (
+            "Choose a contract in force from the list, or None recorded."
+        )
 
 
 class UnitForm(ReferenceForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -26,7 +26,7 @@ from mobile_assets.models import (
     UsageStatistic,
     Vehicle,
 )
-from mps_ict.audit import as_of, last_changed
+from mps_ict.audit import HistoryEntry, as_of, history_entries, last_changed
 from mps_ict.figures_cache import cached_figure
 from mps_ict.financial_years import FinancialYear, add_months
 
@@ -647,9 +647,10 @@ class ReferenceData:
     hourly_costs: list[HourlyCost]
 
 
-def reference_data() -> ReferenceData:
+def reference_data(*, user=None) -> ReferenceData:
     """The estate's reference data for its page: seven queries, whatever the number of records
-    (models with their type and capabilities prefetched, units with their vehicles counted)."""
+    (models with their type and capabilities prefetched, units with their vehicles counted), and
+    one more for the contracts the models are under (those `user` may see) when any is."""
     capabilities = Prefetch("capabilities", queryset=Capability.objects.order_by("name"))
     return ReferenceData(
         capabilities=list(Capability.objects.order_by("name")),
@@ -659,7 +660,9 @@ def reference_data() -> ReferenceData:
             .order_by("name")
         ),
         device_models=list(
-            DeviceModel.objects.select_related("device_type").order_by("device_type__name", "manufacturer", "name")
+            DeviceModel.objects.select_related("device_type")
+            .prefetch_related(visible_contract(user))
+            .order_by("device_type__name", "manufacturer", "name")
         ),
         units=list(OrganisationalUnit.objects.annotate(vehicle_count=Count("vehicles")).order_by("name")),
         vehicles=Vehicle.objects.count(),
@@ -670,6 +673,78 @@ def reference_data() -> ReferenceData:
         ),
         hourly_costs=list(HourlyCost.objects.order_by("-financial_year", "role")),
     )
+
+
+# --- device models and the contracts they are under (issue 17 part 2) ---------------------------------
+# The contract is the contracts register's, reached through the relation (this area imports only
+# itself and the ground). A contract marked OFFICIAL-SENSITIVE reaches only readers with
+# `view_restricted`: to anyone else the model is under no contract recorded, on every page, in the
+# API and in exports, the same absence as a withheld initiative on a project's page.
+
+
+def _contracts():
+    return DeviceModel.contract.field.related_model
+
+
+def visible_contract(user) -> Prefetch:
+    """Each model's contract if `user` may see it, else None (one query for the lot, none when no
+    model is under a contract)."""
+    return Prefetch("contract", queryset=_contracts().objects.visible_to(user))
+
+
+def contract_choices(*, user) -> QuerySet:
+    """The contracts a device model may be put under: those in force that `user` may see."""
+    return _contracts().objects.visible_to(user).filter(retired_at__isnull=True).order_by("reference")
+
+
+def device_model_list(*, user) -> QuerySet[DeviceModel]:
+    """Every device model (retired ones too) with its type, capabilities and the contract `user`
+    may see: three queries, four when any model is under a contract."""
+    return (
+        DeviceModel.objects.select_related("device_type")
+        .prefetch_related(
+            Prefetch("capabilities", queryset=Capability.objects.order_by("name")), visible_contract(user)
+        )
+        .order_by("pk")
+    )
+
+
+def device_model_detail(*, user, pk: int) -> DeviceModel:
+    """A device model with its devices counted (in the register, issued) and the contract `user`
+    may see (DeviceModel.DoesNotExist when there is none)."""
+    return (
+        device_model_list(user=user)
+        .annotate(
+            devices_count=Count("devices"), issued=Count("devices", filter=Q(devices__status=DeviceStatus.ISSUED))
+        )
+        .get(pk=pk)
+    )
+
+
+def device_model_history(*, device_model: DeviceModel, user) -> list[HistoryEntry]:
+    """The model's history, its contract said by reference and title; a change to or from a
+    contract `user` may not see is left out of the entry (two queries)."""
+    entries = history_entries(device_model)
+    ids = {
+        value
+        for entry in entries
+        for change in entry.changes
+        if change.field == "contract"
+        for value in (change.before, change.after)
+        if value is not None
+    }
+    named = {contract.pk: str(contract) for contract in _contracts().objects.visible_to(user).filter(pk__in=ids)}
+    in_words = []
+    for entry in entries:
+        changes = []
+        for change in entry.changes:
+            if change.field == "contract":
+                if any(value is not None and value not in named for value in (change.before, change.after)):
+                    continue  # a withheld contract: not said, not even that there was one
+                change = replace(change, before=named.get(change.before), after=named.get(change.after))
+            changes.append(change)
+        in_words.append(replace(entry, changes=tuple(changes)))
+    return in_words
 
 
 def rule_sets(*, start: date, end: date, records: EstateRecords | None = None) -> dict[str, list[date]]:

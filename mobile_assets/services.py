@@ -1068,19 +1068,62 @@ def device_type_update(
     return locked
 
 
+UNCHANGED = object()  # an update's field left out: it stays as it is
+NO_SUCH_CONTRACT = "There is no contract {reference} in the register: give the reference of one you can see."
+
+
+def _contracts():
+    """The contracts register's Contract, reached through the relation (the areas import only
+    themselves and the ground)."""
+    return DeviceModel.contract.field.related_model
+
+
+def contract_by_reference(*, user, reference: str | None):
+    """The contract the API names by its reference (None or blank: none), among those `user` may
+    see; an unknown or withheld reference is refused naming the field, in the same words."""
+    reference = (reference or "").strip()
+    if not reference:
+        return None
+    contract = _contracts().objects.visible_to(user).filter(reference__iexact=reference).first()
+    if contract is None:
+        raise ValidationError({"contract": NO_SUCH_CONTRACT.format(reference=reference)})
+    return contract
+
+
+def _contract_in_force(contract, *, user):
+    """None, or a contract `user` may see that is not retired: a device model goes under no other."""
+    if contract is None:
+        return None
+    if not _contracts().objects.visible_to(user).filter(pk=contract.pk).exists():
+        raise ValidationError({"contract": NO_SUCH_CONTRACT.format(reference=contract.reference)})
+    if contract.retired_at is not None:
+        raise ValidationError({"contract": f"{contract} is retired: choose a contract in force, or none."})
+    return contract
+
+
 @audited
 @transaction.atomic
 def device_model_create(
-    *, user, device_type: DeviceType, name: str, manufacturer: str = "", capabilities=(), reason: str = ""
+    *,
+    user,
+    device_type: DeviceType,
+    name: str,
+    manufacturer: str = "",
+    capabilities=(),
+    contract=None,
+    reason: str = "",
 ) -> DeviceModel:
-    """A new make and model of a type in use: from then on the register accepts devices of it."""
+    """A new make and model of a type in use: from then on the register accepts devices of it.
+    `contract`: the contract its devices are bought or serviced under (None: none recorded)."""
     _require_asset_manager(user)
     _in_use(device_type, "device_type", "device type")
     name, manufacturer = _text(name, "name", "model's name"), _text(manufacturer, "manufacturer", "", required=False)
     if DeviceModel.objects.filter(manufacturer__iexact=manufacturer, name__iexact=name).exists():
         raise Conflict({"name": f"There is already a device model {' '.join(p for p in (manufacturer, name) if p)}."})
     capabilities = _capabilities_in_use(capabilities)
-    device_model = DeviceModel(device_type=device_type, manufacturer=manufacturer, name=name)
+    device_model = DeviceModel(
+        device_type=device_type, manufacturer=manufacturer, name=name, contract=_contract_in_force(contract, user=user)
+    )
     _save(device_model, user=user, reason=reason)
     device_model.capabilities.set(capabilities)
     return device_model
@@ -1096,15 +1139,19 @@ def device_model_update(
     name: str | None = None,
     manufacturer: str | None = None,
     capabilities=None,
+    contract=UNCHANGED,
     reason: str = "",
 ) -> DeviceModel:
-    """Correct a model's make or name, or what it can do (its type stays: its devices' counts do)."""
+    """Correct a model's make or name, or what it can do (its type stays: its devices' counts do),
+    or put it under a contract (None: none recorded; left out: as it is)."""
     _require_asset_manager(user)
     locked = _locked(device_model, version)
     if name is not None:
         locked.name = _text(name, "name", "model's name")
     if manufacturer is not None:
         locked.manufacturer = _text(manufacturer, "manufacturer", "", required=False)
+    if contract is not UNCHANGED and getattr(contract, "pk", None) != locked.contract_id:
+        locked.contract = _contract_in_force(contract, user=user)
     clash = DeviceModel.objects.filter(manufacturer__iexact=locked.manufacturer, name__iexact=locked.name)
     if clash.exclude(pk=locked.pk).exists():
         raise Conflict({"name": f"There is already a device model {locked}."})

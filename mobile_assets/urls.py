@@ -25,6 +25,7 @@ urlpatterns = [
     path("reference/device-types/add/", views.device_type_add, name="device-type-add"),
     path("reference/device-types/<int:pk>/change/", views.device_type_change, name="device-type-change"),
     path("reference/device-models/add/", views.device_model_add, name="device-model-add"),
+    path("reference/device-models/<int:pk>/", views.device_model, name="device-model"),  # issue 17 part 2
     path("reference/device-models/<int:pk>/change/", views.device_model_change, name="device-model-change"),
     path("reference/units/add/", views.unit_add, name="unit-add"),
     path("reference/units/<int:pk>/change/", views.unit_change, name="unit-change"),

@@ -393,7 +393,10 @@ def reference(request):
     return render(
         request,
         "mobile_assets/reference.html",
-        {"data": selectors.reference_data(), "can_change": may_write(request.user, "mobile_assets:device-type-add")},
+        {
+            "data": selectors.reference_data(user=request.user),
+            "can_change": may_write(request.user, "mobile_assets:device-type-add"),
+        },
     )
 
 
@@ -414,9 +417,10 @@ def vehicle_list(request):
     )
 
 
-def _reference_form(request, form, *, title, caption, save, record=None, status=200):
+def _reference_form(request, form, *, title, caption, save, record=None, history=None, status=200):
     """Render a reference form, or on a valid POST save it through the service and go back to the
-    reference page (or `save`'s own address) with its message."""
+    reference page (or `save`'s own address) with its message. `history`: the record's, in words,
+    where the plain one would not do."""
     if request.method == "POST" and form.is_valid():
         try:
             message, back = save(form.cleaned_data)
@@ -425,12 +429,14 @@ def _reference_form(request, form, *, title, caption, save, record=None, status=
         else:
             messages.success(request, message)
             return redirect(back)
+    if history is None and record is not None:
+        history = history_entries(record)
     context = {
         "form": form,
         "title": title,
         "caption": caption,
         "record": record,
-        "history": history_entries(record) if record is not None else [],
+        "history": history or [],
         "hidden": [field for field in form if field.is_hidden],
         "checkboxes": [field for field in form if isinstance(field.field.widget, CheckboxSelectMultiple)],
         "fields": [
@@ -513,12 +519,30 @@ def device_type_change(request, pk):
     )
 
 
+def device_model(request, pk):
+    """A device model: its type, what it can do, its devices, the contract it is under (if the
+    reader may see it) and its history."""
+    try:
+        record = selectors.device_model_detail(user=request.user, pk=pk)
+    except DeviceModel.DoesNotExist as error:
+        raise Http404("No such device model") from error
+    return render(
+        request,
+        "mobile_assets/device_model.html",
+        {
+            "device_model": record,
+            "can_change": may_write(request.user, "mobile_assets:device-model-change"),
+            "history": selectors.device_model_history(device_model=record, user=request.user),
+        },
+    )
+
+
 def device_model_add(request):
     def save(data):
         device_model = services.device_model_create(user=request.user, **data)
         return f"Added the device model {device_model}: the register now accepts it.", REFERENCE_PAGE
 
-    form = DeviceModelForm(request.POST or None)
+    form = DeviceModelForm(request.POST or None, user=request.user)
     return _reference_form(request, form, title="Add a device model", caption="Estate reference data", save=save)
 
 
@@ -532,9 +556,12 @@ def device_model_change(request, pk):
     form = DeviceModelForm(
         request.POST or None,
         change=True,
+        user=request.user,
+        current_contract=device_model.contract,
         initial={
             "manufacturer": device_model.manufacturer,
             "name": device_model.name,
+            "contract": device_model.contract_id,
             "capabilities": list(device_model.capabilities.all()),
             "version": device_model.version,
         },
@@ -546,6 +573,7 @@ def device_model_change(request, pk):
         caption=f"Device model ({device_model.device_type})",
         save=save,
         record=device_model,
+        history=selectors.device_model_history(device_model=device_model, user=request.user),
     )
 
 

@@ -177,6 +177,7 @@ POLICY: dict[str, Access] = {
     "mobile_assets:capability-change": _form(MOBILE_TEAM),
     "mobile_assets:device-type-add": _form(MOBILE_TEAM),
     "mobile_assets:device-type-change": _form(MOBILE_TEAM),
+    "mobile_assets:device-model": _page(),  # with the contract it is under (issue 17 part 2)
     "mobile_assets:device-model-add": _form(MOBILE_TEAM),
     "mobile_assets:device-model-change": _form(MOBILE_TEAM),
     "mobile_assets:unit-add": _form(MOBILE_TEAM),

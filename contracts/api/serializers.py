@@ -4,7 +4,7 @@ from rest_framework import serializers
 
 from contracts.choices import EventKind, EventStatus, ProcurementRoute
 from contracts.models import Contract, ContractEvent, Supplier
-from contracts.selectors import contract_figures, event_dependent_pounds
+from contracts.selectors import contract_device_models, contract_figures, event_dependent_pounds
 from mps_ict.api.fields import MoneyField
 from mps_ict.api.serializers import Input
 from mps_ict.marking import ProtectiveMarking
@@ -338,3 +338,15 @@ class EventPatchInput(Input):
 
     def validate_projects(self, references):
         return self._records(references, "projects", "code", "project")
+
+
+class ContractDetailOutput(ContractOutput):
+    """A contract as GET /contracts/<id>/ gives it: with the device models under it (issue 17 part 2)."""
+
+    device_models = serializers.SerializerMethodField(help_text="The device models under it, by name")
+
+    class Meta(ContractOutput.Meta):
+        fields = [*ContractOutput.Meta.fields, "device_models"]
+
+    def get_device_models(self, contract) -> list[str]:
+        return [str(model) for model in contract_device_models(contract=contract)]

@@ -86,6 +86,11 @@ class ContractViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def _output(self, contract):
         return serializers.ContractOutput(self.get_queryset().get(pk=contract.pk)).data
 
+    @extend_schema(responses=serializers.ContractDetailOutput)
+    def retrieve(self, request, *args, **kwargs):
+        """The contract, with the device models under it (issue 17 part 2)."""
+        return Response(serializers.ContractDetailOutput(self.get_object()).data)
+
     @extend_schema(
         request=serializers.ContractCreateInput, responses={201: serializers.ContractOutput, **WRITE_RESPONSES}
     )

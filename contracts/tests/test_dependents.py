@@ -250,7 +250,7 @@ def test_the_contract_and_event_pages_cost_the_same_queries_as_links_grow(
             assert client.get(url).status_code == 200
 
 
-QUERIES = {"contract": 13, "event": 12, "initiative": 13}
+QUERIES = {"contract": 14, "event": 12, "initiative": 13}
 
 
 def test_the_selector_reads_the_timeline_in_four_queries(role_user, gen2, django_assert_num_queries):

@@ -216,6 +216,9 @@ class DeviceTypePatchInput(Input):
 class DeviceModelOutput(ReferenceOutput):
     device_type = serializers.CharField(source="device_type.code")
     capabilities = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    contract = serializers.SerializerMethodField(
+        help_text="The reference of the contract it is under; null when none is recorded (or you may not see it)"
+    )
 
     class Meta:
         model = DeviceModel
@@ -225,11 +228,25 @@ class DeviceModelOutput(ReferenceOutput):
             "manufacturer",
             "name",
             "capabilities",
+            "contract",
             "is_illustrative",
             "retired",
             "retired_at",
             "version",
         ]
+
+    def get_contract(self, device_model) -> str | None:
+        # the contract as the selector fetched it: None where `user` may not see it
+        return device_model.contract.reference if device_model.contract else None
+
+
+def _contract_reference():
+    return serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        help_text="The reference of a contract in force, for example MOB-2012; null or blank for none",
+    )
 
 
 class DeviceModelCreateInput(Input):
@@ -237,6 +254,7 @@ class DeviceModelCreateInput(Input):
     manufacturer = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
     name = serializers.CharField(max_length=120)
     capabilities = _codes(Capability, many=True, required=False, default=list, help_text="Capability codes")
+    contract = _contract_reference()
     reason = _reason()
 
 
@@ -244,6 +262,7 @@ class DeviceModelPatchInput(Input):
     manufacturer = serializers.CharField(max_length=80, required=False, allow_blank=True)
     name = serializers.CharField(max_length=120, required=False)
     capabilities = _codes(Capability, many=True, required=False, help_text="Capability codes (replaces them)")
+    contract = _contract_reference()
     reason = _reason()
     version = _version()
 

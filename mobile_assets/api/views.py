@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from mobile_assets import io, selectors, services
 from mobile_assets.api import serializers
-from mobile_assets.filters import DeviceFilter, UsageFilter
+from mobile_assets.filters import DeviceFilter, DeviceModelFilter, UsageFilter
 from mobile_assets.models import (
     BenefitRule,
     Capability,
@@ -187,18 +187,31 @@ class DeviceTypeRecordViewSet(_ReferenceWrites, _Retirable, mixins.CreateModelMi
 
 @_write_schema(serializers.DeviceModelOutput, serializers.DeviceModelCreateInput, serializers.DeviceModelPatchInput)
 class DeviceModelViewSet(_ReferenceWrites, _Retirable, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Device models (retired ones too, flagged): a model added here is accepted by the register."""
+    """Device models (retired ones too, flagged): a model added here is accepted by the register.
+    `contract` is the reference of the contract it is under (null: none recorded, or one you may
+    not see); filter with `?contract=<reference>`."""
 
-    queryset = DeviceModel.objects.select_related("device_type").prefetch_related("capabilities").order_by("pk")
+    queryset = DeviceModel.objects.all()
     serializer_class = output = serializers.DeviceModelOutput
+    filterset_class = DeviceModelFilter
     create_input, patch_input = serializers.DeviceModelCreateInput, serializers.DeviceModelPatchInput
     export_filename = "device-models"
 
+    def get_queryset(self):
+        return selectors.device_model_list(user=self.request.user)
+
+    def _with_contract(self, user, data):
+        if "contract" in data:
+            data = {**data, "contract": services.contract_by_reference(user=user, reference=data["contract"])}
+        return data
+
     def create_record(self, user, data):
-        return services.device_model_create(user=user, **data)
+        record = services.device_model_create(user=user, **self._with_contract(user, data))
+        return self.get_queryset().get(pk=record.pk)
 
     def update_record(self, record, user, data):
-        return services.device_model_update(device_model=record, user=user, **data)
+        record = services.device_model_update(device_model=record, user=user, **self._with_contract(user, data))
+        return self.get_queryset().get(pk=record.pk)
 
 
 @_write_schema(serializers.UnitOutput, serializers.UnitCreateInput, serializers.UnitPatchInput)

@@ -85,6 +85,8 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
             "fleet_number": "not only spaces, no null characters",
             "unit": "the code of a borough or OCU that exists and is in use",
             "reason": "no null characters",
+            # a device model's contract (issue 17 part 2)
+            "contract": "the reference of a contract in force the caller may see, no null characters",
         }
         for kind in ("capabilities", "device-type-records", "device-models", "units", "vehicles")
     },
@@ -96,6 +98,7 @@ RULES_BEYOND_THE_SCHEMA: dict[str, dict[str, str]] = {
             "manufacturer": "no null characters",
             "unit": "the code of a borough or OCU that exists and is in use",
             "reason": "no null characters",
+            "contract": "the reference of a contract in force the caller may see, no null characters",
         }
         for kind in ("capabilities", "device-type-records", "device-models", "units", "vehicles")
     },
