@@ -10,7 +10,7 @@ def filtered_page(request, filterset_class, queryset, *, per_page: int = PER_PAG
 
     Invalid filters give an empty page; the filterset carries the errors to show.
     """
-    filterset = filterset_class(request.GET, queryset=queryset)
+    filterset = filterset_class(request.GET, queryset=queryset, request=request)  # filters may read the reader
     rows = filterset.qs if filterset.is_valid() else queryset.none()
     page: Page = Paginator(rows, per_page).get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -530,11 +530,14 @@ API_FORMATS = ("", "format=json", "format=csv&page_size=all", "format=xlsx&page_
 
 def _contract_fill() -> dict[str, list[dict]]:
     from contracts.models import Contract, ContractEvent, Supplier
+    from mobile_assets.models import DeviceModel
 
     contracts = [{"pk": pk} for pk in Contract.objects.order_by("pk").values_list("pk", flat=True)]
     events = [{"pk": pk} for pk in ContractEvent.objects.order_by("pk").values_list("pk", flat=True)]
     suppliers = [{"pk": pk} for pk in Supplier.objects.order_by("pk").values_list("pk", flat=True)]
+    device_models = [{"pk": pk} for pk in DeviceModel.objects.order_by("pk").values_list("pk", flat=True)]
     return {
+        "mobile_assets:device-model": device_models,  # some under a contract (the seed's MOB-2012)
         "contracts:contract": contracts,
         "contracts:event": events,
         "contracts:supplier": suppliers,

@@ -209,24 +209,6 @@ class SupplierPatchInput(Input):
 
     partial = property(lambda self: False, lambda self, value: None)
 
-    def _records(self, references: list[str], field: str, name_field: str, what: str) -> list:
-        """The records named, among those the writer may name (the context's `field` queryset):
-        one withheld from the writer is refused as one that does not exist."""
-        named = list(dict.fromkeys(references))
-        found = {
-            getattr(record, name_field): record for record in self.context[field].filter(**{f"{name_field}__in": named})
-        }
-        missing = [reference for reference in named if reference not in found]
-        if missing:
-            raise serializers.ValidationError(f"No {what} {', '.join(missing)}.")
-        return [found[reference] for reference in named]
-
-    def validate_initiatives(self, references):
-        return self._records(references, "initiatives", "reference", "savings initiative")
-
-    def validate_projects(self, references):
-        return self._records(references, "projects", "code", "project")
-
 
 class ContractRecordRetireInput(Input):
     reason = serializers.CharField(help_text="Why it is retired: kept in the history")

@@ -259,3 +259,17 @@ def test_the_selector_reads_the_timeline_in_four_queries(role_user, gen2, django
     with django_assert_num_queries(4):
         timeline = selectors.contract_timeline(user=finance, contract=gen2["contract"])
     assert len(timeline.events) == 6 and sum(len(row.savings) for row in timeline.events) == 8
+
+
+def test_the_event_list_page_filters_by_what_depends_on_an_event_as_far_as_the_reader_may_see(client, role_user, gen2):
+    finance = role_user("finance")
+    marked = _initiative("SAV-HIDDEN", protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    _link(gen2["retender"], finance, [gen2["sm"], marked])
+    url = reverse("contracts:event-list")
+    client.force_login(role_user("board"))  # may see marked records
+    assert [e.pk for e in client.get(url, {"initiative": "SAV-HIDDEN"}).context["page"]] == [gen2["retender"].pk]
+    assert [e.pk for e in client.get(url, {"initiative": "SAV-SM"}).context["page"]] == [gen2["retender"].pk]
+    client.force_login(role_user("api_consumer"))  # may not: as if it did not exist
+    assert list(client.get(url, {"initiative": "SAV-HIDDEN"}).context["page"]) == []
+    assert list(client.get(url, {"initiative": "NOPE"}).context["page"]) == []
+    assert [e.pk for e in client.get(url, {"initiative": "SAV-SM"}).context["page"]] == [gen2["retender"].pk]
