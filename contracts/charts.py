@@ -90,7 +90,8 @@ def timeline(timeline: ContractTimeline) -> dict:
         "layout": base_layout(
             title=title,
             barmode="group" if move else "stack",
-            xaxis={"type": "date", "title": {"text": "Financial years (April to March) and the events' dates"}},
+            # each year's bar at its middle, labelled 2014/15; the events' lines at their own dates
+            xaxis={"type": "date", "tickvals": x, "ticktext": [year.label for year in timeline.years]},
             shapes=shapes,
             annotations=notes,
             margin={"l": 60, "r": 20, "t": 60, "b": 110},
