@@ -99,8 +99,10 @@ def contract(request, pk):
     events on another date (`?event=<id>&moved_to=<date>`; it changes nothing)."""
     contract = _contract(request, pk)
     timeline = selectors.contract_timeline(user=request.user, contract=contract)
-    asked = "event" in request.GET or "moved_to" in request.GET
-    move_form = EventMoveForm(request.GET if asked else None, events=timeline.events_with_savings)
+    asked = "moved_to" in request.GET  # ?event= alone (the event page's link) only chooses the event
+    move_form = EventMoveForm(
+        request.GET if asked else None, initial={"event": request.GET.get("event")}, events=timeline.events_with_savings
+    )
     if asked and move_form.is_valid():
         timeline = selectors.timeline_with_move(
             timeline, event_id=move_form.cleaned_data["event"], moved_to=move_form.cleaned_data["moved_to"]

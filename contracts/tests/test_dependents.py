@@ -139,6 +139,7 @@ def test_the_contract_page_gives_the_pounds_that_depend_on_each_event_and_the_wh
         ({"event": "999999", "moved_to": "2013-10-01"}, "event"),
         ({"event": "x", "moved_to": "2013-10-01"}, "event"),
         ({"moved_to": "2013-10-01"}, "event"),
+        ({"event": "", "moved_to": "2013-10-01"}, "event"),
         ({"event": "{event}", "moved_to": "1 Oct"}, "moved_to"),
         ({"event": "{event}", "moved_to": "9999-12-31"}, "moved_to"),
         ({"event": "{event}", "moved_to": ""}, "moved_to"),
@@ -154,6 +155,16 @@ def test_a_bad_what_if_names_its_field_and_is_never_a_500(client, role_user, gen
     assert field in response.context["move_form"].errors
     assert response.context["timeline"].move is None
     assert "There is a problem" in response.content.decode()
+
+
+def test_the_event_pages_link_to_the_what_if_chooses_the_event_without_an_error(client, role_user, gen2):
+    _link(gen2["retender"], role_user("finance"), [gen2["sm"]])
+    client.force_login(role_user("board"))
+    response = client.get(reverse("contracts:contract", args=[gen2["contract"].pk]), {"event": gen2["retender"].pk})
+    form = response.context["move_form"]
+    assert not form.is_bound and form["event"].value() == str(gen2["retender"].pk)
+    assert "There is a problem" not in response.content.decode()
+    assert f'<option value="{gen2["retender"].pk}" selected>' in response.content.decode()
 
 
 def test_the_links_show_both_ways(client, role_user, gen2):
