@@ -284,6 +284,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The audit trail's reason for a change is text of any length: a user's reason, and the words a
+# service writes (what now depends on a contract event, say), often run past 100 characters, which a
+# varchar(100) refused on PostgreSQL.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The beat schedule is defined here in code; django-celery-beat stores it in the database when
 # beat starts (and `manage.py sync_beat_schedule` stores it without starting beat).

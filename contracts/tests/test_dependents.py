@@ -284,3 +284,12 @@ def test_the_event_list_page_filters_by_what_depends_on_an_event_as_far_as_the_r
     assert list(client.get(url, {"initiative": "SAV-HIDDEN"}).context["page"]) == []
     assert list(client.get(url, {"initiative": "NOPE"}).context["page"]) == []
     assert [e.pk for e in client.get(url, {"initiative": "SAV-SM"}).context["page"]] == [gen2["retender"].pk]
+
+
+def test_a_reason_of_any_length_is_kept_whole_in_the_trail(role_user, gen2):
+    # a varchar(100) refused these on PostgreSQL: the reason is text
+    finance = role_user("finance")
+    reason = "The supplier asked for more time to agree the exit plan with the new provider. " * 4
+    event = services.event_update(event=gen2["notice"], user=finance, version=1, reason=reason, due=date(2015, 1, 31))
+    kept = event.history.latest().history_change_reason
+    assert kept.strip() == reason.strip() and len(kept) > 300

@@ -141,8 +141,11 @@ class TargetChanceOutput(serializers.Serializer):
 class OverviewInput(AsAtInput):
     """The overview's query: `as_at` a past day, and the window the contract alerts cover."""
 
-    window = serializers.CharField(
+    window = serializers.RegexField(
+        # "quarter" or 1 to 366: said in the schema, so a client (and the contract test) knows
+        r"^(quarter|[1-9]|[1-9][0-9]|[12][0-9][0-9]|3[0-5][0-9]|36[0-6])$",
         required=False,
+        error_messages={"invalid": 'The window must be "quarter" or a number of days from 1 to 366'},
         help_text='How far ahead the contract decisions due are listed: "quarter" (to the end of the UK '
         "financial quarter) or a number of days from 1 to 366; without it, the service's setting "
         "(CONTRACT_ALERT_WINDOW)",
