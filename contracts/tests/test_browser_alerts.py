@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import timezone
 
 from conftest import sign_in
@@ -16,16 +15,6 @@ from contracts.models import Contract
 from mps_ict.financial_years import Quarter
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seed(settings):
-    quiet = open("/dev/null", "w")  # noqa: SIM115
-    settings.DEBUG = True
-    call_command("create_demo_users", stdout=quiet)
-    settings.DEBUG = False
-    call_command("load_mps_baseline", stdout=quiet)
-    call_command("load_contracts", stdout=quiet)
 
 
 def test_the_board_overview_lists_the_decisions_due_this_quarter(page, live_server, seed):

@@ -4,21 +4,10 @@ re-tender date by six months and see which years' savings move; follow the link 
 back; and on a 390px phone the contract's page still fits."""
 
 import pytest
-from django.core.management import call_command
 
 from conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def seed(settings):
-    quiet = open("/dev/null", "w")  # noqa: SIM115
-    settings.DEBUG = True
-    call_command("create_demo_users", stdout=quiet)
-    settings.DEBUG = False
-    call_command("load_mps_baseline", stdout=quiet)
-    call_command("load_contracts", stdout=quiet)
 
 
 def test_finance_see_what_depends_on_gen2_and_move_its_re_tender(page, live_server, seed):
